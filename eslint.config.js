@@ -13,6 +13,7 @@ export default tseslint.config(
   {
     // The domain imports nothing: no framework, no driver, no node: module.
     files: ['src/domain/**/*.ts'],
+    ignores: ['src/domain/**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

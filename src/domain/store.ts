@@ -60,12 +60,10 @@ export type CreateSubaccountOutcome =
   | { readonly ok: false; readonly code: ErrorCode };
 
 export type CreateMainAccountOutcome =
-  | { readonly ok: true; readonly account: Account }
-  | { readonly ok: false; readonly code: ErrorCode };
+  { readonly ok: true; readonly account: Account } | { readonly ok: false; readonly code: ErrorCode };
 
 export type OperatorTransferOutcome =
-  | { readonly ok: true; readonly transfer: Transfer }
-  | { readonly ok: false; readonly code: ErrorCode };
+  { readonly ok: true; readonly transfer: Transfer } | { readonly ok: false; readonly code: ErrorCode };
 
 /** Thrown by a store when its database cannot be reached; the HTTP layer answers 503. */
 export class StoreUnavailableError extends Error {

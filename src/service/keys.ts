@@ -1,0 +1,19 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * API keys carry 256 random bits, so an unsalted SHA-256 is enough to store
+ * them (no dictionary can reach them) and lets the store find a key by an
+ * index on its hash. The key itself is shown once and never stored or logged.
+ */
+export function generateApiKey(): string {
+  return `tl_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashApiKey(apiKey: string): string {
+  return createHash('sha256').update(apiKey, 'utf8').digest('hex');
+}
+
+/** A subaccount's public token: 128 random bits, unguessable so tokens cannot be enumerated. */
+export function generateSubaccountToken(): string {
+  return randomBytes(16).toString('hex');
+}

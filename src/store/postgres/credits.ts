@@ -1,0 +1,118 @@
+import type { Caller } from '../../domain/accounts.js';
+import { decideCredit, type SubaccountState } from '../../domain/ledger-rules.js';
+import type { CreditCommand, CreditOutcome, Transfer } from '../../domain/transfers.js';
+import { writeLedger } from './ledger-write.js';
+import { ACCOUNT_COLUMNS, type AccountRow, toCaller, toId } from './rows.js';
+import type { Queryable } from './transaction.js';
+
+/**
+ * The accounts a batch touches, read and locked in one statement. ORDER BY id
+ * with FOR UPDATE locks rows in id order (the lock step runs after the sort),
+ * and every store method locks in that order, so two transactions never wait
+ * on each other in a cycle. Under READ COMMITTED a row changed meanwhile is
+ * read again once its lock is granted, so the balances here are the latest.
+ */
+const LOCK_SQL = `SELECT ${ACCOUNT_COLUMNS}, key_hash FROM accounts
+  WHERE key_hash = ANY($1::text[]) OR token = ANY($2::text[]) ORDER BY id FOR UPDATE`;
+
+type LockedRow = AccountRow & { key_hash: string | null };
+
+/** Running state of a batch: balances as the commands before this one left them. */
+class BatchState {
+  readonly balances = new Map<number, bigint>();
+  private readonly byKey = new Map<string, LockedRow>();
+  private readonly byToken = new Map<string, LockedRow>();
+
+  constructor(rows: readonly LockedRow[]) {
+    for (const row of rows) {
+      this.balances.set(toId(row.id), BigInt(row.balance));
+      if (row.key_hash !== null) this.byKey.set(row.key_hash, row);
+      if (row.token !== null) this.byToken.set(row.token, row);
+    }
+  }
+
+  caller(keyHash: string): Caller | null {
+    const row = this.byKey.get(keyHash);
+    if (row === undefined) return null;
+    return { ...toCaller(row), balanceMicros: this.balances.get(toId(row.id))! };
+  }
+
+  subaccount(token: string): (SubaccountState & { token: string }) | null {
+    const row = this.byToken.get(token);
+    if (row === undefined) return null;
+    const id = toId(row.id);
+    const parentId = row.parent_id === null ? null : toId(row.parent_id);
+    return { id, parentId, kind: row.kind, token, balanceMicros: this.balances.get(id)! };
+  }
+}
+
+/**
+ * Applies a batch of add/remove commands inside the caller's transaction:
+ * one locking read, decisions in order in JS by the ledger rules, one write.
+ */
+export async function applyCreditsInTransaction(
+  client: Queryable,
+  commands: readonly CreditCommand[],
+): Promise<CreditOutcome[]> {
+  const keys = [...new Set(commands.map((command) => command.keyHash))];
+  const tokens = [...new Set(commands.map((command) => command.tokenSubaccount))];
+  const locked = await client.query<LockedRow>(LOCK_SQL, [keys, tokens]);
+  const state = new BatchState(locked.rows);
+  const transfers: Transfer[] = [];
+  const touched = new Map<number, bigint>();
+  const outcomes = commands.map((command) => {
+    const outcome = applyOne(state, command);
+    if (outcome.ok) {
+      transfers.push(outcome.transfer);
+      touched.set(outcome.transfer.mainAccountId, outcome.mainBalanceMicros);
+      touched.set(outcome.transfer.subaccountId!, outcome.subaccountBalanceMicros);
+    }
+    return outcome.ok ? withoutTransfer(outcome) : outcome;
+  });
+  await writeLedger(client, transfers, touched);
+  return outcomes;
+}
+
+type Applied =
+  | Extract<CreditOutcome, { ok: false }>
+  | (Extract<CreditOutcome, { ok: true }> & { readonly transfer: Transfer });
+
+function applyOne(state: BatchState, command: CreditCommand): Applied {
+  const caller = state.caller(command.keyHash);
+  const subaccount = state.subaccount(command.tokenSubaccount);
+  const decision = decideCredit(command.direction, caller, command.amount, subaccount);
+  if (!decision.ok) return { ok: false, code: decision.code };
+  const mainId = caller!.accountId;
+  const subId = subaccount!.id;
+  state.balances.set(mainId, decision.mainBalanceMicros);
+  state.balances.set(subId, decision.subaccountBalanceMicros);
+  const add = command.direction === 'add';
+  const transfer: Transfer = {
+    id: command.transferId,
+    kind: command.direction,
+    debitAccountId: add ? mainId : subId,
+    creditAccountId: add ? subId : mainId,
+    amountMicros: decision.amountMicros,
+    debitBalanceAfterMicros: add ? decision.mainBalanceMicros : decision.subaccountBalanceMicros,
+    creditBalanceAfterMicros: add ? decision.subaccountBalanceMicros : decision.mainBalanceMicros,
+    mainAccountId: mainId,
+    subaccountId: subId,
+    subaccountToken: subaccount!.token,
+    idempotencyKey: command.idempotencyKey,
+    reason: null,
+    operator: null,
+    createdAt: command.createdAt,
+  };
+  return {
+    ok: true,
+    transferId: command.transferId,
+    mainBalanceMicros: decision.mainBalanceMicros,
+    subaccountBalanceMicros: decision.subaccountBalanceMicros,
+    transfer,
+  };
+}
+
+function withoutTransfer(applied: Extract<Applied, { ok: true }>): CreditOutcome {
+  const { transfer: _transfer, ...outcome } = applied;
+  return outcome;
+}

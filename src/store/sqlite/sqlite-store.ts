@@ -1,0 +1,305 @@
+import Database from 'better-sqlite3';
+import type {
+  Account,
+  AccountStatus,
+  Caller,
+  CreateMainAccountCommand,
+  CreateSubaccountCommand,
+  SubaccountPage,
+} from '../../domain/accounts.js';
+import { checkAmount, checkFunds, checkMainCaller, decideCredit } from '../../domain/ledger-rules.js';
+import type {
+  CreateMainAccountOutcome,
+  CreateSubaccountOutcome,
+  OperatorTransferOutcome,
+  Store,
+} from '../../domain/store.js';
+import type {
+  CreditCommand,
+  CreditOutcome,
+  OperatorTransferCommand,
+  Transfer,
+} from '../../domain/transfers.js';
+import type { VerifyReport } from '../../domain/verify.js';
+import { assessLedger } from '../../domain/verify.js';
+import { migrate } from './migrations.js';
+import { toAccount, toCaller, toTransfer, type AccountRow, type TransferRow } from './rows.js';
+import { prepareStatements, type Statements, type TransferInsert } from './statements.js';
+import { readLedgerFacts } from './verify-facts.js';
+
+/**
+ * The embedded store. better-sqlite3 is synchronous, so each method runs its
+ * transaction to the end inside one turn of the event loop; BEGIN IMMEDIATE
+ * takes the write lock up front so another process (the CLI beside a running
+ * server) waits on busy_timeout instead of failing half-way.
+ */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  private readonly statements: Statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = prepareStatements(db);
+  }
+
+  async migrate(): Promise<void> {
+    migrate(this.db);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async authenticate(keyHash: string): Promise<Caller | null> {
+    const row = this.statements.accountByKeyHash.get(keyHash) as AccountRow | undefined;
+    return row === undefined ? null : toCaller(row);
+  }
+
+  async applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
+    return this.db.transaction(() => commands.map((command) => this.applyCredit(command))).immediate();
+  }
+
+  private applyCredit(command: CreditCommand): CreditOutcome {
+    const s = this.statements;
+    const callerRow = s.accountByKeyHash.get(command.keyHash) as AccountRow | undefined;
+    const subRow = s.accountByToken.get(command.tokenSubaccount) as AccountRow | undefined;
+    const caller = callerRow === undefined ? null : toCaller(callerRow);
+    const sub =
+      subRow === undefined
+        ? null
+        : {
+            id: Number(subRow.id),
+            parentId: Number(subRow.parent_id),
+            kind: subRow.kind,
+            balanceMicros: subRow.balance,
+          };
+    const decision = decideCredit(command.direction, caller, command.amount, sub);
+    if (!decision.ok) return decision;
+    const mainId = caller!.accountId;
+    const subId = sub!.id;
+    const add = command.direction === 'add';
+    this.writeTransfer({
+      id: command.transferId,
+      kind: command.direction,
+      debitAccountId: add ? mainId : subId,
+      creditAccountId: add ? subId : mainId,
+      amountMicros: decision.amountMicros,
+      debitBalanceAfterMicros: add ? decision.mainBalanceMicros : decision.subaccountBalanceMicros,
+      creditBalanceAfterMicros: add ? decision.subaccountBalanceMicros : decision.mainBalanceMicros,
+      mainAccountId: mainId,
+      subaccountId: subId,
+      idempotencyKey: command.idempotencyKey,
+      reason: null,
+      operator: null,
+      createdAt: command.createdAt,
+    });
+    return {
+      ok: true,
+      transferId: command.transferId,
+      mainBalanceMicros: decision.mainBalanceMicros,
+      subaccountBalanceMicros: decision.subaccountBalanceMicros,
+    };
+  }
+
+  /** Appends a transfer and sets both balances to the values it records. */
+  private writeTransfer(transfer: TransferInsert): void {
+    const s = this.statements;
+    s.setBalance.run(transfer.debitBalanceAfterMicros, transfer.debitAccountId);
+    s.setBalance.run(transfer.creditBalanceAfterMicros, transfer.creditAccountId);
+    s.insertTransfer.run(transfer);
+  }
+
+  async createSubaccount(command: CreateSubaccountCommand): Promise<CreateSubaccountOutcome> {
+    return this.db
+      .transaction((): CreateSubaccountOutcome => {
+        const s = this.statements;
+        const callerRow = s.accountByKeyHash.get(command.keyHash) as AccountRow | undefined;
+        const caller = callerRow === undefined ? null : toCaller(callerRow);
+        const callerCode = checkMainCaller(caller);
+        if (callerCode !== null) return { ok: false, code: callerCode };
+        const credit = command.creditToAttribute;
+        const amountCode = credit === null ? null : checkAmount(credit);
+        if (amountCode !== null) return { ok: false, code: amountCode };
+        if (s.subaccountByEmail.get(caller!.accountId, command.email) !== undefined)
+          return { ok: false, code: 23 };
+        const amountMicros = credit?.kind === 'positive' ? credit.micros : 0n;
+        const fundsCode = amountMicros > 0n ? checkFunds(caller!.balanceMicros, amountMicros) : null;
+        if (fundsCode !== null) return { ok: false, code: fundsCode };
+        const subId = this.insertSubaccount(caller!.accountId, command);
+        if (amountMicros > 0n) {
+          this.writeTransfer({
+            id: command.transferId,
+            kind: 'add',
+            debitAccountId: caller!.accountId,
+            creditAccountId: subId,
+            amountMicros,
+            debitBalanceAfterMicros: caller!.balanceMicros - amountMicros,
+            creditBalanceAfterMicros: amountMicros,
+            mainAccountId: caller!.accountId,
+            subaccountId: subId,
+            idempotencyKey: null,
+            reason: null,
+            operator: null,
+            createdAt: command.createdAt,
+          });
+        }
+        const account = toAccount(s.accountById.get(subId) as AccountRow);
+        return {
+          ok: true,
+          account,
+          parentEmail: caller!.email,
+          transferId: amountMicros > 0n ? command.transferId : null,
+        };
+      })
+      .immediate();
+  }
+
+  private insertSubaccount(parentId: number, command: CreateSubaccountCommand): number {
+    const { profile } = command;
+    const result = this.statements.insertAccount.run({
+      kind: 'sub',
+      parentId,
+      email: command.email,
+      token: command.token,
+      keyHash: command.subaccountKeyHash,
+      type: command.type,
+      title: profile.title ?? null,
+      firstname: profile.firstname ?? null,
+      lastname: profile.lastname ?? null,
+      isBuyer: profile.isBuyer === undefined ? null : Number(profile.isBuyer),
+      createdAt: command.createdAt.getTime(),
+    });
+    return Number(result.lastInsertRowid);
+  }
+
+  async listSubaccounts(mainAccountId: number, page: number, perPage: number): Promise<SubaccountPage> {
+    const s = this.statements;
+    const { total } = s.countSubaccounts.get(mainAccountId) as { total: bigint };
+    const rows = s.listSubaccounts.all(mainAccountId, perPage, (page - 1) * perPage) as AccountRow[];
+    return { total: Number(total), items: rows.map(toAccount) };
+  }
+
+  async createMainAccount(command: CreateMainAccountCommand): Promise<CreateMainAccountOutcome> {
+    return this.db
+      .transaction((): CreateMainAccountOutcome => {
+        const s = this.statements;
+        if (s.mainAccountByEmail.get(command.email) !== undefined) return { ok: false, code: 23 };
+        const result = s.insertAccount.run({
+          kind: 'main',
+          parentId: null,
+          email: command.email,
+          token: null,
+          keyHash: command.keyHash,
+          type: null,
+          title: null,
+          firstname: null,
+          lastname: null,
+          isBuyer: null,
+          createdAt: command.createdAt.getTime(),
+        });
+        const accountId = Number(result.lastInsertRowid);
+        if (command.openingMicros > 0n) {
+          this.moveWithFunding({
+            kind: 'topup',
+            accountId,
+            amountMicros: command.openingMicros,
+            transferId: command.transferId,
+            createdAt: command.createdAt,
+            reason: command.reason,
+            operator: command.operator,
+          });
+        }
+        return { ok: true, account: toAccount(s.accountById.get(accountId) as AccountRow) };
+      })
+      .immediate();
+  }
+
+  async findMainAccountByEmail(email: string): Promise<Account | null> {
+    const row = this.statements.mainAccountByEmail.get(email) as AccountRow | undefined;
+    return row === undefined ? null : toAccount(row);
+  }
+
+  async getAccount(accountId: number): Promise<Account | null> {
+    const row = this.statements.accountById.get(accountId) as AccountRow | undefined;
+    return row === undefined ? null : toAccount(row);
+  }
+
+  async operatorTransfer(command: OperatorTransferCommand): Promise<OperatorTransferOutcome> {
+    return this.db.transaction((): OperatorTransferOutcome => this.moveWithFunding(command)).immediate();
+  }
+
+  /**
+   * A top-up (funding → account) or a charge (account → funding). Top-ups go to
+   * main accounts only; charges may hit a main account or a subaccount.
+   */
+  private moveWithFunding(command: OperatorTransferCommand): OperatorTransferOutcome {
+    const s = this.statements;
+    const row = s.accountById.get(command.accountId) as AccountRow | undefined;
+    const funding = s.fundingAccount.get() as AccountRow;
+    if (row === undefined || row.kind === 'funding' || (command.kind === 'topup' && row.kind !== 'main')) {
+      return { ok: false, code: 30 };
+    }
+    const amount = command.amountMicros;
+    const topUp = command.kind === 'topup';
+    if (!topUp) {
+      const fundsCode = checkFunds(row.balance, amount);
+      if (fundsCode !== null) return { ok: false, code: fundsCode };
+    }
+    const accountAfter = topUp ? row.balance + amount : row.balance - amount;
+    const fundingAfter = topUp ? funding.balance - amount : funding.balance + amount;
+    const transfer: TransferInsert = {
+      id: command.transferId,
+      kind: command.kind,
+      debitAccountId: topUp ? Number(funding.id) : Number(row.id),
+      creditAccountId: topUp ? Number(row.id) : Number(funding.id),
+      amountMicros: amount,
+      debitBalanceAfterMicros: topUp ? fundingAfter : accountAfter,
+      creditBalanceAfterMicros: topUp ? accountAfter : fundingAfter,
+      mainAccountId: Number(row.kind === 'sub' ? row.parent_id : row.id),
+      subaccountId: row.kind === 'sub' ? Number(row.id) : null,
+      idempotencyKey: null,
+      reason: command.reason,
+      operator: command.operator,
+      createdAt: command.createdAt,
+    };
+    this.writeTransfer(transfer);
+    return { ok: true, transfer: { ...transfer, subaccountToken: row.kind === 'sub' ? row.token : null } };
+  }
+
+  async setStatus(accountId: number, status: AccountStatus): Promise<void> {
+    this.statements.setStatus.run(status, accountId);
+  }
+
+  async replaceKey(accountId: number, keyHash: string): Promise<void> {
+    this.statements.setKeyHash.run(keyHash, accountId);
+  }
+
+  async getTransfer(transferId: string): Promise<Transfer | null> {
+    const row = this.statements.transferById.get(transferId) as TransferRow | undefined;
+    return row === undefined ? null : toTransfer(row);
+  }
+
+  async verify(): Promise<VerifyReport> {
+    // A read transaction gives one consistent snapshot of balances and transfers.
+    return this.db.transaction(() => assessLedger(readLedgerFacts(this.db)))();
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite file with the durability settings of
+ * the contract: WAL, and synchronous=FULL so an acknowledged transfer has been
+ * fsynced. Runs the migrations.
+ */
+export function openSqliteStore(path: string): SqliteStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.defaultSafeIntegers(true);
+  migrate(db);
+  return new SqliteStore(db);
+}

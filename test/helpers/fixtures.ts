@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../../src/domain/store.js';
+import type { CreditOutcome, Direction } from '../../src/domain/transfers.js';
+import { parseAmount } from '../../src/domain/money.js';
+import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/service/keys.js';
+import { newTransferId } from '../../src/service/ids.js';
+
+export interface SeededMain {
+  readonly accountId: number;
+  readonly email: string;
+  readonly apiKey: string;
+  readonly keyHash: string;
+}
+
+/** A main account funded with `credit` EUR (decimal text) from the operator's funding account. */
+export async function seedMain(store: Store, credit: string): Promise<SeededMain> {
+  const apiKey = generateApiKey();
+  const email = `main-${randomUUID()}@example.com`;
+  const amount = parseAmount(credit);
+  const outcome = await store.createMainAccount({
+    email,
+    keyHash: hashApiKey(apiKey),
+    openingMicros: amount.kind === 'positive' ? amount.micros : 0n,
+    transferId: newTransferId(),
+    createdAt: new Date(),
+    reason: 'seed',
+    operator: 'test',
+  });
+  if (!outcome.ok) throw new Error(`seedMain failed with code ${outcome.code}`);
+  return { accountId: outcome.account.id, email, apiKey, keyHash: hashApiKey(apiKey) };
+}
+
+/** A subaccount of `main`, given `credit` EUR from it when not "0". */
+export async function seedSub(
+  store: Store,
+  main: SeededMain,
+  credit = '0',
+  type: 'simple' | 'advanced' = 'simple',
+): Promise<{ token: string; accountId: number; apiKey: string | null }> {
+  const token = generateSubaccountToken();
+  const apiKey = type === 'advanced' ? generateApiKey() : null;
+  const outcome = await store.createSubaccount({
+    keyHash: main.keyHash,
+    type,
+    email: `sub-${token}@example.com`,
+    profile: {},
+    token,
+    subaccountKeyHash: apiKey === null ? null : hashApiKey(apiKey),
+    creditToAttribute: credit === '0' ? null : parseAmount(credit),
+    transferId: newTransferId(),
+    createdAt: new Date(),
+  });
+  if (!outcome.ok) throw new Error(`seedSub failed with code ${outcome.code}`);
+  return { token, accountId: outcome.account.id, apiKey };
+}
+
+export function creditCommand(direction: Direction, keyHash: string, token: string, amount: string) {
+  return {
+    transferId: newTransferId(),
+    direction,
+    keyHash,
+    tokenSubaccount: token,
+    amount: parseAmount(amount),
+    createdAt: new Date(),
+    idempotencyKey: null,
+  };
+}
+
+export async function move(
+  store: Store,
+  direction: Direction,
+  keyHash: string,
+  token: string,
+  amount: string,
+): Promise<CreditOutcome> {
+  const [outcome] = await store.applyCredits([creditCommand(direction, keyHash, token, amount)]);
+  return outcome!;
+}

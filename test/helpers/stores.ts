@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from '../../src/domain/store.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+
+/** A store under test, with a raw SQL door for tamper tests. */
+export interface StoreUnderTest {
+  readonly store: Store;
+  /** Runs SQL straight on the database, bypassing the store. */
+  exec(sql: string): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export interface StoreFactory {
+  readonly name: string;
+  /** false when the engine cannot be reached here (never in CI). */
+  available(): Promise<boolean>;
+  create(): Promise<StoreUnderTest>;
+}
+
+export const sqliteFactory: StoreFactory = {
+  name: 'sqlite',
+  available: async () => true,
+  async create() {
+    const dir = mkdtempSync(join(tmpdir(), 'tirelire-store-'));
+    const path = join(dir, 'tirelire.db');
+    const store = openSqliteStore(path);
+    return {
+      store,
+      async exec(sql) {
+        const raw = new Database(path);
+        try {
+          raw.exec(sql);
+        } finally {
+          raw.close();
+        }
+      },
+      async dispose() {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/** Every store the contract suite runs against; PostgreSQL joins when its factory exists. */
+export const storeFactories: StoreFactory[] = [sqliteFactory];

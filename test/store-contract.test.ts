@@ -1,0 +1,237 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatMicros, parseAmount } from '../src/domain/money.js';
+import type { Store } from '../src/domain/store.js';
+import { hashApiKey } from '../src/service/keys.js';
+import { newTransferId } from '../src/service/ids.js';
+import { creditCommand, move, seedMain, seedSub } from './helpers/fixtures.js';
+import { storeFactories, type StoreUnderTest } from './helpers/stores.js';
+
+/**
+ * One suite, every store (as Kysely tests each dialect): what a store must do
+ * to be a Tirelire store. PostgreSQL is skipped only when unreachable outside CI.
+ */
+for (const factory of storeFactories) {
+  const available = await factory.available();
+  if (!available && process.env.CI) throw new Error(`${factory.name} must be reachable in CI`);
+
+  describe.skipIf(!available)(`store contract: ${factory.name}`, () => {
+    let subject: StoreUnderTest;
+    let store: Store;
+    beforeEach(async () => {
+      subject = await factory.create();
+      store = subject.store;
+    });
+    afterEach(async () => subject.dispose());
+
+    const balanceOf = async (accountId: number) =>
+      formatMicros((await store.getAccount(accountId))!.balanceMicros);
+
+    it('adds and removes with exact balances: 0.1 then 0.2 is 0.3', async () => {
+      const main = await seedMain(store, '10');
+      const sub = await seedSub(store, main);
+      expect(await move(store, 'add', main.keyHash, sub.token, '0.1')).toMatchObject({ ok: true });
+      const outcome = await move(store, 'add', main.keyHash, sub.token, '0.2');
+      expect(outcome.ok && formatMicros(outcome.subaccountBalanceMicros)).toBe('0.3');
+      expect(outcome.ok && formatMicros(outcome.mainBalanceMicros)).toBe('9.7');
+      const back = await move(store, 'remove', main.keyHash, sub.token, '0.3');
+      expect(
+        back.ok && [formatMicros(back.mainBalanceMicros), formatMicros(back.subaccountBalanceMicros)],
+      ).toEqual(['10', '0']);
+      expect((await store.verify()).ok).toBe(true);
+    });
+
+    it('decides every code in the contract order', async () => {
+      const main = await seedMain(store, '5');
+      const other = await seedMain(store, '5');
+      const sub = await seedSub(store, main);
+      const foreign = await seedSub(store, other, '1');
+      const advanced = await seedSub(store, main, '0', 'advanced');
+      const suspended = await seedMain(store, '5');
+      await store.setStatus(suspended.accountId, 'suspended');
+      const rows: [string, string, string, string, number][] = [
+        ['add', hashApiKey('nope'), 'x', 'abc', 10],
+        ['add', hashApiKey(advanced.apiKey!), sub.token, '-1', 4],
+        ['add', suspended.keyHash, sub.token, '1', 4],
+        ['add', main.keyHash, 'unknown', '1e3', 20],
+        ['add', main.keyHash, 'unknown', '1.1234567', 20],
+        ['add', main.keyHash, 'unknown', '1000000000.000001', 20],
+        ['add', main.keyHash, 'unknown', '-3', 5],
+        ['add', main.keyHash, 'unknown', '0', 5],
+        ['add', main.keyHash, 'unknown', '1', 7],
+        ['add', main.keyHash, foreign.token, '1', 7],
+        ['remove', main.keyHash, sub.token, '1', 6],
+        ['add', main.keyHash, sub.token, '5.000001', 8],
+      ];
+      for (const [direction, keyHash, token, amount, code] of rows) {
+        const outcome = await move(store, direction as 'add', keyHash, token, amount);
+        expect({ amount, outcome }).toEqual({ amount, outcome: { ok: false, code } });
+      }
+      const report = await store.verify();
+      expect(report.ok).toBe(true);
+      expect(await balanceOf(main.accountId)).toBe('5');
+    });
+
+    it('decides each command of a batch on its own, against running balances', async () => {
+      const main = await seedMain(store, '10');
+      const sub = await seedSub(store, main);
+      const outcomes = await store.applyCredits([
+        creditCommand('add', main.keyHash, sub.token, '6'),
+        creditCommand('add', main.keyHash, sub.token, '6'),
+        creditCommand('add', main.keyHash, 'missing', '1'),
+        creditCommand('add', main.keyHash, sub.token, '4'),
+        creditCommand('add', main.keyHash, sub.token, '0.01'),
+      ]);
+      expect(outcomes.map((o) => (o.ok ? 200 : o.code))).toEqual([200, 8, 7, 200, 6]);
+      expect(await balanceOf(sub.accountId)).toBe('10');
+      expect((await store.verify()).transfers).toBe(3);
+    });
+
+    it('creates subaccounts with an opening credit, or nothing at all', async () => {
+      const main = await seedMain(store, '3');
+      const sub = await seedSub(store, main, '2.5');
+      expect(await balanceOf(sub.accountId)).toBe('2.5');
+      await expect(seedSub(store, main, '0.500001')).rejects.toThrow('code 8');
+      const before = await store.verify();
+      const page = await store.listSubaccounts(main.accountId, 1, 20);
+      expect(page.total).toBe(1);
+      expect(page.items[0]!.email).toBe(`sub-${sub.token}@example.com`);
+      expect(before.transfers).toBe(2);
+      const duplicate = await store.createSubaccount({
+        keyHash: main.keyHash,
+        type: 'simple',
+        email: page.items[0]!.email,
+        profile: {},
+        token: 'another-token',
+        subaccountKeyHash: null,
+        creditToAttribute: null,
+        transferId: newTransferId(),
+        createdAt: new Date(),
+      });
+      expect(duplicate).toEqual({ ok: false, code: 23 });
+    });
+
+    it('pages subaccounts in creation order', async () => {
+      const main = await seedMain(store, '1');
+      const tokens: string[] = [];
+      for (let i = 0; i < 23; i++) tokens.push((await seedSub(store, main)).token);
+      const first = await store.listSubaccounts(main.accountId, 1, 20);
+      const second = await store.listSubaccounts(main.accountId, 2, 20);
+      expect(first.total).toBe(23);
+      expect([...first.items, ...second.items].map((a) => a.token)).toEqual(tokens);
+    });
+
+    it('tops up and charges through the funding account, conserving money', async () => {
+      const main = await seedMain(store, '1');
+      const sub = await seedSub(store, main, '0.4');
+      const topUp = await store.operatorTransfer({
+        kind: 'topup',
+        accountId: main.accountId,
+        amountMicros: 2_000_000n,
+        transferId: newTransferId(),
+        createdAt: new Date(),
+        reason: 'payment 42',
+        operator: 'alice',
+      });
+      expect(topUp.ok && [topUp.transfer.reason, topUp.transfer.operator]).toEqual(['payment 42', 'alice']);
+      const charge = (accountId: number, amountMicros: bigint) =>
+        store.operatorTransfer({
+          kind: 'charge',
+          accountId,
+          amountMicros,
+          transferId: newTransferId(),
+          createdAt: new Date(),
+          reason: 'sms',
+          operator: 'platform',
+        });
+      expect((await charge(sub.accountId, 400_000n)).ok).toBe(true);
+      expect(await charge(sub.accountId, 1n)).toEqual({ ok: false, code: 6 });
+      expect(await charge(main.accountId, 2_600_001n)).toEqual({ ok: false, code: 8 });
+      expect(await charge(987654, 1n)).toEqual({ ok: false, code: 30 });
+      const report = await store.verify();
+      expect(report).toMatchObject({ ok: true, customerBalanceMicros: 2_600_000n, fundedMicros: 2_600_000n });
+    });
+
+    it('refuses a suspended account and a replaced key at once', async () => {
+      const main = await seedMain(store, '1');
+      const sub = await seedSub(store, main);
+      await store.setStatus(main.accountId, 'suspended');
+      expect(await move(store, 'add', main.keyHash, sub.token, '1')).toEqual({ ok: false, code: 4 });
+      await store.setStatus(main.accountId, 'active');
+      await store.replaceKey(main.accountId, hashApiKey('new key'));
+      expect(await store.authenticate(main.keyHash)).toBeNull();
+      expect(await move(store, 'add', hashApiKey('new key'), sub.token, '1')).toMatchObject({ ok: true });
+    });
+
+    it('keeps each transfer and finds it by id', async () => {
+      const main = await seedMain(store, '1');
+      const sub = await seedSub(store, main);
+      const command = creditCommand('add', main.keyHash, sub.token, '0.25');
+      await store.applyCredits([command]);
+      const transfer = await store.getTransfer(command.transferId);
+      expect(transfer).toMatchObject({
+        id: command.transferId,
+        kind: 'add',
+        amountMicros: 250_000n,
+        debitAccountId: main.accountId,
+        creditAccountId: sub.accountId,
+        subaccountToken: sub.token,
+      });
+      expect(await store.getTransfer(newTransferId())).toBeNull();
+    });
+
+    it('refuses to change or delete a transfer, and verify names a tampered account', async () => {
+      const main = await seedMain(store, '1');
+      await expect(subject.exec('UPDATE transfers SET amount = 1')).rejects.toThrow(/append-only/);
+      await expect(subject.exec('DELETE FROM transfers')).rejects.toThrow(/append-only/);
+      expect((await store.verify()).ok).toBe(true);
+      await subject.exec(`UPDATE accounts SET balance = balance + 1 WHERE id = ${main.accountId}`);
+      const report = await store.verify();
+      expect(report.ok).toBe(false);
+      expect(report.problems).toContainEqual(
+        expect.objectContaining({ invariant: 4, accountId: main.accountId, email: main.email }),
+      );
+    });
+
+    it('matches an exact model over random add/remove sequences', async () => {
+      const amount = fc
+        .tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 999_999 }))
+        .map(([whole, micros]) => `${whole}.${String(micros).padStart(6, '0')}`.replace(/\.?0+$/, ''));
+      const operation = fc.record({
+        direction: fc.constantFrom('add' as const, 'remove' as const),
+        sub: fc.integer({ min: 0, max: 2 }),
+        amount: fc.oneof(amount, fc.constantFrom('0.1', '0.2', '0.3', '-1', '1e2', '0')),
+      });
+      await fc.assert(
+        fc.asyncProperty(fc.array(operation, { minLength: 1, maxLength: 40 }), async (operations) => {
+          const main = await seedMain(store, '50');
+          const subs = [await seedSub(store, main), await seedSub(store, main), await seedSub(store, main)];
+          const model = { main: 50_000_000n, subs: [0n, 0n, 0n] };
+          for (const op of operations) {
+            const outcome = await move(store, op.direction, main.keyHash, subs[op.sub]!.token, op.amount);
+            const parsed = parseAmount(op.amount);
+            const debit = op.direction === 'add' ? model.main : model.subs[op.sub]!;
+            const expectedOk = parsed.kind === 'positive' && debit >= parsed.micros && debit > 0n;
+            expect(outcome.ok).toBe(expectedOk);
+            if (outcome.ok && parsed.kind === 'positive') {
+              const delta = op.direction === 'add' ? parsed.micros : -parsed.micros;
+              model.main -= delta;
+              model.subs[op.sub]! += delta;
+              expect(outcome.mainBalanceMicros).toBe(model.main);
+              expect(outcome.subaccountBalanceMicros).toBe(model.subs[op.sub]);
+            }
+          }
+          expect((await store.getAccount(main.accountId))!.balanceMicros).toBe(model.main);
+          for (const [i, sub] of subs.entries()) {
+            const balance = (await store.getAccount(sub.accountId))!.balanceMicros;
+            expect(balance).toBe(model.subs[i]);
+            expect(balance >= 0n).toBe(true);
+          }
+          expect(model.main + model.subs.reduce((a, b) => a + b, 0n)).toBe(50_000_000n);
+          expect((await store.verify()).ok).toBe(true);
+        }),
+        { numRuns: factory.name === 'sqlite' ? 60 : 25 },
+      );
+    });
+  });
+}
