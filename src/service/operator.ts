@@ -1,0 +1,203 @@
+import type { Account, AccountStatus } from '../domain/accounts.js';
+import type { ErrorCode } from '../domain/errors.js';
+import { parseAmount } from '../domain/money.js';
+import type { Store } from '../domain/store.js';
+import type { Transfer } from '../domain/transfers.js';
+import type { VerifyReport } from '../domain/verify.js';
+import { newTransferId } from './ids.js';
+import { generateApiKey, hashApiKey } from './keys.js';
+
+/**
+ * The operator's actions on main accounts. The CLI and the operator HTTP API
+ * both call these, so an action means the same thing whichever door it comes
+ * through. Business refusals are values carrying a code of the error table;
+ * infrastructure failures throw from the store.
+ */
+
+export type OperatorResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: ErrorCode };
+
+/** Who did it and why: kept on the ledger transfer forever. */
+export interface AuditFields {
+  readonly reason?: string | undefined;
+  readonly operator?: string | undefined;
+}
+
+export interface CreateMainAccountInput extends AuditFields {
+  readonly email: string;
+  /** Opening balance as decimal text; absent means no opening transfer. */
+  readonly credit?: string | undefined;
+}
+
+export interface AmountInput extends AuditFields {
+  readonly credit: string;
+}
+
+/** A charge may target a subaccount, which has no operator-facing email lookup. */
+export type AccountRef = { readonly email: string } | { readonly accountId: number };
+
+export interface CreatedAccount {
+  readonly account: Account;
+  /** Shown once; only its hash is stored. */
+  readonly apiKey: string;
+}
+
+export interface MovedCredit {
+  readonly account: Account;
+  readonly transfer: Transfer;
+  /** The account's balance right after the transfer. */
+  readonly balanceMicros: bigint;
+}
+
+/** RFC 5321 caps a forward path at 256 octets, i.e. 254 characters of address. */
+export const MAX_EMAIL_LENGTH = 254;
+/** Free text kept forever on every transfer: bounded so a typo cannot bloat the ledger. */
+export const MAX_AUDIT_TEXT_LENGTH = 500;
+
+// Deliberately simple: one @, no whitespace, a dot in the domain. Deliverability
+// is the sending platform's problem; this only stops obvious mistakes.
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/;
+
+export function isValidEmail(email: string): boolean {
+  return email.length <= MAX_EMAIL_LENGTH && EMAIL_SHAPE.test(email);
+}
+
+const fail = (code: ErrorCode) => ({ ok: false, code }) as const;
+const succeed = <T>(value: T) => ({ ok: true, value }) as const;
+
+function checkAudit(input: AuditFields): ErrorCode | null {
+  for (const text of [input.reason, input.operator]) {
+    if (text !== undefined && text.length > MAX_AUDIT_TEXT_LENGTH) return 22;
+  }
+  return null;
+}
+
+/** Codes 20 then 5, as for the public API; returns the amount in micros. */
+function readPositiveAmount(text: string): OperatorResult<bigint> {
+  const amount = parseAmount(text);
+  if (amount.kind === 'invalid') return fail(20);
+  if (amount.kind === 'not-positive') return fail(5);
+  return succeed(amount.micros);
+}
+
+/** An opening balance may be zero (an account funded later), never negative. */
+function readOpeningAmount(text: string | undefined): OperatorResult<bigint> {
+  if (text === undefined) return succeed(0n);
+  const amount = parseAmount(text);
+  if (amount.kind === 'not-positive' && !text.startsWith('-')) return succeed(0n);
+  return readPositiveAmount(text);
+}
+
+export async function createMainAccount(
+  store: Store,
+  input: CreateMainAccountInput,
+): Promise<OperatorResult<CreatedAccount>> {
+  if (!isValidEmail(input.email)) return fail(22);
+  const auditCode = checkAudit(input);
+  if (auditCode !== null) return fail(auditCode);
+  const opening = readOpeningAmount(input.credit);
+  if (!opening.ok) return opening;
+  const apiKey = generateApiKey();
+  const outcome = await store.createMainAccount({
+    email: input.email,
+    keyHash: hashApiKey(apiKey),
+    openingMicros: opening.value,
+    transferId: newTransferId(),
+    createdAt: new Date(),
+    reason: input.reason ?? null,
+    operator: input.operator ?? null,
+  });
+  if (!outcome.ok) return outcome;
+  return succeed({ account: outcome.account, apiKey });
+}
+
+/** Finds a main account by email (code 22 for a malformed email, 30 when absent). */
+export async function findMainAccount(store: Store, email: string): Promise<OperatorResult<Account>> {
+  if (!isValidEmail(email)) return fail(22);
+  const account = await store.findMainAccountByEmail(email);
+  return account === null ? fail(30) : succeed(account);
+}
+
+/** The funding account is the operator's own side of the ledger, never a target. */
+async function findCustomerAccount(store: Store, ref: AccountRef): Promise<OperatorResult<Account>> {
+  if ('email' in ref) return findMainAccount(store, ref.email);
+  if (!Number.isSafeInteger(ref.accountId) || ref.accountId <= 0) return fail(22);
+  const account = await store.getAccount(ref.accountId);
+  return account === null || account.kind === 'funding' ? fail(30) : succeed(account);
+}
+
+async function moveCredit(
+  store: Store,
+  kind: 'topup' | 'charge',
+  ref: AccountRef,
+  input: AmountInput,
+): Promise<OperatorResult<MovedCredit>> {
+  // Input first, then the database: a malformed request never costs a lookup.
+  const auditCode = checkAudit(input);
+  if (auditCode !== null) return fail(auditCode);
+  const amount = readPositiveAmount(input.credit);
+  if (!amount.ok) return amount;
+  const found = await findCustomerAccount(store, ref);
+  if (!found.ok) return found;
+  const outcome = await store.operatorTransfer({
+    kind,
+    accountId: found.value.id,
+    amountMicros: amount.value,
+    transferId: newTransferId(),
+    createdAt: new Date(),
+    reason: input.reason ?? null,
+    operator: input.operator ?? null,
+  });
+  if (!outcome.ok) return outcome;
+  const { transfer } = outcome;
+  const balanceMicros =
+    kind === 'topup' ? transfer.creditBalanceAfterMicros : transfer.debitBalanceAfterMicros;
+  return succeed({ account: found.value, transfer, balanceMicros });
+}
+
+/** Money paid to the platform, moved from the funding account to a main account. */
+export function topUp(store: Store, email: string, input: AmountInput): Promise<OperatorResult<MovedCredit>> {
+  return moveCredit(store, 'topup', { email }, input);
+}
+
+/** Usage consumed, moved back to the funding account; codes 6/8 when the account cannot pay. */
+export function charge(
+  store: Store,
+  ref: AccountRef,
+  input: AmountInput,
+): Promise<OperatorResult<MovedCredit>> {
+  return moveCredit(store, 'charge', ref, input);
+}
+
+/** Suspending an already suspended account succeeds: the operator's intent holds either way. */
+export async function setAccountStatus(
+  store: Store,
+  email: string,
+  status: AccountStatus,
+): Promise<OperatorResult<Account>> {
+  const found = await findMainAccount(store, email);
+  if (!found.ok) return found;
+  await store.setStatus(found.value.id, status);
+  return succeed({ ...found.value, status });
+}
+
+export function suspend(store: Store, email: string): Promise<OperatorResult<Account>> {
+  return setAccountStatus(store, email, 'suspended');
+}
+
+export function resume(store: Store, email: string): Promise<OperatorResult<Account>> {
+  return setAccountStatus(store, email, 'active');
+}
+
+/** A new key for a main account; the old one is refused from the next request on. */
+export async function rotateKey(store: Store, email: string): Promise<OperatorResult<CreatedAccount>> {
+  const found = await findMainAccount(store, email);
+  if (!found.ok) return found;
+  const apiKey = generateApiKey();
+  await store.replaceKey(found.value.id, hashApiKey(apiKey));
+  return succeed({ account: found.value, apiKey });
+}
+
+export function verify(store: Store): Promise<VerifyReport> {
+  return store.verify();
+}
