@@ -1,0 +1,147 @@
+import autocannon from 'autocannon';
+
+/** One request of the load: a POST of a JSON body, built fresh for each request. */
+export interface LoadRequest {
+  readonly path: string;
+  readonly body: string;
+}
+
+export interface LoadOptions {
+  readonly baseUrl: string;
+  readonly connections: number;
+  readonly seconds: number;
+  /** Builds the next request; called once per request, so it can rotate over subaccounts. */
+  readonly nextRequest: () => LoadRequest;
+  /** The transfers a 2xx answer acknowledges (one for credit/add, a batch's successes) and refuses. */
+  readonly countTransfers: (body: string) => { readonly ok: number; readonly refused: number };
+}
+
+export interface LoadResult {
+  readonly seconds: number;
+  /** Money-moving requests written before the deadline. */
+  readonly requestsIssued: number;
+  readonly responses: number;
+  /** 2xx answers. */
+  readonly responses2xx: number;
+  readonly responsesNon2xx: number;
+  readonly statusCounts: Readonly<Record<string, number>>;
+  /** Transfers acknowledged as successful by answers received before the deadline. */
+  readonly transfersInWindow: number;
+  /** Transfers acknowledged as successful by every answer, including those of the drain. */
+  readonly transfersAcknowledged: number;
+  /** Operations answered without success (e.g. success:false in a 2xx body). */
+  readonly operationsRefused: number;
+  /** Requests issued that never got an answer: their outcome is unknown. */
+  readonly unanswered: number;
+  readonly socketErrors: number;
+  readonly timeouts: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly transfersPerSecond: number;
+}
+
+// After the deadline every connection switches to this cheap request, so that the money-moving
+// requests still in flight are answered and counted instead of being cut off with their
+// sockets: the balance check can then be exact.
+const DRAIN_PATH = '/healthz';
+const DRAIN_SECONDS = 2;
+
+interface RequestContext {
+  transfer?: boolean;
+}
+
+/**
+ * Runs autocannon in this process for `seconds`, then drains. Latency is that of the
+ * money-moving requests only, measured by autocannon per request.
+ */
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const startedAt = performance.now();
+  const deadline = startedAt + options.seconds * 1000;
+  let issued = 0;
+  let responses = 0;
+  let responses2xx = 0;
+  let inWindow = 0;
+  let acknowledged = 0;
+  let refused = 0;
+  const statusCounts: Record<string, number> = {};
+  const latencies: number[] = [];
+  // Set by onResponse and read by the tracker's 'response' event, which autocannon emits
+  // synchronously right after it, for the same answer.
+  let lastWasTransfer = false;
+
+  const request: autocannon.Request = {
+    method: 'POST',
+    path: DRAIN_PATH,
+    setupRequest: (base: autocannon.Request, context: object) => {
+      const state = context as RequestContext;
+      if (performance.now() >= deadline) {
+        state.transfer = false;
+        return { ...base, method: 'GET', path: DRAIN_PATH, body: '', headers: {} };
+      }
+      state.transfer = true;
+      issued += 1;
+      const next = options.nextRequest();
+      return {
+        ...base,
+        method: 'POST',
+        path: next.path,
+        body: next.body,
+        headers: { 'content-type': 'application/json' },
+      };
+    },
+    onResponse: (status: number, body: string, context: object) => {
+      lastWasTransfer = (context as RequestContext).transfer === true;
+      if (!lastWasTransfer) return;
+      responses += 1;
+      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+      if (status < 200 || status >= 300) return;
+      responses2xx += 1;
+      const transfers = options.countTransfers(body);
+      acknowledged += transfers.ok;
+      refused += transfers.refused;
+      if (performance.now() <= deadline) inWindow += transfers.ok;
+    },
+  } as autocannon.Request;
+
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const tracker = autocannon(
+      {
+        url: options.baseUrl,
+        connections: options.connections,
+        pipelining: 1,
+        duration: options.seconds + DRAIN_SECONDS,
+        requests: [request],
+      },
+      (error: Error | null, value: autocannon.Result) => (error ? reject(error) : resolve(value)),
+    );
+    tracker.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
+      if (lastWasTransfer) latencies.push(responseTimeMs);
+    });
+  });
+
+  latencies.sort((a, b) => a - b);
+  return {
+    seconds: options.seconds,
+    requestsIssued: issued,
+    responses,
+    responses2xx,
+    responsesNon2xx: responses - responses2xx,
+    statusCounts,
+    transfersInWindow: inWindow,
+    transfersAcknowledged: acknowledged,
+    operationsRefused: refused,
+    unanswered: issued - responses,
+    socketErrors: result.errors,
+    timeouts: result.timeouts,
+    latencyMs: {
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+      max: latencies.at(-1) ?? 0,
+    },
+    transfersPerSecond: inWindow / options.seconds,
+  };
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}

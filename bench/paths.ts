@@ -1,0 +1,23 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * The benchmark runs compiled (dist/bench-build/bench/*.js) so that the servers under test carry
+ * no TypeScript loader; these paths hold from the sources and from the build alike.
+ */
+export const BENCH_BUILD_DIR = dirname(fileURLToPath(import.meta.url));
+
+function findRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bench', 'run.ts'))) return dir;
+  }
+  throw new Error(`project root not found above ${from}`);
+}
+
+export const ROOT = findRoot(BENCH_BUILD_DIR);
+
+/** A module of the project's own build (`npm run build`), as `node dist/main.js` runs it. */
+export function distModuleUrl(relative: string): string {
+  return pathToFileURL(join(ROOT, 'dist', relative)).href;
+}

@@ -1,0 +1,557 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { formatMicros } from '../src/domain/money.js';
+import { createHandwrittenSchema, dropSchema, readHandwrittenBalance } from './handwritten-schema.js';
+import { runLoad, type LoadRequest, type LoadResult } from './load.js';
+import { BENCH_BUILD_DIR, ROOT } from './paths.js';
+import { freePort, machineBusySeconds, startServer, type ServerProcess } from './server-process.js';
+import { inspectTirelire, seedTirelire, type TirelireDatabase } from './tirelire-seed.js';
+
+/**
+ * `npm run bench`: the same load (autocannon, 64 connections, credit/add of 0.01 rotating over
+ * 100 subaccounts of one main account) against five servers, one after the other, each in its
+ * own process; then the ratios against the targets of issue 4, and a balance check per run.
+ */
+
+const RESULTS_DIR = join(ROOT, 'bench', 'results');
+const SECONDS = positiveNumber('BENCH_SECONDS', 10);
+const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2);
+const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 64);
+const DATABASE_URL = process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
+const ONLY = (process.env['BENCH_TARGETS'] ?? 'a,b,c,d,e').split(',').map((id) => id.trim());
+const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'] ?? 'info';
+const SUBACCOUNTS = 100;
+const DISTURBED_CPU_PERCENT = 20;
+const BATCH_SIZE = 1000;
+const AMOUNT = '0.01';
+const AMOUNT_MICROS = 10_000n;
+const OPENING_MICROS = 100_000_000n * 1_000_000n;
+const ADD_PATH = '/v1/subaccount/credit/add';
+const BATCH_PATH = '/v1/subaccount/credit/batch';
+
+const TARGETS = {
+  caOverA: 0.75,
+  daOverA: 0.5,
+  dbOverB: 10,
+  p99Ms: 25,
+  rssMb: 200,
+  batchPerSecond: 50_000,
+};
+
+type TargetId = 'a' | 'b' | 'c' | 'd' | 'e';
+
+interface Ledger {
+  /** How much the main account's balance went down, in micros. */
+  readonly movedMicros: bigint;
+  readonly verify: string | null;
+}
+
+/** What a target needs once it is seeded; `null` from prepare() with a reason means "not available". */
+interface Prepared {
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+  readonly nextRequest: () => LoadRequest;
+  readonly countTransfers: (body: string) => { ok: number; refused: number };
+  /** Resolves to a reason when the server does not offer what is measured (before any load). */
+  readonly probe?: (server: ServerProcess) => Promise<{ unavailable: string } | { acknowledged: number }>;
+  /** Read after the server stopped; null when there is no ledger (the ceiling). */
+  readonly ledger: () => Promise<Ledger | null>;
+  readonly cleanup: () => Promise<void>;
+}
+
+interface Target {
+  readonly id: TargetId;
+  readonly name: string;
+  readonly prepare: () => Promise<Prepared | { unavailable: string }>;
+}
+
+interface TargetResult {
+  readonly id: TargetId;
+  readonly name: string;
+  readonly status: 'measured' | 'not available' | 'failed';
+  readonly reason?: string;
+  readonly load?: LoadResult;
+  readonly warmupTransfers?: number;
+  readonly peakRssMb?: number;
+  readonly serverCpuPercent?: number;
+  readonly loadGeneratorCpuPercent?: number;
+  /** CPU used meanwhile by every other process (PostgreSQL included), in % of one core. */
+  readonly otherCpuPercent?: number;
+  readonly balance?: BalanceCheck;
+}
+
+interface BalanceCheck {
+  readonly check: 'PASS' | 'FAIL' | 'n/a';
+  readonly detail: string;
+}
+
+function positiveNumber(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+function rotating<T>(items: readonly T[]): () => T {
+  let index = 0;
+  return () => {
+    const item = items[index % items.length]!;
+    index += 1;
+    return item;
+  };
+}
+
+function addRequests(apiKey: string, tokens: readonly string[]): () => LoadRequest {
+  const bodies = tokens.map((token) => JSON.stringify({ apiKey, credit: AMOUNT, tokenSubaccount: token }));
+  const next = rotating(bodies);
+  return () => ({ path: ADD_PATH, body: next() });
+}
+
+const SUCCESS = /"success"\s*:\s*true/;
+
+function countAdd(body: string): { ok: number; refused: number } {
+  return SUCCESS.test(body) ? { ok: 1, refused: 0 } : { ok: 0, refused: 1 };
+}
+
+function batchRequests(apiKey: string, tokens: readonly string[]): () => LoadRequest {
+  const next = rotating(tokens);
+  return () => {
+    const operations = Array.from({ length: BATCH_SIZE }, () => ({
+      direction: 'add',
+      tokenSubaccount: next(),
+      credit: AMOUNT,
+    }));
+    return { path: BATCH_PATH, body: JSON.stringify({ apiKey, operations }) };
+  };
+}
+
+/** A batch answer holds one result per operation; the array's name is read loosely. */
+function countBatch(body: string): { ok: number; refused: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { ok: 0, refused: BATCH_SIZE };
+  }
+  const record = (parsed ?? {}) as Record<string, unknown>;
+  const results = [record['results'], record['operations'], record['data']].find(Array.isArray) as
+    { success?: unknown }[] | undefined;
+  if (results === undefined) return { ok: 0, refused: BATCH_SIZE };
+  const ok = results.filter((result) => result.success === true).length;
+  return { ok, refused: results.length - ok };
+}
+
+function tirelireServer(): readonly string[] | null {
+  const main = join(ROOT, 'dist', 'main.js');
+  return existsSync(main) ? [main] : null;
+}
+
+/** A server of bench/, compiled beside this file: no TypeScript loader in the measured process. */
+function benchServer(name: string): readonly string[] {
+  return [join(BENCH_BUILD_DIR, `${name}.js`)];
+}
+
+const runId = `${process.pid}_${Date.now().toString(36)}`;
+const scratch = join(RESULTS_DIR, `tmp-${runId}`);
+
+async function postgresReachable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return `PostgreSQL unreachable at ${DATABASE_URL}: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function tirelireTarget(id: 'c' | 'd' | 'e', name: string, engine: 'sqlite' | 'postgres'): Target {
+  return {
+    id,
+    name,
+    prepare: async () => {
+      const mainJs = tirelireServer();
+      if (mainJs === null) return { unavailable: 'dist/main.js missing (run npm run build)' };
+      let database: TirelireDatabase;
+      let args: readonly string[];
+      if (engine === 'sqlite') {
+        mkdirSync(scratch, { recursive: true });
+        database = { engine, path: join(scratch, `tirelire-${id}.db`) };
+        args = mainJs;
+      } else {
+        const unreachable = await postgresReachable();
+        if (unreachable !== null) return { unavailable: unreachable };
+        database = { engine, url: DATABASE_URL, schema: `bench_tirelire_${runId}` };
+        args = benchServer('tirelire-pg-server');
+      }
+      const seed = await seedTirelire(database, SUBACCOUNTS, OPENING_MICROS);
+      const isBatch = id === 'e';
+      return {
+        args,
+        env: {
+          DATABASE_URL: database.engine === 'sqlite' ? database.path : database.url,
+          BENCH_PG_SCHEMA: database.engine === 'postgres' ? database.schema : undefined,
+          LOG_LEVEL,
+        },
+        nextRequest: isBatch
+          ? batchRequests(seed.apiKey, seed.tokens)
+          : addRequests(seed.apiKey, seed.tokens),
+        countTransfers: isBatch ? countBatch : countAdd,
+        ...(isBatch
+          ? { probe: (server: ServerProcess) => probeBatch(server, seed.apiKey, seed.tokens[0]!) }
+          : {}),
+        ledger: async () => {
+          const check = await inspectTirelire(database, seed.mainAccountId);
+          return {
+            movedMicros: OPENING_MICROS - check.balanceMicros,
+            verify: check.verifyOk ? 'verify ok' : `verify found ${check.verifyProblems} problem(s)`,
+          };
+        },
+        cleanup: async () => {
+          if (database.engine === 'postgres') await dropSchema(DATABASE_URL, database.schema);
+        },
+      };
+    },
+  };
+}
+
+async function probeBatch(
+  server: ServerProcess,
+  apiKey: string,
+  token: string,
+): Promise<{ unavailable: string } | { acknowledged: number }> {
+  const response = await fetch(server.url + BATCH_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      apiKey,
+      operations: [{ direction: 'add', tokenSubaccount: token, credit: AMOUNT }],
+    }),
+  });
+  const text = await response.text();
+  if (response.status === 404 && !/"results"/.test(text)) return { unavailable: `${BATCH_PATH} answers 404` };
+  if (response.status < 200 || response.status >= 300) {
+    return { unavailable: `probe batch answered HTTP ${response.status}: ${text.slice(0, 200)}` };
+  }
+  const counted = countBatch(text);
+  if (counted.ok !== 1)
+    return { unavailable: `probe batch of 1 operation not acknowledged: ${text.slice(0, 200)}` };
+  return { acknowledged: 1 };
+}
+
+const targets: readonly Target[] = [
+  {
+    id: 'a',
+    name: 'ceiling: Fastify route, no store',
+    prepare: async () => ({
+      args: benchServer('ceiling-server'),
+      env: {},
+      nextRequest: addRequests(
+        'ceiling-key',
+        Array.from({ length: SUBACCOUNTS }, (_, index) => `sub${index}`),
+      ),
+      countTransfers: countAdd,
+      ledger: async () => null,
+      cleanup: async () => undefined,
+    }),
+  },
+  {
+    id: 'b',
+    name: 'hand-written pg route, 1 tx/transfer, pool 10',
+    prepare: async () => {
+      const unreachable = await postgresReachable();
+      if (unreachable !== null) return { unavailable: unreachable };
+      const schema = `bench_handwritten_${runId}`;
+      const seed = await createHandwrittenSchema(DATABASE_URL, schema, SUBACCOUNTS, OPENING_MICROS);
+      return {
+        args: benchServer('handwritten-pg-server'),
+        env: { DATABASE_URL, BENCH_PG_SCHEMA: schema },
+        nextRequest: addRequests(seed.apiKey, seed.tokens),
+        countTransfers: countAdd,
+        ledger: async () => ({
+          movedMicros:
+            OPENING_MICROS - (await readHandwrittenBalance(DATABASE_URL, schema, seed.mainAccountId)),
+          verify: null,
+        }),
+        cleanup: () => dropSchema(DATABASE_URL, schema),
+      };
+    },
+  },
+  tirelireTarget('c', 'Tirelire, SQLite (node dist/main.js)', 'sqlite'),
+  tirelireTarget('d', 'Tirelire, PostgreSQL (own schema)', 'postgres'),
+  tirelireTarget('e', `Tirelire batch of ${BATCH_SIZE}, SQLite`, 'sqlite'),
+];
+
+async function measure(target: Target): Promise<TargetResult> {
+  const base = { id: target.id, name: target.name };
+  const prepared = await target.prepare();
+  if ('unavailable' in prepared) return { ...base, status: 'not available', reason: prepared.unavailable };
+  let server: ServerProcess | null = null;
+  try {
+    mkdirSync(scratch, { recursive: true });
+    server = await startServer({
+      name: target.name,
+      args: prepared.args,
+      env: prepared.env,
+      port: await freePort(),
+      logFile: join(scratch, `server-${target.id}.log`),
+    });
+    let probed = 0;
+    if (prepared.probe !== undefined) {
+      const probe = await prepared.probe(server);
+      if ('unavailable' in probe) return { ...base, status: 'not available', reason: probe.unavailable };
+      probed = probe.acknowledged;
+    }
+    const loadOptions = {
+      baseUrl: server.url,
+      connections: CONNECTIONS,
+      nextRequest: prepared.nextRequest,
+      countTransfers: prepared.countTransfers,
+    };
+    const warmup = await runLoad({ ...loadOptions, seconds: WARMUP_SECONDS });
+    const serverCpuBefore = server.cpuSeconds();
+    const loadCpuBefore = process.cpuUsage();
+    const machineBefore = machineBusySeconds();
+    const startedAt = performance.now();
+    const load = await runLoad({ ...loadOptions, seconds: SECONDS });
+    const elapsedSeconds = (performance.now() - startedAt) / 1000;
+    const loadCpu = process.cpuUsage(loadCpuBefore);
+    const serverCpuSeconds = server.cpuSeconds() - serverCpuBefore;
+    const loadCpuSeconds = (loadCpu.user + loadCpu.system) / 1e6;
+    const otherCpuSeconds = machineBusySeconds() - machineBefore - serverCpuSeconds - loadCpuSeconds;
+    const peakRssMb = server.peakRssBytes() / 1024 / 1024;
+    await server.stop();
+    server = null;
+    const ledger = await prepared.ledger();
+    const acknowledged = probed + warmup.transfersAcknowledged + load.transfersAcknowledged;
+    return {
+      ...base,
+      status: 'measured',
+      load,
+      warmupTransfers: warmup.transfersAcknowledged,
+      peakRssMb,
+      serverCpuPercent: (100 * serverCpuSeconds) / elapsedSeconds,
+      loadGeneratorCpuPercent: (100 * loadCpuSeconds) / elapsedSeconds,
+      otherCpuPercent: Math.max(0, (100 * otherCpuSeconds) / elapsedSeconds),
+      balance: balanceCheck(ledger, acknowledged, warmup.unanswered + load.unanswered),
+    };
+  } catch (error) {
+    return { ...base, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    if (server !== null) await server.stop();
+    await prepared
+      .cleanup()
+      .catch((error: unknown) => console.error(`cleanup of ${target.id} failed:`, error));
+  }
+}
+
+function balanceCheck(ledger: Ledger | null, acknowledged: number, unanswered: number): BalanceCheck {
+  if (ledger === null) return { check: 'n/a', detail: 'no ledger' };
+  const expected = BigInt(acknowledged) * AMOUNT_MICROS;
+  const detail =
+    `moved ${formatMicros(ledger.movedMicros)} EUR, ${acknowledged} acknowledged × ${AMOUNT} = ` +
+    `${formatMicros(expected)} EUR` +
+    (unanswered > 0 ? `, ${unanswered} request(s) never answered` : '') +
+    (ledger.verify === null ? '' : `; ${ledger.verify}`);
+  const pass =
+    ledger.movedMicros === expected &&
+    unanswered === 0 &&
+    (ledger.verify === null || ledger.verify === 'verify ok');
+  return { check: pass ? 'PASS' : 'FAIL', detail };
+}
+
+function fixed(value: number | undefined, digits = 0): string {
+  return value === undefined ? '-' : value.toFixed(digits);
+}
+
+function printTable(results: readonly TargetResult[]): void {
+  const header = [
+    '',
+    'target',
+    'transfers/s',
+    'ok',
+    'non-2xx',
+    'refused',
+    'p50 ms',
+    'p99 ms',
+    'peak RSS MB',
+    'srv CPU%',
+    'gen CPU%',
+    'other CPU%',
+    'balance',
+  ];
+  const rows = results.map((result) => {
+    const load = result.load;
+    if (load === undefined)
+      return [result.id, result.name, result.status, '', '', '', '', '', '', '', '', '', ''];
+    return [
+      result.id,
+      result.name,
+      fixed(load.transfersPerSecond),
+      String(load.transfersInWindow),
+      String(load.responsesNon2xx),
+      String(load.operationsRefused),
+      fixed(load.latencyMs.p50, 2),
+      fixed(load.latencyMs.p99, 2),
+      fixed(result.peakRssMb, 1),
+      fixed(result.serverCpuPercent),
+      fixed(result.loadGeneratorCpuPercent),
+      fixed(result.otherCpuPercent),
+      result.balance?.check ?? '',
+    ];
+  });
+  const widths = header.map((_, column) =>
+    Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)),
+  );
+  const line = (row: readonly string[]): string =>
+    row
+      .map((cell, column) => (column <= 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  ');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  for (const result of results) {
+    if (result.balance !== undefined)
+      console.log(`  ${result.id}: balance ${result.balance.check}: ${result.balance.detail}`);
+    if (result.status !== 'measured') console.log(`  ${result.id}: ${result.status}: ${result.reason ?? ''}`);
+    const load = result.load;
+    if (load !== undefined && (load.unanswered > 0 || load.socketErrors > 0 || load.responsesNon2xx > 0)) {
+      console.log(
+        `  ${result.id}: statuses ${JSON.stringify(load.statusCounts)}, socket errors ${load.socketErrors}, ` +
+          `timeouts ${load.timeouts}, unanswered ${load.unanswered}`,
+      );
+    }
+  }
+}
+
+interface Verdict {
+  readonly name: string;
+  readonly measured: number | null;
+  readonly target: string;
+  readonly reached: boolean | null;
+}
+
+function verdicts(results: readonly TargetResult[]): Verdict[] {
+  const rate = (id: TargetId): number | null =>
+    results.find((r) => r.id === id)?.load?.transfersPerSecond ?? null;
+  const ratio = (top: TargetId, bottom: TargetId): number | null => {
+    const a = rate(top);
+    const b = rate(bottom);
+    return a === null || b === null || b === 0 ? null : a / b;
+  };
+  const atLeast = (name: string, value: number | null, min: number, shown = String(min)): Verdict => ({
+    name,
+    measured: value,
+    target: `≥ ${shown}`,
+    reached: value === null ? null : value >= min,
+  });
+  const atMost = (name: string, value: number | null, max: number): Verdict => ({
+    name,
+    measured: value,
+    target: `≤ ${max}`,
+    reached: value === null ? null : value <= max,
+  });
+  const tirelire = results.filter((r) => ['c', 'd', 'e'].includes(r.id));
+  return [
+    atLeast('c/a', ratio('c', 'a'), TARGETS.caOverA),
+    atLeast('d/a', ratio('d', 'a'), TARGETS.daOverA),
+    atLeast('d/b', ratio('d', 'b'), TARGETS.dbOverB),
+    ...tirelire
+      .filter((r) => r.id !== 'e')
+      .map((r) => atMost(`p99 ms (${r.id})`, r.load?.latencyMs.p99 ?? null, TARGETS.p99Ms)),
+    ...tirelire.map((r) => atMost(`peak RSS MB (${r.id})`, r.peakRssMb ?? null, TARGETS.rssMb)),
+    atLeast('e transfers/s', rate('e'), TARGETS.batchPerSecond, '50,000'),
+  ];
+}
+
+function printVerdicts(list: readonly Verdict[]): void {
+  console.log('\nratios and targets (issue 4), measured in this run:');
+  for (const verdict of list) {
+    const measured =
+      verdict.measured === null ? 'n/a' : verdict.measured.toFixed(verdict.measured < 100 ? 2 : 0);
+    const mark = verdict.reached === null ? 'not measured' : verdict.reached ? 'reached' : 'NOT reached';
+    console.log(
+      `  ${verdict.name.padEnd(18)} ${measured.padStart(10)}   target ${verdict.target.padEnd(10)} ${mark}`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const selected = targets.filter((target) => ONLY.includes(target.id));
+  const cpuModel = cpus()[0]?.model ?? 'unknown';
+  console.log(
+    `tirelire bench: ${selected.map((t) => t.id).join(',')}; ${CONNECTIONS} connections, ${SECONDS} s per target ` +
+      `after ${WARMUP_SECONDS} s warm-up, ${SUBACCOUNTS} subaccounts, credit/add of ${AMOUNT}; ` +
+      `node ${process.version}, ${cpus().length} × ${cpuModel}`,
+  );
+  console.log(
+    'note: the load generator (autocannon, in this process) shares the CPU cores with the server under test\n',
+  );
+  const results: TargetResult[] = [];
+  try {
+    for (const target of selected) {
+      process.stdout.write(`running ${target.id}: ${target.name} … `);
+      const result = await measure(target);
+      results.push(result);
+      console.log(
+        result.load === undefined
+          ? `${result.status}${result.reason === undefined ? '' : `: ${result.reason}`}`
+          : `${result.load.transfersPerSecond.toFixed(0)} transfers/s, balance ${result.balance?.check ?? '?'}`,
+      );
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  console.log('');
+  printTable(results);
+  const disturbed = results.filter(
+    (r) => ['a', 'c', 'e'].includes(r.id) && (r.otherCpuPercent ?? 0) > DISTURBED_CPU_PERCENT,
+  );
+  console.log(
+    '\nCPU in % of one core over the run (2 cores = 200 %). "other" is every other process: PostgreSQL ' +
+      'for b and d, and on a, c and e nothing should run besides the server and the load generator.',
+  );
+  if (disturbed.length > 0) {
+    console.log(
+      `WARNING: other processes used over ${DISTURBED_CPU_PERCENT} % of a core during ` +
+        `${disturbed.map((r) => r.id).join(', ')}: the machine was not idle, these figures are disturbed.`,
+    );
+  }
+  const list = verdicts(results);
+  printVerdicts(list);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const output = {
+    date: new Date().toISOString(),
+    command: 'npm run bench',
+    machine: {
+      cpus: cpus().length,
+      cpuModel,
+      memoryMb: Math.round(totalmem() / 1024 / 1024),
+      node: process.version,
+    },
+    config: {
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      connections: CONNECTIONS,
+      subaccounts: SUBACCOUNTS,
+      amount: AMOUNT,
+      batchSize: BATCH_SIZE,
+      logLevel: LOG_LEVEL,
+    },
+    note: 'load generator and server share the same cores',
+    disturbedBy: disturbed.map((r) => ({ id: r.id, otherCpuPercent: r.otherCpuPercent })),
+    results,
+    verdicts: list,
+  };
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(output, null, 2)}\n`);
+  console.log(`\nresults written to bench/results/latest.json`);
+  const broken = results.some((r) => r.balance?.check === 'FAIL' || r.status === 'failed');
+  if (broken) process.exitCode = 1;
+}
+
+await main();

@@ -1,0 +1,93 @@
+import type { Store } from '../src/domain/store.js';
+import { newTransferId } from '../src/service/ids.js';
+import { generateApiKey, generateSubaccountToken, hashApiKey } from '../src/service/keys.js';
+import { openStore } from '../src/store/open-store.js';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+
+/** Where a Tirelire target keeps its ledger: a SQLite file, or a PostgreSQL schema of its own. */
+export type TirelireDatabase =
+  | { readonly engine: 'sqlite'; readonly path: string }
+  | { readonly engine: 'postgres'; readonly url: string; readonly schema: string };
+
+export function openBenchStore(database: TirelireDatabase): Promise<Store> {
+  return database.engine === 'sqlite'
+    ? openStore({ databaseUrl: database.path })
+    : openPostgresStore(database.url, { schema: database.schema });
+}
+
+export interface TirelireSeed {
+  readonly apiKey: string;
+  readonly tokens: readonly string[];
+  readonly mainAccountId: number;
+}
+
+/** Seeds one main account and its subaccounts through the Store API, before the server starts. */
+export async function seedTirelire(
+  database: TirelireDatabase,
+  subaccounts: number,
+  openingMicros: bigint,
+): Promise<TirelireSeed> {
+  const store = await openBenchStore(database);
+  try {
+    await store.migrate();
+    const apiKey = generateApiKey();
+    const keyHash = hashApiKey(apiKey);
+    const main = await store.createMainAccount({
+      email: `bench-${process.pid}-${Date.now()}@bench.invalid`,
+      keyHash,
+      openingMicros,
+      transferId: newTransferId(),
+      createdAt: new Date(),
+      reason: 'benchmark',
+      operator: 'bench',
+    });
+    if (!main.ok) throw new Error(`seeding the main account failed with code ${main.code}`);
+    const tokens: string[] = [];
+    for (let index = 0; index < subaccounts; index += 1) {
+      const token = generateSubaccountToken();
+      const sub = await store.createSubaccount({
+        keyHash,
+        type: 'simple',
+        email: `sub-${index}-${token}@bench.invalid`,
+        profile: {},
+        token,
+        subaccountKeyHash: null,
+        creditToAttribute: null,
+        transferId: newTransferId(),
+        createdAt: new Date(),
+      });
+      if (!sub.ok) throw new Error(`seeding subaccount ${index} failed with code ${sub.code}`);
+      tokens.push(token);
+    }
+    return { apiKey, tokens, mainAccountId: main.account.id };
+  } finally {
+    await store.close();
+  }
+}
+
+export interface LedgerCheck {
+  readonly balanceMicros: bigint;
+  /** `tirelire verify` on the store after the run: invariants 1–4. */
+  readonly verifyOk: boolean;
+  readonly verifyProblems: number;
+}
+
+/** Reads the main account's balance and verifies the ledger, with the server stopped. */
+export async function inspectTirelire(
+  database: TirelireDatabase,
+  mainAccountId: number,
+): Promise<LedgerCheck> {
+  const store = await openBenchStore(database);
+  try {
+    const account = await store.getAccount(mainAccountId);
+    if (account === null) throw new Error(`main account ${mainAccountId} not found after the run`);
+    const report = await store.verify();
+    return {
+      balanceMicros: account.balanceMicros,
+      verifyOk: report.ok,
+      verifyProblems: report.problems.length,
+    };
+  } finally {
+    await store.close();
+  }
+}
