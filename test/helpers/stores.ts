@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Store } from '../../src/domain/store.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { postgresFactory } from './postgres-factory.js';
 
 /** A store under test, with a raw SQL door for tamper tests. */
 export interface StoreUnderTest {
@@ -45,5 +46,5 @@ export const sqliteFactory: StoreFactory = {
   },
 };
 
-/** Every store the contract suite runs against; PostgreSQL joins when its factory exists. */
-export const storeFactories: StoreFactory[] = [sqliteFactory];
+/** Every store the contract suite runs against. */
+export const storeFactories: StoreFactory[] = [sqliteFactory, postgresFactory];

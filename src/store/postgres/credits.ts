@@ -113,6 +113,6 @@ function applyOne(state: BatchState, command: CreditCommand): Applied {
 }
 
 function withoutTransfer(applied: Extract<Applied, { ok: true }>): CreditOutcome {
-  const { transfer: _transfer, ...outcome } = applied;
-  return outcome;
+  const { ok, transferId, mainBalanceMicros, subaccountBalanceMicros } = applied;
+  return { ok, transferId, mainBalanceMicros, subaccountBalanceMicros };
 }

@@ -7,6 +7,8 @@ export interface PostgresStoreOptions {
   readonly poolMax?: number;
   /** How long to wait for a new connection before answering "unavailable". */
   readonly connectTimeoutMs?: number;
+  /** How long a call may queue for a free pooled connection when all are busy. */
+  readonly acquireTimeoutMs?: number;
   /** Server-side limit on one statement, so a stuck database cannot hold a request forever. */
   readonly statementTimeoutMs?: number;
   /** Called with errors of idle connections (the database restarted, the network dropped). */
@@ -29,12 +31,28 @@ export function poolMaxFrom(options: PostgresStoreOptions, env: NodeJS.ProcessEn
   return value;
 }
 
+/**
+ * pg-pool uses one setting both to give up connecting and to give up queueing
+ * for a busy pool. A hot account under load queues for longer than a dead
+ * database should take to notice, so the client carries its own, shorter
+ * connect timeout and the pool's applies to the queue.
+ */
+function clientWithConnectTimeout(connectTimeoutMs: number): NonNullable<pg.PoolConfig['Client']> {
+  return class extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      const base = typeof config === 'string' ? { connectionString: config } : (config ?? {});
+      super({ ...base, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  };
+}
+
 export function createPool(url: string, options: PostgresStoreOptions): pg.Pool {
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
   const config: pg.PoolConfig = {
     connectionString: url,
     max: poolMaxFrom(options),
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 2_000,
+    Client: clientWithConnectTimeout(options.connectTimeoutMs ?? 2_000),
+    connectionTimeoutMillis: options.acquireTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
     // The client-side limit catches a database that stops answering without closing the socket.
     query_timeout: statementTimeoutMs + 2_000,

@@ -12,11 +12,19 @@ const RETRYABLE = new Set(['40001', '40P01']);
 const UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '53400', '57014', '25006']);
 
 /** Errors raised by the socket itself, below any SQL. */
-const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+const NETWORK = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+]);
 
 // pg reports a lost or timed-out connection with plain Errors carrying only a message.
 const DRIVER_MESSAGE =
-  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error|not queryable|Client was closed/i;
+  /timeout exceeded when trying to connect|timeout expired|Connection terminated|Query read timeout|Client has encountered a connection error|not queryable|Client was closed/i;
 
 function sqlState(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -32,6 +40,17 @@ export function isUnavailable(error: unknown): boolean {
   const code = sqlState(error) ?? '';
   if (code.startsWith('08') || UNAVAILABLE.has(code) || NETWORK.has(code)) return true;
   return error instanceof Error && DRIVER_MESSAGE.test(error.message);
+}
+
+// What a connection that died while idle in the pool fails its next query with.
+const STALE_MESSAGE =
+  /Connection terminated unexpectedly|not queryable|Client has encountered a connection error/i;
+
+/** The connection was lost (not refused): a fresh connection may well work at once. */
+export function isStaleConnection(error: unknown): boolean {
+  const code = sqlState(error);
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === '57P01') return true;
+  return error instanceof Error && STALE_MESSAGE.test(error.message);
 }
 
 /** Turns infrastructure failures into the store's one documented error; anything else is a bug. */

@@ -40,13 +40,16 @@ export function toId(value: Int8): number {
   return id;
 }
 
+const optional = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+// The same shape as the SQLite store's, absent fields included as undefined.
 function toProfile(row: AccountRow): SubaccountProfile {
-  const profile: { title?: string; firstname?: string; lastname?: string; isBuyer?: boolean } = {};
-  if (row.title !== null) profile.title = row.title;
-  if (row.firstname !== null) profile.firstname = row.firstname;
-  if (row.lastname !== null) profile.lastname = row.lastname;
-  if (row.is_buyer !== null) profile.isBuyer = row.is_buyer;
-  return profile;
+  return {
+    title: optional(row.title),
+    firstname: optional(row.firstname),
+    lastname: optional(row.lastname),
+    isBuyer: optional(row.is_buyer),
+  };
 }
 
 export function toAccount(row: AccountRow): Account {

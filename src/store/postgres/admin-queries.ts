@@ -1,0 +1,112 @@
+import type pg from 'pg';
+import type { Account } from '../../domain/accounts.js';
+import {
+  cursorPosition,
+  likePattern,
+  pageOf,
+  type MainAccountPage,
+  type MainAccountQuery,
+  type TransferFilter,
+  type TransferPage,
+} from '../../domain/pages.js';
+import {
+  ACCOUNT_COLUMNS,
+  type AccountRow,
+  TRANSFER_COLUMNS,
+  type TransferRow,
+  toAccount,
+  toTransfer,
+} from './rows.js';
+import { runQuery } from './transaction.js';
+
+/**
+ * The listing queries of the operator API and the public history: plain
+ * reads outside any transaction, each one statement, so a page is one
+ * consistent snapshot.
+ */
+
+/** Builds `$n` placeholders as values are added, so optional filters compose. */
+class Conditions {
+  readonly clauses: string[] = [];
+  readonly values: unknown[] = [];
+
+  add(clause: (placeholder: string) => string, value: unknown): void {
+    this.values.push(value);
+    this.clauses.push(clause(`$${this.values.length}`));
+  }
+
+  where(): string {
+    return this.clauses.length === 0 ? '' : `WHERE ${this.clauses.join(' AND ')}`;
+  }
+
+  limit(limit: number): string {
+    this.values.push(limit + 1);
+    return `LIMIT $${this.values.length}`;
+  }
+}
+
+export async function listMainAccounts(pool: pg.Pool, query: MainAccountQuery): Promise<MainAccountPage> {
+  const conditions = new Conditions();
+  conditions.clauses.push(`kind = 'main'`);
+  if (query.search !== undefined && query.search !== '') {
+    conditions.add((p) => `email ILIKE ${p} ESCAPE '\\'`, likePattern(query.search));
+  }
+  if (query.cursor !== undefined) conditions.add((p) => `id < ${p}`, cursorPosition(query.cursor).toString());
+  const where = conditions.where();
+  const limit = conditions.limit(query.limit);
+  const found = await runQuery<AccountRow & { subaccount_count: string }>(
+    pool,
+    `SELECT ${ACCOUNT_COLUMNS},
+       (SELECT count(*) FROM accounts s WHERE s.kind = 'sub' AND s.parent_id = a.id) AS subaccount_count
+     FROM accounts a ${where} ORDER BY id DESC ${limit}`,
+    conditions.values,
+  );
+  const page = pageOf(found.rows, query.limit, (row) => BigInt(row.id));
+  return {
+    items: page.rows.map((row) => ({
+      account: toAccount(row),
+      subaccountCount: Number(row.subaccount_count),
+    })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+export async function countSubaccounts(pool: pg.Pool, mainAccountId: number): Promise<number> {
+  const found = await runQuery<{ total: string }>(
+    pool,
+    `SELECT count(*) AS total FROM accounts WHERE kind = 'sub' AND parent_id = $1`,
+    [mainAccountId],
+  );
+  return Number(found.rows[0]!.total);
+}
+
+export async function findSubaccountByToken(pool: pg.Pool, token: string): Promise<Account | null> {
+  const found = await runQuery<AccountRow>(
+    pool,
+    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'sub' AND token = $1`,
+    [token],
+  );
+  return found.rows[0] === undefined ? null : toAccount(found.rows[0]);
+}
+
+export async function listTransfers(pool: pg.Pool, filter: TransferFilter): Promise<TransferPage> {
+  const conditions = new Conditions();
+  if (filter.mainAccountId !== undefined)
+    conditions.add((p) => `main_account_id = ${p}`, filter.mainAccountId);
+  if (filter.subaccountId !== undefined) conditions.add((p) => `subaccount_id = ${p}`, filter.subaccountId);
+  if (filter.kind !== undefined) conditions.add((p) => `kind = ${p}`, filter.kind);
+  if (filter.since !== undefined) conditions.add((p) => `created_at >= ${p}`, filter.since);
+  if (filter.until !== undefined) conditions.add((p) => `created_at < ${p}`, filter.until);
+  if (filter.cursor !== undefined) {
+    conditions.add((p) => `seq < ${p}`, cursorPosition(filter.cursor).toString());
+  }
+  const where = conditions.where();
+  const limit = conditions.limit(filter.limit);
+  const found = await runQuery<TransferRow & { seq: string }>(
+    pool,
+    `SELECT seq, ${TRANSFER_COLUMNS} FROM transfers ${where} ORDER BY seq DESC ${limit}`,
+    conditions.values,
+  );
+  const page = pageOf(found.rows, filter.limit, (row) => BigInt(row.seq));
+  return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
+}
