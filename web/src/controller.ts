@@ -1,0 +1,361 @@
+import { AdminApi, ApiError } from './api.js';
+import type { TransferFilter } from './api.js';
+import { dayBound } from './format.js';
+import { MESSAGES } from './i18n.js';
+import type { Language, Messages } from './i18n.js';
+import { newAccountPage, newDialog, parseRoute } from './state.js';
+import type { ActionKind, DialogFields, HistoryFilter, State } from './state.js';
+
+const HISTORY_PAGE_SIZE = 25;
+/** The chart plots at most this many of the latest movements (two API pages). */
+const CHART_PAGE_SIZE = 100;
+const CHART_PAGES = 2;
+
+/**
+ * Holds the page's state and every operator action. The views read the state
+ * and call these methods; after each change the controller asks for a render.
+ */
+export class Controller {
+  private api: AdminApi | null = null;
+  private opener: HTMLElement | null = null;
+
+  constructor(
+    readonly state: State,
+    private readonly render: () => void,
+  ) {}
+
+  get t(): Messages {
+    return MESSAGES[this.state.language];
+  }
+
+  setLanguage(language: Language): void {
+    this.state.language = language;
+    this.render();
+  }
+
+  async signIn(token: string, operator: string): Promise<void> {
+    const candidate = new AdminApi(
+      { token: token.trim(), operator: operator.trim() },
+      () => this.state.language,
+    );
+    this.update({ signingIn: true, signInError: null, notice: null });
+    try {
+      // Any authenticated read proves the token; the first accounts page is shown next anyway.
+      const page = await candidate.listAccounts('', null);
+      this.api = candidate;
+      this.state.accounts = {
+        ...this.state.accounts,
+        items: page.data,
+        nextCursor: page.nextCursor,
+        error: null,
+      };
+      this.update({ signedIn: true, signingIn: false });
+      this.navigate(location.hash, true);
+    } catch (error) {
+      this.update({ signingIn: false, signInError: this.words(error) });
+    }
+  }
+
+  /** Forgets the token: only a new sign-in brings it back. */
+  signOut(notice: string | null = null): void {
+    this.api = null;
+    this.update({ signedIn: false, account: null, dialog: null, notice, signInError: null });
+    this.state.accounts.items = [];
+    this.state.accounts.expanded.clear();
+  }
+
+  navigate(hash: string, focus: boolean): void {
+    const route = parseRoute(hash);
+    this.state.route = route;
+    this.state.dialog = null;
+    this.state.notice = null;
+    if (route.page === 'accounts' && this.state.accounts.items.length === 0) void this.searchAccounts();
+    if (route.page === 'account') void this.loadAccount(route.id);
+    this.render();
+    // Runs after the render queued just above, so the new page's heading exists.
+    if (focus) queueMicrotask(() => document.querySelector<HTMLElement>('main h1')?.focus());
+  }
+
+  async searchAccounts(search = this.state.accounts.search): Promise<void> {
+    const accounts = this.state.accounts;
+    Object.assign(accounts, { search, loading: true, error: null, items: [], nextCursor: null });
+    this.render();
+    await this.loadAccounts(null);
+  }
+
+  async moreAccounts(): Promise<void> {
+    await this.loadAccounts(this.state.accounts.nextCursor);
+  }
+
+  private async loadAccounts(cursor: string | null): Promise<void> {
+    const accounts = this.state.accounts;
+    accounts.loading = true;
+    this.render();
+    try {
+      const page = await this.client().listAccounts(accounts.search, cursor);
+      accounts.items = cursor === null ? page.data : [...accounts.items, ...page.data];
+      accounts.nextCursor = page.nextCursor;
+    } catch (error) {
+      accounts.error = this.words(error);
+    }
+    accounts.loading = false;
+    this.render();
+  }
+
+  async toggleSubaccounts(id: number): Promise<void> {
+    const expanded = this.state.accounts.expanded;
+    if (expanded.has(id)) {
+      expanded.delete(id);
+      this.render();
+      return;
+    }
+    expanded.set(id, 'loading');
+    this.render();
+    try {
+      expanded.set(id, (await this.client().getAccount(id)).subaccounts);
+    } catch (error) {
+      expanded.set(id, { error: this.words(error) });
+    }
+    this.render();
+  }
+
+  async loadAccount(id: number): Promise<void> {
+    const keep = this.state.account?.id === id ? this.state.account.filter : undefined;
+    const page = newAccountPage(id);
+    if (keep !== undefined) page.filter = keep;
+    this.state.account = page;
+    await Promise.all([this.refreshAccount(), this.loadHistory()]);
+  }
+
+  private async refreshAccount(): Promise<void> {
+    const page = this.state.account;
+    if (page === null) return;
+    try {
+      const detail = await this.client().getAccount(page.id);
+      Object.assign(page, { account: detail.account, subaccounts: detail.subaccounts, error: null });
+    } catch (error) {
+      page.error = this.words(error);
+    }
+    page.loading = false;
+    this.render();
+  }
+
+  async applyFilter(filter: HistoryFilter): Promise<void> {
+    const page = this.state.account;
+    if (page === null) return;
+    page.filter = filter;
+    await this.loadHistory();
+  }
+
+  /** Reloads the first page of the history and the chart's movements under the current filter. */
+  private async loadHistory(): Promise<void> {
+    const page = this.state.account;
+    if (page === null) return;
+    Object.assign(page, { transfers: [], nextCursor: null, transfersLoading: true, transfersError: null });
+    this.render();
+    try {
+      const filter = this.transferFilter();
+      const [first, chart] = await Promise.all([
+        this.client().listTransfers(filter, HISTORY_PAGE_SIZE, null),
+        this.chartTransfers(filter),
+      ]);
+      Object.assign(page, {
+        transfers: first.data,
+        nextCursor: first.nextCursor,
+        chartTransfers: chart.transfers,
+        chartComplete: chart.complete,
+      });
+    } catch (error) {
+      page.transfersError = this.words(error);
+    }
+    page.transfersLoading = false;
+    this.render();
+  }
+
+  async moreTransfers(): Promise<void> {
+    const page = this.state.account;
+    if (page === null || page.nextCursor === null) return;
+    page.transfersLoading = true;
+    this.render();
+    try {
+      const next = await this.client().listTransfers(
+        this.transferFilter(),
+        HISTORY_PAGE_SIZE,
+        page.nextCursor,
+      );
+      page.transfers = [...page.transfers, ...next.data];
+      page.nextCursor = next.nextCursor;
+    } catch (error) {
+      page.transfersError = this.words(error);
+    }
+    page.transfersLoading = false;
+    this.render();
+  }
+
+  private async chartTransfers(filter: TransferFilter) {
+    const api = this.client();
+    let page = await api.listTransfers(filter, CHART_PAGE_SIZE, null);
+    const all = [...page.data];
+    for (let n = 1; n < CHART_PAGES && page.nextCursor !== null; n += 1) {
+      page = await api.listTransfers(filter, CHART_PAGE_SIZE, page.nextCursor);
+      all.push(...page.data);
+    }
+    return { transfers: all, complete: page.nextCursor === null };
+  }
+
+  /** Fetches the CSV with the token in a header, then hands it to the browser as a blob: download. */
+  async downloadCsv(): Promise<void> {
+    const page = this.state.account;
+    if (page === null) return;
+    page.csvBusy = true;
+    this.update({ notice: null });
+    try {
+      const blob = await this.client().transfersCsv(this.transferFilter());
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `tirelire-account-${page.id}-transfers.csv`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (error) {
+      page.transfersError = this.words(error);
+    }
+    page.csvBusy = false;
+    this.render();
+  }
+
+  private transferFilter(): TransferFilter {
+    const page = this.state.account;
+    if (page === null) throw new Error('no account page open');
+    const filter: TransferFilter = { accountId: page.id };
+    const since = dayBound(page.filter.sinceDay, 'start');
+    const until = dayBound(page.filter.untilDay, 'end');
+    if (page.filter.tokenSubaccount !== '') filter.tokenSubaccount = page.filter.tokenSubaccount;
+    if (since !== undefined) filter.since = since;
+    if (until !== undefined) filter.until = until;
+    return filter;
+  }
+
+  openDialog(kind: ActionKind): void {
+    this.opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    this.update({ dialog: newDialog(kind), notice: null });
+  }
+
+  closeDialog(): void {
+    const dialog = this.state.dialog;
+    if (dialog?.step === 'key' && dialog.createdId !== null) void this.searchAccounts();
+    this.update({ dialog: null });
+    this.returnFocus();
+  }
+
+  /** Focus goes back to the button that opened the dialog, as after a native dialog's close(). */
+  private returnFocus(): void {
+    const opener = this.opener;
+    this.opener = null;
+    queueMicrotask(() => {
+      if (opener?.isConnected) opener.focus();
+      else document.querySelector<HTMLElement>('main h1')?.focus();
+    });
+  }
+
+  /** The form step only collects; nothing is sent before the operator confirms. */
+  review(fields: DialogFields): void {
+    const dialog = this.state.dialog;
+    if (dialog === null) return;
+    Object.assign(dialog, { fields, step: 'confirm', error: null });
+    this.render();
+  }
+
+  edit(): void {
+    const dialog = this.state.dialog;
+    if (dialog === null) return;
+    Object.assign(dialog, { step: 'form', error: null });
+    this.render();
+  }
+
+  async confirm(): Promise<void> {
+    const dialog = this.state.dialog;
+    if (dialog === null || dialog.busy) return;
+    dialog.busy = true;
+    dialog.error = null;
+    this.render();
+    try {
+      await this.perform(dialog.kind, dialog.fields);
+      if (dialog.step !== 'key') {
+        this.update({ dialog: null });
+        this.returnFocus();
+      }
+    } catch (error) {
+      dialog.error = this.words(error);
+    }
+    dialog.busy = false;
+    this.render();
+  }
+
+  private async perform(kind: ActionKind, fields: DialogFields): Promise<void> {
+    const api = this.client();
+    if (kind === 'create') {
+      const created = await api.createAccount(fields.email.trim(), fields.credit.trim(), fields.reason);
+      Object.assign(this.state.dialog ?? {}, {
+        step: 'key',
+        apiKey: created.apiKey,
+        createdId: created.account.id,
+      });
+      return;
+    }
+    const id = this.state.account?.id;
+    if (id === undefined) throw new Error('an account action without an account page');
+    if (kind === 'topup') await api.topUp(id, fields.credit.trim(), fields.reason);
+    if (kind === 'charge') await api.charge(id, fields.credit.trim(), fields.reason, fields.tokenSubaccount);
+    if (kind === 'suspend') await api.suspend(id);
+    if (kind === 'resume') await api.resume(id);
+    this.state.notice = this.t.done(actionName(this.t, kind));
+    this.state.accounts.items = [];
+    await Promise.all([this.refreshAccount(), this.loadHistory()]);
+  }
+
+  async copyKey(): Promise<void> {
+    const dialog = this.state.dialog;
+    if (dialog?.apiKey == null) return;
+    try {
+      await navigator.clipboard.writeText(dialog.apiKey);
+      dialog.copy = 'copied';
+    } catch {
+      dialog.copy = 'failed';
+    }
+    this.render();
+  }
+
+  private client(): AdminApi {
+    if (this.api === null) throw new Error('not signed in');
+    return this.api;
+  }
+
+  private update(patch: Partial<State>): void {
+    Object.assign(this.state, patch);
+    this.render();
+  }
+
+  /** Words for any failure: the API's own message, or the page's when the API could not answer. */
+  private words(error: unknown): string {
+    if (error instanceof ApiError) {
+      if (error.status === 401 && this.api !== null) queueMicrotask(() => this.signOut(this.t.signedOut));
+      if (error.code !== null) return error.message;
+      return error.status === 0 ? this.t.networkError : this.t.unexpectedError(error.status);
+    }
+    throw error;
+  }
+}
+
+export function actionName(t: Messages, kind: ActionKind): string {
+  const names: Record<ActionKind, string> = {
+    create: t.newAccount,
+    topup: t.topUp,
+    charge: t.charge,
+    suspend: t.suspend,
+    resume: t.resume,
+  };
+  return names[kind];
+}

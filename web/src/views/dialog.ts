@@ -1,0 +1,154 @@
+import { html, nothing } from 'lit-html';
+import type { TemplateResult } from 'lit-html';
+import { actionName } from '../controller.js';
+import { normalizeCredit } from '../format.js';
+import type { Controller } from '../controller.js';
+import type { Dialog, DialogFields } from '../state.js';
+import { errorLine } from './layout.js';
+
+/**
+ * Every action runs in a native <dialog> opened with showModal(): the browser
+ * traps focus in it, Escape cancels it and the page behind is inert.
+ */
+export function dialogView(c: Controller, dialog: Dialog): TemplateResult {
+  const cancel = (event: Event) => {
+    event.preventDefault();
+    if (!dialog.busy) c.closeDialog();
+  };
+  return html`<dialog id="action-dialog" aria-labelledby="dialog-title" @cancel=${cancel}>
+    <h2 id="dialog-title">${actionName(c.t, dialog.kind)}</h2>
+    ${dialog.step === 'form' ? formStep(c, dialog) : dialog.step === 'confirm' ? confirmStep(c, dialog) : keyStep(c, dialog)}
+  </dialog>`;
+}
+
+function formStep(c: Controller, dialog: Dialog): TemplateResult {
+  const { t } = c;
+  const fields = dialog.fields;
+  const submit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    const read = (name: keyof DialogFields) => String(form.get(name) ?? '');
+    c.review({
+      email: read('email'),
+      credit: normalizeCredit(read('credit')),
+      reason: read('reason'),
+      tokenSubaccount: read('tokenSubaccount'),
+    });
+  };
+  const subaccounts = c.state.account?.subaccounts ?? [];
+  return html`<form @submit=${submit}>
+    ${
+      dialog.kind === 'create'
+        ? html`<label for="d-email">${t.email}</label>
+            <input id="d-email" name="email" type="email" required .value=${fields.email} autofocus />`
+        : nothing
+    }
+    ${
+      dialog.kind === 'charge'
+        ? html`<label for="d-target">${t.chargeTarget}</label>
+            <select id="d-target" name="tokenSubaccount">
+              <option value="" ?selected=${fields.tokenSubaccount === ''}>${t.mainAccount}</option>
+              ${subaccounts.map(
+                (sub) =>
+                  html`<option value=${sub.token} ?selected=${fields.tokenSubaccount === sub.token}>
+                    ${sub.email}
+                  </option>`,
+              )}
+            </select>`
+        : nothing
+    }
+    <label for="d-credit">${dialog.kind === 'create' ? t.initialCredit : t.credit}</label>
+    <input
+      id="d-credit"
+      name="credit"
+      type="text"
+      inputmode="decimal"
+      autocomplete="off"
+      ?required=${dialog.kind !== 'create'}
+      ?autofocus=${dialog.kind !== 'create'}
+      .value=${fields.credit}
+    />
+    <label for="d-reason">${t.reasonOptional}</label>
+    <input id="d-reason" name="reason" type="text" maxlength="255" .value=${fields.reason} />
+    <div class="dialog-buttons">
+      <button type="button" class="quiet" @click=${() => c.closeDialog()}>${t.cancel}</button>
+      <button type="submit">${t.continue}</button>
+    </div>
+  </form>`;
+}
+
+function confirmStep(c: Controller, dialog: Dialog): TemplateResult {
+  const { t } = c;
+  const editable = dialog.kind !== 'suspend' && dialog.kind !== 'resume';
+  return html`<p class="confirm-text">${question(c, dialog)}</p>
+    ${errorLine(dialog.error)}
+    <div class="dialog-buttons">
+      ${
+        editable
+          ? html`<button type="button" class="quiet" ?disabled=${dialog.busy} @click=${() => c.edit()}>
+              ${t.back}
+            </button>`
+          : nothing
+      }
+      <button type="button" class="quiet" ?disabled=${dialog.busy} @click=${() => c.closeDialog()}>
+        ${t.cancel}
+      </button>
+      <button
+        type="button"
+        class=${dialog.kind === 'suspend' ? 'danger' : ''}
+        ?disabled=${dialog.busy}
+        autofocus
+        @click=${() => void c.confirm()}
+      >
+        ${t.confirm}
+      </button>
+    </div>`;
+}
+
+function question(c: Controller, dialog: Dialog): string {
+  const { t } = c;
+  const email = c.state.account?.account?.email ?? '';
+  // The amount is shown as typed: the API decides whether it is valid and says why not.
+  const credit = dialog.fields.credit;
+  switch (dialog.kind) {
+    case 'create':
+      return t.confirmCreate(dialog.fields.email.trim(), credit);
+    case 'topup':
+      return t.confirmTopUp(email, credit);
+    case 'charge': {
+      const sub = c.state.account?.subaccounts.find((s) => s.token === dialog.fields.tokenSubaccount);
+      return t.confirmCharge(sub?.email ?? `${t.mainAccount} ${email}`, credit);
+    }
+    case 'suspend':
+      return t.confirmSuspend(email);
+    case 'resume':
+      return t.confirmResume(email);
+  }
+}
+
+function keyStep(c: Controller, dialog: Dialog): TemplateResult {
+  const { t } = c;
+  const copyLabel = dialog.copy === 'copied' ? t.copied : t.copy;
+  return html`<p>${t.keyOnce}</p>
+    <label for="d-key">${t.keyTitle}</label>
+    <div class="row">
+      <input id="d-key" type="text" readonly .value=${dialog.apiKey ?? ''} @focus=${selectAll} />
+      <button type="button" autofocus @click=${() => void c.copyKey()}>${copyLabel}</button>
+    </div>
+    ${dialog.copy === 'failed' ? html`<p class="error" role="alert">${t.copyFailed}</p>` : nothing}
+    <p class="notice" role="status">${dialog.copy === 'copied' ? t.copied : ''}</p>
+    <div class="dialog-buttons">
+      ${
+        dialog.createdId !== null
+          ? html`<a class="button quiet" href="#/accounts/${dialog.createdId}" @click=${() => c.closeDialog()}
+              >${t.openAccount}</a
+            >`
+          : nothing
+      }
+      <button type="button" @click=${() => c.closeDialog()}>${t.close}</button>
+    </div>`;
+}
+
+function selectAll(event: FocusEvent): void {
+  (event.target as HTMLInputElement).select();
+}
