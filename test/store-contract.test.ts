@@ -193,6 +193,95 @@ for (const factory of storeFactories) {
       );
     });
 
+    it('lists transfers newest first, filtered, in cursor pages without gap or duplicate', async () => {
+      const main = await seedMain(store, '10'); // topup
+      const other = await seedMain(store, '1'); // topup
+      const sub = await seedSub(store, main, '1'); // add
+      const sub2 = await seedSub(store, main);
+      for (let i = 0; i < 7; i++)
+        await move(store, 'add', main.keyHash, i % 2 ? sub.token : sub2.token, '0.1');
+      await store.operatorTransfer({
+        kind: 'charge',
+        accountId: sub.accountId,
+        amountMicros: 1n,
+        transferId: newTransferId(),
+        createdAt: new Date(),
+        reason: 'usage',
+        operator: 'bob',
+      });
+      const all = await store.listTransfers({ limit: 100 });
+      expect(all.nextCursor).toBeNull();
+      expect(all.items).toHaveLength(11);
+      expect(all.items[0]).toMatchObject({ kind: 'charge', subaccountToken: sub.token, operator: 'bob' });
+      expect(all.items.at(-1)).toMatchObject({ kind: 'topup', mainAccountId: main.accountId });
+      const walked: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listTransfers({ limit: 3, cursor });
+        expect(page.items.length).toBeLessThanOrEqual(3);
+        walked.push(...page.items.map((t) => t.id));
+        // A transfer written meanwhile is newer than every page: it shifts nothing.
+        await move(store, 'add', main.keyHash, sub.token, '0.01');
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor !== undefined);
+      expect(pages).toBe(4);
+      expect(walked).toEqual(all.items.map((t) => t.id));
+      const ofOther = await store.listTransfers({ mainAccountId: other.accountId, limit: 10 });
+      expect(ofOther.items.map((t) => t.kind)).toEqual(['topup']);
+      const ofSub = await store.listTransfers({ subaccountId: sub.accountId, kind: 'add', limit: 100 });
+      expect(ofSub.items.every((t) => t.subaccountId === sub.accountId && t.kind === 'add')).toBe(true);
+      expect(ofSub.items).toHaveLength(1 + 3 + pages);
+      const charges = await store.listTransfers({ mainAccountId: main.accountId, kind: 'charge', limit: 10 });
+      expect(charges.items.map((t) => t.amountMicros)).toEqual([1n]);
+      const newest = all.items[0]!.createdAt;
+      const future = new Date(Date.now() + 60_000);
+      expect((await store.listTransfers({ since: future, limit: 10 })).items).toEqual([]);
+      expect((await store.listTransfers({ until: all.items.at(-1)!.createdAt, limit: 10 })).items).toEqual(
+        [],
+      );
+      const recent = await store.listTransfers({ since: newest, until: future, kind: 'charge', limit: 10 });
+      expect(recent.items.map((t) => t.id)).toEqual([all.items[0]!.id]);
+    });
+
+    it('lists main accounts newest first with their subaccount counts, searched and paged', async () => {
+      const created: Awaited<ReturnType<typeof seedMain>>[] = [];
+      for (let i = 0; i < 5; i++) created.push(await seedMain(store, '1'));
+      await seedSub(store, created[1]!);
+      await seedSub(store, created[1]!);
+      const all = await store.listMainAccounts({ limit: 100 });
+      expect(all.items.map((item) => item.account.id)).toEqual(created.map((m) => m.accountId).reverse());
+      expect(all.items.every((item) => item.account.kind === 'main')).toBe(true);
+      expect(all.items.find((item) => item.account.id === created[1]!.accountId)?.subaccountCount).toBe(2);
+      expect(await store.countSubaccounts(created[1]!.accountId)).toBe(2);
+      expect(await store.countSubaccounts(created[0]!.accountId)).toBe(0);
+      const first = await store.listMainAccounts({ limit: 2 });
+      const second = await store.listMainAccounts({ limit: 2, cursor: first.nextCursor! });
+      const third = await store.listMainAccounts({ limit: 2, cursor: second.nextCursor! });
+      expect(third.nextCursor).toBeNull();
+      expect([...first.items, ...second.items, ...third.items].map((item) => item.account.id)).toEqual(
+        all.items.map((item) => item.account.id),
+      );
+      const needle = created[3]!.email.slice(5, 17).toUpperCase();
+      const found = await store.listMainAccounts({ search: needle, limit: 10 });
+      expect(found.items.map((item) => item.account.email)).toEqual([created[3]!.email]);
+      expect((await store.listMainAccounts({ search: '%', limit: 10 })).items).toEqual([]);
+      expect((await store.listMainAccounts({ search: 'main_', limit: 10 })).items).toEqual([]);
+    });
+
+    it('finds a subaccount by its token, and nothing else', async () => {
+      const main = await seedMain(store, '1');
+      const sub = await seedSub(store, main);
+      expect(await store.findSubaccountByToken(sub.token)).toMatchObject({
+        id: sub.accountId,
+        kind: 'sub',
+        parentId: main.accountId,
+        token: sub.token,
+      });
+      expect(await store.findSubaccountByToken('missing')).toBeNull();
+    });
+
     it('matches an exact model over random add/remove sequences', async () => {
       const amount = fc
         .tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 999_999 }))

@@ -7,6 +7,7 @@ import type {
   SubaccountPage,
 } from './accounts.js';
 import type { ErrorCode } from './errors.js';
+import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from './pages.js';
 import type { CreditCommand, CreditOutcome, OperatorTransferCommand, Transfer } from './transfers.js';
 import type { VerifyReport } from './verify.js';
 
@@ -46,6 +47,14 @@ export interface Store {
   replaceKey(accountId: number, keyHash: string): Promise<void>;
 
   getTransfer(transferId: string): Promise<Transfer | null>;
+
+  /** Main accounts, newest first, with how many subaccounts each has. */
+  listMainAccounts(query: MainAccountQuery): Promise<MainAccountPage>;
+  countSubaccounts(mainAccountId: number): Promise<number>;
+  /** The subaccount a public token names, or null (also for any other kind of account). */
+  findSubaccountByToken(token: string): Promise<Account | null>;
+  /** Transfers matching every given filter, newest first (by ledger order, `seq`). */
+  listTransfers(filter: TransferFilter): Promise<TransferPage>;
   verify(): Promise<VerifyReport>;
 }
 

@@ -36,10 +36,27 @@ export interface AmountInput extends AuditFields {
 /** A charge may target a subaccount, which has no operator-facing email lookup. */
 export type AccountRef = { readonly email: string } | { readonly accountId: number };
 
+/**
+ * The operator API's charge target: a main account by id, or, with a token,
+ * one of its subaccounts (the token must belong to that main account).
+ */
+export interface OwnedAccountRef {
+  readonly mainAccountId: number;
+  readonly tokenSubaccount?: string | undefined;
+}
+
+/** A main account by email (the CLI) or by id (the operator API). */
+export type MainAccountRef = string | AccountRef;
+
 export interface CreatedAccount {
   readonly account: Account;
   /** Shown once; only its hash is stored. */
   readonly apiKey: string;
+}
+
+export interface CreatedMainAccount extends CreatedAccount {
+  /** The opening top-up, when the account opened with credit. */
+  readonly transferId: string | null;
 }
 
 export interface MovedCredit {
@@ -91,24 +108,25 @@ function readOpeningAmount(text: string | undefined): OperatorResult<bigint> {
 export async function createMainAccount(
   store: Store,
   input: CreateMainAccountInput,
-): Promise<OperatorResult<CreatedAccount>> {
+): Promise<OperatorResult<CreatedMainAccount>> {
   if (!isValidEmail(input.email)) return fail(22);
   const auditCode = checkAudit(input);
   if (auditCode !== null) return fail(auditCode);
   const opening = readOpeningAmount(input.credit);
   if (!opening.ok) return opening;
   const apiKey = generateApiKey();
+  const transferId = newTransferId();
   const outcome = await store.createMainAccount({
     email: input.email,
     keyHash: hashApiKey(apiKey),
     openingMicros: opening.value,
-    transferId: newTransferId(),
+    transferId,
     createdAt: new Date(),
     reason: input.reason ?? null,
     operator: input.operator ?? null,
   });
   if (!outcome.ok) return outcome;
-  return succeed({ account: outcome.account, apiKey });
+  return succeed({ account: outcome.account, apiKey, transferId: opening.value > 0n ? transferId : null });
 }
 
 /** Finds a main account by email (code 22 for a malformed email, 30 when absent). */
@@ -119,17 +137,48 @@ export async function findMainAccount(store: Store, email: string): Promise<Oper
 }
 
 /** The funding account is the operator's own side of the ledger, never a target. */
-async function findCustomerAccount(store: Store, ref: AccountRef): Promise<OperatorResult<Account>> {
+async function findCustomerAccount(
+  store: Store,
+  ref: AccountRef | OwnedAccountRef,
+): Promise<OperatorResult<Account>> {
+  if ('mainAccountId' in ref) return findOwnedAccount(store, ref);
   if ('email' in ref) return findMainAccount(store, ref.email);
-  if (!Number.isSafeInteger(ref.accountId) || ref.accountId <= 0) return fail(22);
+  if (!isAccountId(ref.accountId)) return fail(22);
   const account = await store.getAccount(ref.accountId);
   return account === null || account.kind === 'funding' ? fail(30) : succeed(account);
+}
+
+function isAccountId(accountId: number): boolean {
+  return Number.isSafeInteger(accountId) && accountId > 0;
+}
+
+/** Finds a main account by email or id (22 for a malformed one, 30 when absent or not a main account). */
+export async function findMainAccountByRef(
+  store: Store,
+  ref: MainAccountRef,
+): Promise<OperatorResult<Account>> {
+  if (typeof ref === 'string') return findMainAccount(store, ref);
+  if ('email' in ref) return findMainAccount(store, ref.email);
+  if (!isAccountId(ref.accountId)) return fail(22);
+  const account = await store.getAccount(ref.accountId);
+  return account === null || account.kind !== 'main' ? fail(30) : succeed(account);
+}
+
+/**
+ * Code 30 when the main account is absent, then 7 when the token names no
+ * subaccount of it: another owner's subaccount is as unknown as a missing one.
+ */
+async function findOwnedAccount(store: Store, ref: OwnedAccountRef): Promise<OperatorResult<Account>> {
+  const main = await findMainAccountByRef(store, { accountId: ref.mainAccountId });
+  if (!main.ok || ref.tokenSubaccount === undefined) return main;
+  const sub = await store.findSubaccountByToken(ref.tokenSubaccount);
+  return sub === null || sub.parentId !== main.value.id ? fail(7) : succeed(sub);
 }
 
 async function moveCredit(
   store: Store,
   kind: 'topup' | 'charge',
-  ref: AccountRef,
+  ref: AccountRef | OwnedAccountRef,
   input: AmountInput,
 ): Promise<OperatorResult<MovedCredit>> {
   // Input first, then the database: a malformed request never costs a lookup.
@@ -156,14 +205,22 @@ async function moveCredit(
 }
 
 /** Money paid to the platform, moved from the funding account to a main account. */
-export function topUp(store: Store, email: string, input: AmountInput): Promise<OperatorResult<MovedCredit>> {
-  return moveCredit(store, 'topup', { email }, input);
+export function topUp(
+  store: Store,
+  ref: MainAccountRef,
+  input: AmountInput,
+): Promise<OperatorResult<MovedCredit>> {
+  // The store answers 30 for a top-up aimed at anything but a main account.
+  return moveCredit(store, 'topup', typeof ref === 'string' ? { email: ref } : ref, input);
 }
 
-/** Usage consumed, moved back to the funding account; codes 6/8 when the account cannot pay. */
+/**
+ * Usage consumed, moved back to the funding account; codes 6/8 when the
+ * account cannot pay, 7 when a subaccount token is not the main account's.
+ */
 export function charge(
   store: Store,
-  ref: AccountRef,
+  ref: AccountRef | OwnedAccountRef,
   input: AmountInput,
 ): Promise<OperatorResult<MovedCredit>> {
   return moveCredit(store, 'charge', ref, input);
@@ -172,26 +229,26 @@ export function charge(
 /** Suspending an already suspended account succeeds: the operator's intent holds either way. */
 export async function setAccountStatus(
   store: Store,
-  email: string,
+  ref: MainAccountRef,
   status: AccountStatus,
 ): Promise<OperatorResult<Account>> {
-  const found = await findMainAccount(store, email);
+  const found = await findMainAccountByRef(store, ref);
   if (!found.ok) return found;
   await store.setStatus(found.value.id, status);
   return succeed({ ...found.value, status });
 }
 
-export function suspend(store: Store, email: string): Promise<OperatorResult<Account>> {
-  return setAccountStatus(store, email, 'suspended');
+export function suspend(store: Store, ref: MainAccountRef): Promise<OperatorResult<Account>> {
+  return setAccountStatus(store, ref, 'suspended');
 }
 
-export function resume(store: Store, email: string): Promise<OperatorResult<Account>> {
-  return setAccountStatus(store, email, 'active');
+export function resume(store: Store, ref: MainAccountRef): Promise<OperatorResult<Account>> {
+  return setAccountStatus(store, ref, 'active');
 }
 
 /** A new key for a main account; the old one is refused from the next request on. */
-export async function rotateKey(store: Store, email: string): Promise<OperatorResult<CreatedAccount>> {
-  const found = await findMainAccount(store, email);
+export async function rotateKey(store: Store, ref: MainAccountRef): Promise<OperatorResult<CreatedAccount>> {
+  const found = await findMainAccountByRef(store, ref);
   if (!found.ok) return found;
   const apiKey = generateApiKey();
   await store.replaceKey(found.value.id, hashApiKey(apiKey));

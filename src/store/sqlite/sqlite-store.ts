@@ -22,6 +22,8 @@ import type {
 } from '../../domain/transfers.js';
 import type { VerifyReport } from '../../domain/verify.js';
 import { assessLedger } from '../../domain/verify.js';
+import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from '../../domain/pages.js';
+import { SqliteListings } from './admin-queries.js';
 import { migrate } from './migrations.js';
 import { toAccount, toCaller, toTransfer, type AccountRow, type TransferRow } from './rows.js';
 import { prepareStatements, type Statements, type TransferInsert } from './statements.js';
@@ -36,9 +38,11 @@ import { readLedgerFacts } from './verify-facts.js';
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private readonly statements: Statements;
+  private readonly listings: SqliteListings;
 
   constructor(private readonly db: Database.Database) {
     this.statements = prepareStatements(db);
+    this.listings = new SqliteListings(db);
   }
 
   async migrate(): Promise<void> {
@@ -280,6 +284,22 @@ export class SqliteStore implements Store {
   async getTransfer(transferId: string): Promise<Transfer | null> {
     const row = this.statements.transferById.get(transferId) as TransferRow | undefined;
     return row === undefined ? null : toTransfer(row);
+  }
+
+  async listMainAccounts(query: MainAccountQuery): Promise<MainAccountPage> {
+    return this.listings.listMainAccounts(query);
+  }
+
+  async countSubaccounts(mainAccountId: number): Promise<number> {
+    return this.listings.countSubaccounts(mainAccountId);
+  }
+
+  async findSubaccountByToken(token: string): Promise<Account | null> {
+    return this.listings.findSubaccountByToken(token);
+  }
+
+  async listTransfers(filter: TransferFilter): Promise<TransferPage> {
+    return this.listings.listTransfers(filter);
   }
 
   async verify(): Promise<VerifyReport> {

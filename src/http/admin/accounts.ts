@@ -1,0 +1,202 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Account } from '../../domain/accounts.js';
+import type { Store } from '../../domain/store.js';
+import * as operator from '../../service/operator.js';
+import { bodyFields } from '../body.js';
+import { sendError } from '../errors.js';
+import { queryFields } from '../fields.js';
+import {
+  readCredit,
+  readRequiredCredit,
+  readCursor,
+  readEmail,
+  readId,
+  readLimit,
+  readOperator,
+  readOptionalText,
+  readSearch,
+  readAll,
+  readToken,
+  type Read,
+} from './params.js';
+import { accountView, subaccountView, transferView } from './views.js';
+
+export const DEFAULT_ACCOUNTS_LIMIT = 50;
+export const MAX_ACCOUNTS_LIMIT = 100;
+/** GET /accounts/:id lists this many subaccounts at most; `subaccountCount` tells the whole. */
+export const MAX_SUBACCOUNTS_SHOWN = 1000;
+
+type Handler = (store: Store, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+
+/** Account routes; each action calls the operator service the CLI also calls. */
+export function registerAccountRoutes(admin: FastifyInstance, store: Store): void {
+  const route = (handler: Handler) => (request: FastifyRequest, reply: FastifyReply) =>
+    handler(store, request, reply);
+  admin.get('/accounts', route(listAccounts));
+  admin.post('/accounts', route(createAccount));
+  admin.get('/accounts/:id', route(getAccount));
+  admin.post('/accounts/:id/topup', route(topUp));
+  admin.post('/accounts/:id/charge', route(charge));
+  admin.post(
+    '/accounts/:id/suspend',
+    route((s, q, r) => setStatus(s, q, r, 'suspended')),
+  );
+  admin.post(
+    '/accounts/:id/resume',
+    route((s, q, r) => setStatus(s, q, r, 'active')),
+  );
+  admin.post('/accounts/:id/rotate-key', route(rotateKey));
+}
+
+function success(reply: FastifyReply, body: Record<string, unknown>): FastifyReply {
+  return reply.send({ success: true, code: 200, ...body });
+}
+
+/** The account as the API shows it now, with its subaccount count. */
+async function freshView(store: Store, account: Account | number) {
+  const id = typeof account === 'number' ? account : account.id;
+  const current = typeof account === 'number' ? await store.getAccount(id) : account;
+  if (current === null) throw new Error(`account ${id} vanished`);
+  return accountView(current, await store.countSubaccounts(id));
+}
+
+function pathId(request: FastifyRequest): Read<number> {
+  return readId((request.params as { id?: unknown }).id);
+}
+
+async function listAccounts(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const query = queryFields(request);
+  const read = readAll(
+    readSearch(query),
+    readLimit(query, DEFAULT_ACCOUNTS_LIMIT, MAX_ACCOUNTS_LIMIT),
+    readCursor(query),
+  );
+  if (!read.ok) return sendError(request, reply, read.code);
+  const [search, limit, cursor] = read.value;
+  const page = await store.listMainAccounts({ search, limit, cursor });
+  return success(reply, {
+    data: page.items.map((item) => accountView(item.account, item.subaccountCount)),
+    nextCursor: page.nextCursor,
+  });
+}
+
+async function createAccount(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const body = bodyFields(request);
+  const read = readAll(
+    readOperator(request),
+    readEmail(body),
+    readCredit(body),
+    readOptionalText(body, 'reason'),
+  );
+  if (!read.ok) return sendError(request, reply, read.code);
+  const [operatorName, email, credit, reason] = read.value;
+  const result = await operator.createMainAccount(store, { email, credit, reason, operator: operatorName });
+  if (!result.ok) return sendError(request, reply, result.code);
+  const { account, apiKey, transferId } = result.value;
+  request.log.info(
+    { operator: operatorName, action: 'create', accountId: account.id, transferId },
+    'operator action',
+  );
+  return success(reply, { account: accountView(account, 0), apiKey, transferId });
+}
+
+async function getAccount(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const id = pathId(request);
+  if (!id.ok) return sendError(request, reply, id.code);
+  const found = await operator.findMainAccountByRef(store, { accountId: id.value });
+  if (!found.ok) return sendError(request, reply, found.code);
+  const subaccounts = await store.listSubaccounts(id.value, 1, MAX_SUBACCOUNTS_SHOWN);
+  return success(reply, {
+    account: accountView(found.value, subaccounts.total),
+    subaccounts: subaccounts.items.map(subaccountView),
+  });
+}
+
+async function topUp(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const body = bodyFields(request);
+  const read = readAll(
+    readOperator(request),
+    pathId(request),
+    readRequiredCredit(body),
+    readOptionalText(body, 'reason'),
+  );
+  if (!read.ok) return sendError(request, reply, read.code);
+  const [operatorName, id, credit, reason] = read.value;
+  const result = await operator.topUp(store, { accountId: id }, { credit, reason, operator: operatorName });
+  return answerMove(store, request, reply, result, operatorName);
+}
+
+async function charge(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const body = bodyFields(request);
+  const read = readAll(
+    readOperator(request),
+    pathId(request),
+    readRequiredCredit(body),
+    readOptionalText(body, 'reason'),
+    readToken(body, 'tokenSubaccount'),
+  );
+  if (!read.ok) return sendError(request, reply, read.code);
+  const [operatorName, id, credit, reason, tokenSubaccount] = read.value;
+  const target = { mainAccountId: id, tokenSubaccount };
+  const result = await operator.charge(store, target, { credit, reason, operator: operatorName });
+  return answerMove(store, request, reply, result, operatorName);
+}
+
+async function answerMove(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  result: operator.OperatorResult<operator.MovedCredit>,
+  operatorName: string,
+) {
+  if (!result.ok) return sendError(request, reply, result.code);
+  const { transfer } = result.value;
+  request.log.info(
+    {
+      operator: operatorName,
+      action: transfer.kind,
+      accountId: transfer.mainAccountId,
+      transferId: transfer.id,
+    },
+    'operator action',
+  );
+  return success(reply, {
+    transfer: transferView(transfer),
+    account: await freshView(store, transfer.mainAccountId),
+  });
+}
+
+/**
+ * Suspend and resume move no money, so they leave no ledger transfer; the
+ * operator's name goes to the log with the request id.
+ */
+async function setStatus(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: 'active' | 'suspended',
+) {
+  const read = readAll(readOperator(request), pathId(request));
+  if (!read.ok) return sendError(request, reply, read.code);
+  const [operatorName, id] = read.value;
+  const result = await operator.setAccountStatus(store, { accountId: id }, status);
+  if (!result.ok) return sendError(request, reply, result.code);
+  request.log.info(
+    { operator: operatorName, action: status === 'active' ? 'resume' : 'suspend', accountId: id },
+    'operator action',
+  );
+  return success(reply, { account: await freshView(store, result.value) });
+}
+
+async function rotateKey(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const read = readAll(readOperator(request), pathId(request));
+  if (!read.ok) return sendError(request, reply, read.code);
+  const [operatorName, id] = read.value;
+  const result = await operator.rotateKey(store, { accountId: id });
+  if (!result.ok) return sendError(request, reply, result.code);
+  request.log.info({ operator: operatorName, action: 'rotate-key', accountId: id }, 'operator action');
+  return success(reply, {
+    account: await freshView(store, result.value.account),
+    apiKey: result.value.apiKey,
+  });
+}

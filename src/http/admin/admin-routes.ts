@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../domain/store.js';
+import { registerAccountRoutes } from './accounts.js';
+import { operatorAuthHook } from './auth.js';
+import { registerTransferRoutes } from './transfers.js';
+
+export interface AdminOptions {
+  readonly store: Store;
+  /** TIRELIRE_ADMIN_TOKEN; unset or empty turns the whole API off (every route answers 29). */
+  readonly adminToken: string | undefined;
+}
+
+export const ADMIN_PREFIX = '/admin/v1';
+
+/** The operator API (docs/admin-api.md) under /admin/v1, every route behind the bearer token. */
+export function registerAdminRoutes(app: FastifyInstance, options: AdminOptions): void {
+  void app.register(
+    async (admin) => {
+      admin.addHook('onRequest', operatorAuthHook(options.adminToken));
+      registerAccountRoutes(admin, options.store);
+      registerTransferRoutes(admin, options.store);
+    },
+    { prefix: ADMIN_PREFIX },
+  );
+}
