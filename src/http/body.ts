@@ -1,0 +1,109 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { parse as parseLosslessJson } from 'lossless-json';
+import { ApiError } from './api-error.js';
+import { MAX_MULTIPART_PARTS } from './bounds.js';
+
+/** A request body once read: plain fields; JSON numbers stay LosslessNumber (exact text). */
+export type Fields = Record<string, unknown>;
+
+/**
+ * Contract section 2: a body that is a JSON object is JSON whatever its
+ * declared type — the seed's PHP example posts JSON under curl's default
+ * x-www-form-urlencoded, Python clients post it with no type at all. Other
+ * urlencoded bodies are forms; multipart goes to @fastify/multipart; an empty
+ * body is no fields. Anything else is unreadable: code 21.
+ */
+export function registerBodyParsers(app: FastifyInstance, bodyLimitBytes: number): void {
+  app.removeAllContentTypeParsers();
+  void app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fieldSize: bodyLimitBytes, parts: MAX_MULTIPART_PARTS, files: 0 },
+  });
+  app.addHook('preHandler', async (request) => {
+    bodiesRead.add(request);
+  });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      done(null, parseBodyText(String(body), request.headers['content-type']));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+/** Requests whose body was read whole: an error before that point is about the body. */
+const bodiesRead = new WeakSet<FastifyRequest>();
+
+/**
+ * The multipart reader (busboy) throws plain errors for a broken body (no
+ * boundary, truncated data); they come before the handler and are the
+ * client's doing, so they answer 21 rather than 500.
+ */
+export function isUnreadableMultipart(error: unknown, request: FastifyRequest): boolean {
+  return error instanceof Error && request.isMultipart() && !bodiesRead.has(request);
+}
+
+export function parseBodyText(text: string, contentType: string | undefined): Fields {
+  const trimmed = text.trim();
+  if (trimmed === '') return {};
+  if (trimmed.startsWith('{')) return parseJsonObject(trimmed);
+  if (mediaType(contentType) === 'application/x-www-form-urlencoded') {
+    return expandNestedKeys(new URLSearchParams(text));
+  }
+  throw new ApiError(21);
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function parseJsonObject(text: string): Fields {
+  let value: unknown;
+  try {
+    // lossless-json keeps each number's text, so `0.10000000000000000001`
+    // reaches the amount parser as written (code 20), never rounded to 0.1.
+    value = parseLosslessJson(text);
+  } catch {
+    // Also catches a RangeError from absurdly deep nesting.
+    throw new ApiError(21);
+  }
+  if (!isPlainObject(value)) throw new ApiError(21);
+  return value;
+}
+
+export function isPlainObject(value: unknown): value is Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * PHP sends nested arrays as `parameters[email]=…`; one level of nesting is
+ * all the API needs. Objects have no prototype so no key can reach one, and
+ * a repeated key keeps its last value, as PHP does.
+ */
+export function expandNestedKeys(entries: Iterable<[string, unknown]>): Fields {
+  const fields: Fields = Object.create(null) as Fields;
+  for (const [key, value] of entries) {
+    const nested = /^([^[\]]+)\[([^[\]]+)\]$/.exec(key);
+    if (nested === null) {
+      fields[key] = value;
+      continue;
+    }
+    const [, outer, inner] = nested as unknown as [string, string, string];
+    const existing = fields[outer];
+    const group: Fields = isPlainObject(existing) ? existing : (Object.create(null) as Fields);
+    group[inner] = value;
+    fields[outer] = group;
+  }
+  return fields;
+}
+
+/** The body as fields: multipart arrives flat from the plugin, so it is expanded here. */
+export function bodyFields(request: FastifyRequest): Fields {
+  const body = request.body;
+  if (!isPlainObject(body)) return {};
+  if (request.isMultipart()) return expandNestedKeys(Object.entries(body));
+  return body;
+}

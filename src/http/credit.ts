@@ -1,0 +1,58 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Direction } from '../domain/transfers.js';
+import type { CreditQueue } from '../service/credit-queue.js';
+import { buildCreditCommand } from '../service/credits.js';
+import { bodyFields } from './body.js';
+import { MAX_API_KEY_LENGTH, MAX_TOKEN_LENGTH } from './bounds.js';
+import { sendError } from './errors.js';
+import { readApiKey, readField } from './fields.js';
+import type { Field } from './fields.js';
+import { money } from './json.js';
+
+export function registerCreditRoutes(app: FastifyInstance, queue: CreditQueue): void {
+  app.post('/v1/subaccount/credit/add', (request, reply) => handleCredit('add', queue, request, reply));
+  app.post('/v1/subaccount/credit/remove', (request, reply) => handleCredit('remove', queue, request, reply));
+}
+
+/**
+ * Codes 1, 2, 3 are about presence and are answered here; a key that cannot
+ * be one (wrong type, too long) is 10, which comes next anyway. Everything
+ * else (10, 4, 20, 5, 7, 6, 8) is decided by the store inside the transaction.
+ */
+async function handleCredit(
+  direction: Direction,
+  queue: CreditQueue,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const body = bodyFields(request);
+  const apiKey = readApiKey(request, body);
+  const credit = readField(body, 'credit');
+  const token = readField(body, 'tokenSubaccount');
+  if (apiKey.kind === 'absent') return sendError(request, reply, 1);
+  if (credit.kind === 'absent') return sendError(request, reply, 2);
+  if (token.kind === 'absent') return sendError(request, reply, 3);
+  if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return sendError(request, reply, 10);
+  const command = buildCreditCommand({
+    direction,
+    apiKey: apiKey.text,
+    tokenSubaccount: usableToken(token),
+    creditText: credit.kind === 'text' ? credit.text : null,
+    idempotencyKey: null,
+  });
+  const outcome = await queue.submit(command);
+  if (!outcome.ok) return sendError(request, reply, outcome.code);
+  return reply.send({
+    success: true,
+    code: 200,
+    credit: money(outcome.mainBalanceMicros),
+    subaccountCredit: money(outcome.subaccountBalanceMicros),
+    currency: 'EUR',
+    transferId: outcome.transferId,
+  });
+}
+
+/** A token of the wrong type or length matches nothing: `''` is never a token (code 7). */
+function usableToken(token: Field): string {
+  return token.kind === 'text' && token.text.length <= MAX_TOKEN_LENGTH ? token.text : '';
+}

@@ -1,0 +1,41 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorMessage, httpStatusOf } from '../domain/errors.js';
+import type { ErrorCode } from '../domain/errors.js';
+import { StoreUnavailableError } from '../domain/store.js';
+import { ApiError } from './api-error.js';
+import { isUnreadableMultipart } from './body.js';
+import { preferredLanguage } from './language.js';
+
+export function errorBody(code: ErrorCode, request: FastifyRequest) {
+  const language = preferredLanguage(request.headers['accept-language']);
+  return { success: false, code, message: errorMessage(code, language) };
+}
+
+/** The one way an error leaves: status and message both come from the code table. */
+export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode): FastifyReply {
+  return reply.code(httpStatusOf(code)).send(errorBody(code, request));
+}
+
+/**
+ * Maps anything thrown to a code. Fastify's own request errors (body too
+ * large, broken body, bad content length, multipart trouble) carry a 4xx
+ * status; everything else is a fault whose detail stays in the log.
+ */
+export function codeOfError(error: unknown, request: FastifyRequest): ErrorCode {
+  if (error instanceof ApiError) return error.code;
+  if (error instanceof StoreUnavailableError) return 503;
+  const status = (error as Partial<FastifyError> | null)?.statusCode;
+  if (status === 413) return 413;
+  if (status === 408) return 408;
+  if (status !== undefined && status >= 400 && status < 500) return 21;
+  if (status === undefined && isUnreadableMultipart(error, request)) return 21;
+  return 500;
+}
+
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const code = codeOfError(error, request);
+  if (code === 500) request.log.error({ err: error }, 'internal fault');
+  else if (code === 503) request.log.warn({ err: error }, 'store unavailable');
+  else request.log.info({ code }, 'request refused');
+  return sendError(request, reply, code);
+}

@@ -1,0 +1,50 @@
+import type { FastifyRequest } from 'fastify';
+import { isLosslessNumber } from 'lossless-json';
+import type { Fields } from './body.js';
+import type { ErrorCode } from '../domain/errors.js';
+import { MAX_API_KEY_LENGTH } from './bounds.js';
+
+/**
+ * One field as the checks need it: absent (or empty string), text (a string,
+ * or a JSON number's exact text), or some other JSON type.
+ */
+export type Field =
+  { readonly kind: 'absent' } | { readonly kind: 'text'; readonly text: string } | { readonly kind: 'other' };
+
+const ABSENT: Field = { kind: 'absent' };
+const OTHER: Field = { kind: 'other' };
+
+export function readField(fields: Fields, name: string): Field {
+  if (!Object.hasOwn(fields, name)) return ABSENT;
+  return fieldOf(fields[name]);
+}
+
+export function fieldOf(value: unknown): Field {
+  if (value === undefined || value === '') return ABSENT;
+  if (typeof value === 'string') return { kind: 'text', text: value };
+  if (isLosslessNumber(value)) return { kind: 'text', text: value.toString() };
+  return OTHER;
+}
+
+/** `apiKey` from the body, else the query string, else the `X-Api-Key` header. */
+export function readApiKey(request: FastifyRequest, body: Fields): Field {
+  const fromBody = readField(body, 'apiKey');
+  if (fromBody.kind !== 'absent') return fromBody;
+  const fromQuery = readField(queryFields(request), 'apiKey');
+  if (fromQuery.kind !== 'absent') return fromQuery;
+  return fieldOf(request.headers['x-api-key']);
+}
+
+/** Fastify's query parser builds objects on a prototype of its own, so any non-array object is accepted. */
+export function queryFields(request: FastifyRequest): Fields {
+  const query = request.query;
+  return typeof query === 'object' && query !== null && !Array.isArray(query) ? (query as Fields) : {};
+}
+
+/** The key's text, or the code that refuses it before any lookup (1 absent, 10 unusable). */
+export function apiKeyOrCode(request: FastifyRequest, body: Fields): string | ErrorCode {
+  const apiKey = readApiKey(request, body);
+  if (apiKey.kind === 'absent') return 1;
+  if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return 10;
+  return apiKey.text;
+}

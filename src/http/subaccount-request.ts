@@ -1,0 +1,71 @@
+import type { SubaccountProfile, SubaccountType } from '../domain/accounts.js';
+import type { CreateSubaccountRequest } from '../service/subaccounts.js';
+import { isPlainObject } from './body.js';
+import type { Fields } from './body.js';
+import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from './bounds.js';
+import { fieldOf, readField } from './fields.js';
+
+/** Deliberately loose (one @, a dot in the domain, no spaces): the address is an identifier here, not a mailbox we write to. */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Reads `type` and `parameters` of POST /v1/subaccount/create; null means
+ * code 22. An absent `type` means `simple`; an absent email is generated for a
+ * simple subaccount only. The amount is passed on as text: the store decides
+ * codes 20 and 5 in their place in the order.
+ */
+export function readCreateRequest(body: Fields, apiKey: string): CreateSubaccountRequest | null {
+  const type = readType(body);
+  const parameters = body['parameters'] === undefined || body['parameters'] === '' ? {} : body['parameters'];
+  if (type === null || !isPlainObject(parameters)) return null;
+  const email = readEmail(parameters);
+  const profile = readProfile(parameters);
+  if (email === undefined || profile === null) return null;
+  if (email === null && type === 'advanced') return null;
+  const credit = readField(parameters, 'creditToAttribute');
+  const creditToAttribute =
+    credit.kind === 'absent' ? undefined : credit.kind === 'text' ? credit.text : null;
+  return { apiKey, type, email, profile, creditToAttribute };
+}
+
+function readType(body: Fields): SubaccountType | null {
+  const type = readField(body, 'type');
+  if (type.kind === 'absent') return 'simple';
+  if (type.kind === 'text' && (type.text === 'simple' || type.text === 'advanced')) return type.text;
+  return null;
+}
+
+/** Null when absent, undefined when invalid. */
+function readEmail(parameters: Fields): string | null | undefined {
+  const email = readField(parameters, 'email');
+  if (email.kind === 'absent') return null;
+  if (email.kind !== 'text' || email.text.length > MAX_EMAIL_LENGTH || !EMAIL.test(email.text))
+    return undefined;
+  return email.text;
+}
+
+function readProfile(parameters: Fields): SubaccountProfile | null {
+  const profile: { -readonly [K in keyof SubaccountProfile]: SubaccountProfile[K] } = {};
+  for (const name of ['title', 'firstname', 'lastname'] as const) {
+    const field = readField(parameters, name);
+    if (field.kind === 'absent') continue;
+    if (field.kind !== 'text' || field.text.length > MAX_NAME_LENGTH) return null;
+    profile[name] = field.text;
+  }
+  if (Object.hasOwn(parameters, 'isBuyer')) {
+    const isBuyer = readBoolean(parameters['isBuyer']);
+    if (isBuyer === null) return null;
+    profile.isBuyer = isBuyer;
+  }
+  return profile;
+}
+
+/** JSON booleans, or what forms send: 1/0, true/false. */
+function readBoolean(value: unknown): boolean | null {
+  if (typeof value === 'boolean') return value;
+  const field = fieldOf(value);
+  if (field.kind !== 'text') return null;
+  if (field.text === '1' || field.text === 'true') return true;
+  if (field.text === '0' || field.text === 'false') return false;
+  return null;
+}

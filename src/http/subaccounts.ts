@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Account, Caller } from '../domain/accounts.js';
+import { checkMainCaller } from '../domain/ledger-rules.js';
+import { formatMicrosPadded } from '../domain/money.js';
+import type { Store } from '../domain/store.js';
+import { hashApiKey } from '../service/keys.js';
+import { buildCreateSubaccount } from '../service/subaccounts.js';
+import { bodyFields } from './body.js';
+import { MAX_PAGE } from './bounds.js';
+import { sendError } from './errors.js';
+import { apiKeyOrCode, queryFields, readField } from './fields.js';
+import { readCreateRequest } from './subaccount-request.js';
+
+export const SUBACCOUNTS_PER_PAGE = 20;
+
+export function registerSubaccountRoutes(app: FastifyInstance, store: Store): void {
+  app.post('/v1/subaccount/create', (request, reply) => handleCreate(store, request, reply));
+  app.get('/v1/subaccount/list', (request, reply) => handleList(store, request, reply));
+}
+
+/**
+ * Order 1, 10, 4, 22, then 20, 5, 23, 6, 8 from the store. Parameters are read
+ * first but a 22 is only answered once the key has been checked, so a bad key
+ * never learns whether its parameters were right.
+ */
+async function handleCreate(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const body = bodyFields(request);
+  const apiKey = apiKeyOrCode(request, body);
+  if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
+  const createRequest = readCreateRequest(body, apiKey);
+  if (createRequest === null) {
+    const code = checkMainCaller(await store.authenticate(hashApiKey(apiKey))) ?? 22;
+    return sendError(request, reply, code);
+  }
+  const built = buildCreateSubaccount(createRequest);
+  const outcome = await store.createSubaccount(built.command);
+  if (!outcome.ok) return sendError(request, reply, outcome.code);
+  const subaccount = { email: outcome.account.email, token: outcome.account.token };
+  return reply.send({
+    success: true,
+    code: 200,
+    subaccount: built.apiKey === null ? subaccount : { ...subaccount, apiKey: built.apiKey },
+    parent_email: outcome.parentEmail,
+    ...(outcome.transferId === null ? {} : { transferId: outcome.transferId }),
+  });
+}
+
+async function handleList(store: Store, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const apiKey = apiKeyOrCode(request, {});
+  if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
+  const caller = await store.authenticate(hashApiKey(apiKey));
+  const callerCode = checkMainCaller(caller);
+  if (callerCode !== null) return sendError(request, reply, callerCode);
+  const page = readPage(queryFields(request));
+  if (page === null) return sendError(request, reply, 22);
+  const result = await store.listSubaccounts((caller as Caller).accountId, page, SUBACCOUNTS_PER_PAGE);
+  return reply.send({
+    success: true,
+    code: 200,
+    total: result.total,
+    nb_per_page: SUBACCOUNTS_PER_PAGE,
+    page,
+    data: result.items.map(listItem),
+  });
+}
+
+function readPage(query: Record<string, unknown>): number | null {
+  const page = readField(query, 'page');
+  if (page.kind === 'absent') return 1;
+  if (page.kind !== 'text' || !/^[1-9]\d{0,6}$/.test(page.text)) return null;
+  const value = Number(page.text);
+  return value <= MAX_PAGE ? value : null;
+}
+
+function listItem(account: Account) {
+  return {
+    id: account.id,
+    email: account.email,
+    type: account.type,
+    token: account.token,
+    createdAt: formatDateTime(account.createdAt),
+    credits: { balance: formatMicrosPadded(account.balanceMicros), currency: 'EUR' },
+  };
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC, as the Mailpartner list writes dates. */
+export function formatDateTime(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Store } from '../../src/domain/store.js';
+import { buildApp } from '../../src/http/app.js';
+import type { AppOptions } from '../../src/http/app.js';
+import { newTransferId } from '../../src/service/ids.js';
+import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/service/keys.js';
+import { openStore } from '../../src/store/open-store.js';
+import { parseAmount } from '../../src/domain/money.js';
+
+/** A real SQLite store in a fresh temp directory, seeded only through the Store API. */
+export interface StoreFixture {
+  readonly store: Store;
+  readonly path: string;
+  remove(): Promise<void>;
+}
+
+export async function openTempStore(): Promise<StoreFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'tirelire-http-'));
+  const path = join(dir, 'tirelire.db');
+  const store = await openStore({ databaseUrl: path });
+  return {
+    store,
+    path,
+    async remove() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SeededMain {
+  readonly apiKey: string;
+  readonly email: string;
+  readonly accountId: number;
+}
+
+export async function seedMain(store: Store, email: string, openingEur: string): Promise<SeededMain> {
+  const apiKey = generateApiKey();
+  const outcome = await store.createMainAccount({
+    email,
+    keyHash: hashApiKey(apiKey),
+    openingMicros: microsOf(openingEur),
+    transferId: newTransferId(),
+    createdAt: new Date(),
+    reason: null,
+    operator: null,
+  });
+  if (!outcome.ok) throw new Error(`seeding ${email} failed with code ${outcome.code}`);
+  return { apiKey, email, accountId: outcome.account.id };
+}
+
+export interface SeededSub {
+  readonly token: string;
+  readonly email: string;
+  /** Set for advanced subaccounts. */
+  readonly apiKey: string | null;
+}
+
+export async function seedSub(
+  store: Store,
+  main: SeededMain,
+  email: string,
+  creditEur: string | null,
+  type: 'simple' | 'advanced' = 'simple',
+): Promise<SeededSub> {
+  const token = generateSubaccountToken();
+  const apiKey = type === 'advanced' ? generateApiKey() : null;
+  const outcome = await store.createSubaccount({
+    keyHash: hashApiKey(main.apiKey),
+    type,
+    email,
+    profile: {},
+    token,
+    subaccountKeyHash: apiKey === null ? null : hashApiKey(apiKey),
+    creditToAttribute: creditEur === null ? null : parseAmount(creditEur),
+    transferId: newTransferId(),
+    createdAt: new Date(),
+  });
+  if (!outcome.ok) throw new Error(`seeding ${email} failed with code ${outcome.code}`);
+  return { token, email, apiKey };
+}
+
+export function microsOf(eur: string): bigint {
+  const amount = parseAmount(eur);
+  if (amount.kind === 'invalid') throw new Error(`bad amount ${eur}`);
+  return amount.kind === 'positive' ? amount.micros : 0n;
+}
+
+export interface AppFixture extends StoreFixture {
+  readonly app: FastifyInstance;
+}
+
+export async function openApp(options: Omit<AppOptions, 'store'> = {}): Promise<AppFixture> {
+  const fixture = await openTempStore();
+  const app = buildApp({ ...options, store: fixture.store });
+  await app.ready();
+  return {
+    ...fixture,
+    app,
+    async remove() {
+      await app.close();
+      await fixture.remove();
+    },
+  };
+}
