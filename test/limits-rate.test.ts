@@ -1,0 +1,252 @@
+import { randomInt } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { AbuseLimits } from '../src/http/rate-limit.js';
+import { abuseLimitsFromEnv } from '../src/http/rate-limit.js';
+import { hashApiKey } from '../src/service/keys.js';
+import { MemoryCounter } from '../src/service/throttle.js';
+import type { WindowCounter } from '../src/service/throttle.js';
+import { openRedisCounter } from '../src/service/throttle-redis.js';
+import { openApp, seedMain } from './helpers/http-fixture.js';
+import type { AppFixture, SeededMain } from './helpers/http-fixture.js';
+
+const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+/** Long windows, so no test straddles a window's end (the memory tests use a fixed clock instead). */
+const HOUR_MS = 3_600_000;
+const ADMIN_TOKEN = 'limits-admin-token';
+
+/** A fresh address per test, so counts shared through Redis never meet across tests or runs. */
+function freshAddress(): string {
+  return `10.${randomInt(256)}.${randomInt(256)}.${randomInt(1, 255)}`;
+}
+
+function limits(counter: WindowCounter, overrides: Partial<AbuseLimits> = {}): AbuseLimits {
+  return {
+    perKeyMax: 0,
+    perKeyWindowMs: HOUR_MS,
+    authFailureMax: 0,
+    authFailureWindowMs: HOUR_MS,
+    counter,
+    ...overrides,
+  };
+}
+
+async function me(fixture: AppFixture, apiKey: string, remoteAddress: string) {
+  const response = await fixture.app.inject({
+    method: 'GET',
+    url: '/v1/me',
+    headers: { 'x-api-key': apiKey },
+    remoteAddress,
+  });
+  return { status: response.statusCode, body: response.json<Record<string, unknown>>(), response };
+}
+
+async function redisReachable(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe('per-key rate limit (memory)', () => {
+  let fixture: AppFixture;
+  let alice: SeededMain;
+  let bob: SeededMain;
+  let now = 1_000_000_000_000;
+  beforeAll(async () => {
+    const counter = new MemoryCounter(() => now);
+    fixture = await openApp({ abuseLimits: limits(counter, { perKeyMax: 3, perKeyWindowMs: 10_000 }) });
+    alice = await seedMain(fixture.store, 'alice@example.com', '1');
+    bob = await seedMain(fixture.store, 'bob@example.com', '1');
+  });
+  afterAll(() => fixture.remove());
+
+  test('the request past the limit gets 429 with Retry-After, other keys are untouched', async () => {
+    const address = freshAddress();
+    for (let i = 0; i < 3; i += 1) expect((await me(fixture, alice.apiKey, address)).status).toBe(200);
+    const refused = await me(fixture, alice.apiKey, address);
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ success: false, code: 429 });
+    expect(refused.response.headers['retry-after']).toBe('10');
+    expect((await me(fixture, bob.apiKey, address)).status).toBe(200);
+    // Health probes are never limited.
+    for (let i = 0; i < 5; i += 1) {
+      const health = await fixture.app.inject({ method: 'GET', url: '/healthz', remoteAddress: address });
+      expect(health.statusCode).toBe(200);
+    }
+  });
+
+  test('the window ends: the key is served again, Retry-After counts down', async () => {
+    now += 10_000 - (now % 10_000) + 4000;
+    for (let i = 0; i < 3; i += 1) expect((await me(fixture, bob.apiKey, freshAddress())).status).toBe(200);
+    const refused = await me(fixture, bob.apiKey, freshAddress());
+    expect(refused.response.headers['retry-after']).toBe('6');
+    now += 6000;
+    expect((await me(fixture, bob.apiKey, freshAddress())).status).toBe(200);
+  });
+
+  test('requests without a usable key count per address, in every encoding of the key', async () => {
+    const address = freshAddress();
+    const noKey = () => fixture.app.inject({ method: 'GET', url: '/v1/me', remoteAddress: address });
+    for (let i = 0; i < 3; i += 1) expect((await noKey()).statusCode).toBe(400);
+    expect((await noKey()).statusCode).toBe(429);
+    // The key in a JSON body is the same key as in the header.
+    now += 10_000;
+    const add = (key: string) =>
+      fixture.app.inject({ method: 'POST', url: '/v1/subaccount/credit/add', payload: { apiKey: key } });
+    for (let i = 0; i < 3; i += 1) expect((await add(alice.apiKey)).statusCode).toBe(400);
+    expect((await me(fixture, alice.apiKey, freshAddress())).status).toBe(429);
+  });
+});
+
+describe('wrong-key throttling (memory)', () => {
+  let fixture: AppFixture;
+  let alice: SeededMain;
+  beforeAll(async () => {
+    fixture = await openApp({
+      adminToken: ADMIN_TOKEN,
+      abuseLimits: limits(new MemoryCounter(), { authFailureMax: 5 }),
+    });
+    alice = await seedMain(fixture.store, 'alice@example.com', '1');
+  });
+  afterAll(() => fixture.remove());
+
+  test('after 5 wrong keys from an address, it gets 429 even with a valid key; other addresses do not', async () => {
+    const attacker = freshAddress();
+    for (let i = 0; i < 5; i += 1) {
+      const wrong = await me(fixture, `tl_guess${i}`, attacker);
+      expect(wrong.body).toMatchObject({ code: 10 });
+    }
+    const blocked = await me(fixture, alice.apiKey, attacker);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.response.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await me(fixture, alice.apiKey, freshAddress())).status).toBe(200);
+  });
+
+  test('wrong operator tokens count the same', async () => {
+    const attacker = freshAddress();
+    const admin = (token: string) =>
+      fixture.app.inject({
+        method: 'GET',
+        url: '/admin/v1/accounts',
+        headers: { authorization: `Bearer ${token}` },
+        remoteAddress: attacker,
+      });
+    for (let i = 0; i < 5; i += 1) expect((await admin(`guess-${i}`)).json()).toMatchObject({ code: 29 });
+    expect((await admin(ADMIN_TOKEN)).statusCode).toBe(429);
+  });
+
+  test('valid requests never count towards the throttle', async () => {
+    const address = freshAddress();
+    for (let i = 0; i < 50; i += 1) expect((await me(fixture, alice.apiKey, address)).status).toBe(200);
+    for (let i = 0; i < 4; i += 1) expect((await me(fixture, 'tl_wrong', address)).status).toBe(401);
+    expect((await me(fixture, alice.apiKey, address)).status).toBe(200);
+  });
+});
+
+describe('limits shared through Redis', async () => {
+  const reachable = await redisReachable();
+  const skipUnlessCi = reachable || process.env['CI'] !== undefined ? test : test.skip;
+  let first: AppFixture;
+  let second: AppFixture;
+  let alice: SeededMain;
+  beforeAll(async () => {
+    if (!reachable && process.env['CI'] === undefined) return;
+    // Two apps with their own Redis clients stand for two server processes.
+    const shared = { perKeyMax: 4, authFailureMax: 3 };
+    first = await openApp({ abuseLimits: limits(openRedisCounter(REDIS_URL), shared) });
+    second = await openApp({ abuseLimits: limits(openRedisCounter(REDIS_URL), shared) });
+    alice = await seedMain(first.store, 'alice@example.com', '1');
+    await seedMain(second.store, 'alice2@example.com', '1');
+  });
+  afterAll(async () => {
+    await first?.remove();
+    await second?.remove();
+  });
+
+  skipUnlessCi('the per-key count is one count across processes', async () => {
+    const address = freshAddress();
+    // alice's key exists in the first store only: the second answers 10 but counts the same key.
+    for (let i = 0; i < 2; i += 1) expect((await me(first, alice.apiKey, address)).status).toBe(200);
+    for (let i = 0; i < 2; i += 1) expect((await me(second, alice.apiKey, freshAddress())).status).toBe(401);
+    const refused = await me(first, alice.apiKey, freshAddress());
+    expect(refused.status).toBe(429);
+  });
+
+  skipUnlessCi('wrong keys counted in one process block the address in the other', async () => {
+    const attacker = freshAddress();
+    const victim = await seedMain(second.store, `v-${randomInt(1e9)}@example.com`, '1');
+    for (let i = 0; i < 3; i += 1) expect((await me(first, `tl_guess${i}`, attacker)).status).toBe(401);
+    // The second process learns of the address at its first wrong key there.
+    expect((await me(second, 'tl_guess-again', attacker)).status).toBe(401);
+    expect((await me(second, victim.apiKey, attacker)).status).toBe(429);
+  });
+
+  skipUnlessCi('Redis holds no API key and no stored key hash', async () => {
+    const redis = new Redis(REDIS_URL);
+    try {
+      const keys = await redis.keys('tirelire:throttle:*');
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        expect(key).not.toContain(alice.apiKey);
+        expect(key).not.toContain(hashApiKey(alice.apiKey));
+        expect(key).not.toContain(alice.apiKey.slice(3, 20));
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
+});
+
+describe('Redis down: fail open to the per-process limit', () => {
+  test('requests are served at once and the limit still holds in this process', async () => {
+    // Nothing listens on port 1: every command fails at once (no offline queue).
+    const fixture = await openApp({
+      abuseLimits: limits(openRedisCounter('redis://127.0.0.1:1'), { perKeyMax: 3 }),
+    });
+    try {
+      const alice = await seedMain(fixture.store, 'alice@example.com', '1');
+      const started = performance.now();
+      for (let i = 0; i < 3; i += 1)
+        expect((await me(fixture, alice.apiKey, freshAddress())).status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect((await me(fixture, alice.apiKey, freshAddress())).status).toBe(429);
+    } finally {
+      await fixture.remove();
+    }
+  });
+});
+
+describe('configuration', () => {
+  const counter = new MemoryCounter();
+  test('defaults, overrides, 0 turns a limit off, nonsense is refused', () => {
+    expect(abuseLimitsFromEnv({}, counter)).toMatchObject({ perKeyMax: 10_000, perKeyWindowMs: 1000 });
+    expect(abuseLimitsFromEnv({ RATE_LIMIT_MAX: '0', AUTH_FAILURE_MAX: '0' }, counter)).toMatchObject({
+      perKeyMax: 0,
+      authFailureMax: 0,
+    });
+    expect(abuseLimitsFromEnv({ RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000' }, counter)).toMatchObject(
+      {
+        perKeyMax: 5,
+        perKeyWindowMs: 60_000,
+      },
+    );
+    expect(() => abuseLimitsFromEnv({ RATE_LIMIT_MAX: '-1' }, counter)).toThrow(/RATE_LIMIT_MAX/);
+    expect(() => abuseLimitsFromEnv({ RATE_LIMIT_WINDOW_MS: '0' }, counter)).toThrow(/RATE_LIMIT_WINDOW_MS/);
+  });
+
+  test('the memory counter stays bounded under a flood of distinct keys', async () => {
+    let now = 0;
+    const bounded = new MemoryCounter(() => now);
+    for (let i = 0; i < 250_000; i += 1) {
+      if (i % 1000 === 0) now += 1;
+      bounded.hitNow(`k${i}`, 1000);
+    }
+    expect(bounded.size).toBeLessThanOrEqual(100_000);
+  });
+});
