@@ -1,0 +1,167 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { StoreUnavailableError, type Store } from '../domain/store.js';
+import type { CreditQueueObserver } from '../service/credit-queue.js';
+
+export const METRICS_PATH = '/metrics';
+const PREFIX = 'tirelire_';
+
+/**
+ * Routes that move money: their answers are counted by outcome code. Labels
+ * are the route template and the code, both from closed sets (the routes
+ * below, the error table), so no request can add a series.
+ */
+const TRANSFER_ROUTES = new Set([
+  '/v1/subaccount/credit/add',
+  '/v1/subaccount/credit/remove',
+  '/v1/subaccount/credit/batch',
+  '/v1/subaccount/create',
+  '/admin/v1/accounts',
+  '/admin/v1/accounts/:id/topup',
+  '/admin/v1/accounts/:id/charge',
+]);
+
+/** Our serializer writes `success` then `code` first, so the outcome is read without parsing the body. */
+const ENVELOPE_CODE = /^\{"success":(?:true|false),"code":(\d{1,3})[,}]/;
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Handed to the CreditQueue: group-commit batch sizes and timings. */
+  readonly creditQueue: CreditQueueObserver;
+  /** The Prometheus text: this app's metrics and the process's. */
+  scrape(): Promise<string>;
+}
+
+/**
+ * The metrics of one app, in a registry of its own (tests build many apps in
+ * one process); the process metrics (CPU, memory, event loop) are one shared
+ * registry, started on the first scrape only.
+ */
+export function createMetrics(store: Store): Metrics {
+  const registry = new Registry();
+  const latency = new Histogram({
+    name: `${PREFIX}http_request_duration_seconds`,
+    help: 'Time from request to answer, by route template, method and HTTP status.',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const transfers = new Counter({
+    name: `${PREFIX}transfer_requests_total`,
+    help: 'Answers of the routes that move money, by route and outcome code (200 or the error code).',
+    labelNames: ['route', 'code'] as const,
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: `${PREFIX}store_errors_total`,
+    help: 'Requests that failed on the store: unavailable (answered 503) or another fault (answered 500).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: `${PREFIX}credit_batch_size`,
+    help: 'Commands carried by one group-commit transaction.',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    registers: [registry],
+  });
+  const batchDuration = new Histogram({
+    name: `${PREFIX}credit_batch_duration_seconds`,
+    help: 'Time of one group-commit transaction, commit included.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [registry],
+  });
+  const batchFailures = new Counter({
+    name: `${PREFIX}credit_batch_failures_total`,
+    help: 'Group-commit transactions that threw (every command of the batch failed).',
+    registers: [registry],
+  });
+  new Gauge({
+    name: `${PREFIX}store_pool_connections`,
+    help: 'Database pool connections by state (PostgreSQL only): total, idle, and waiting requests.',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    collect() {
+      const stats = store.poolStats?.();
+      if (stats === undefined) return;
+      this.set({ state: 'total' }, stats.total);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'waiting' }, stats.waiting);
+    },
+  });
+  const hooks = { latency, transfers, storeErrors };
+  metricHooks.set(registry, hooks);
+  return {
+    registry,
+    creditQueue: {
+      batchCommitted(size, durationMs) {
+        batchSize.observe(size);
+        batchDuration.observe(durationMs / 1000);
+      },
+      batchFailed(size, durationMs) {
+        batchSize.observe(size);
+        batchDuration.observe(durationMs / 1000);
+        batchFailures.inc();
+      },
+    },
+    async scrape() {
+      return `${await processRegistry().metrics()}\n${await registry.metrics()}`;
+    },
+  };
+}
+
+type Hooks = {
+  readonly latency: Histogram<'route' | 'method' | 'status'>;
+  readonly transfers: Counter<'route' | 'code'>;
+  readonly storeErrors: Counter<'kind'>;
+};
+const metricHooks = new WeakMap<Registry, Hooks>();
+
+let sharedProcessRegistry: Registry | undefined;
+function processRegistry(): Registry {
+  if (sharedProcessRegistry === undefined) {
+    sharedProcessRegistry = new Registry();
+    collectDefaultMetrics({ register: sharedProcessRegistry, prefix: PREFIX });
+  }
+  return sharedProcessRegistry;
+}
+
+/**
+ * GET /metrics and the hooks that feed it. /metrics is open, like /healthz:
+ * it exposes counts and timings per route, never a key, an email or an
+ * account. Where the port is reachable from outside, keep /metrics off the
+ * public proxy (docs/operators.md).
+ */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+  const hooks = metricHooks.get(metrics.registry)!;
+  app.addHook('onSend', async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+    const route = request.routeOptions.url;
+    if (route !== undefined && TRANSFER_ROUTES.has(route) && request.method === 'POST') {
+      const code = typeof payload === 'string' ? (ENVELOPE_CODE.exec(payload)?.[1] ?? 'other') : 'other';
+      hooks.transfers.inc({ route, code });
+    }
+    return payload;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    hooks.latency.observe(
+      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.addHook('onError', async (_request, _reply, error) => {
+    if (error instanceof StoreUnavailableError) hooks.storeErrors.inc({ kind: 'unavailable' });
+    else if (isFault(error)) hooks.storeErrors.inc({ kind: 'fault' });
+  });
+  app.get(METRICS_PATH, async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.scrape()),
+  );
+}
+
+/** Fastify's own request errors (4xx) are the client's; anything else is a fault. */
+function isFault(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return !(typeof status === 'number' && status >= 400 && status < 500) && !isApiError(error);
+}
+
+function isApiError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ApiError';
+}

@@ -1,0 +1,214 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { ERRORS, type ErrorCode } from '../domain/errors.js';
+import {
+  ROUTE_DOCS,
+  routeCodes,
+  type JsonSchema,
+  type ParameterDoc,
+  type RouteDoc,
+} from './schemas/index.js';
+
+export const OPENAPI_PATH = '/openapi.json';
+export const DOCS_PREFIX = '/docs';
+
+/** Routes that are pages or assets, not API operations: the console and the docs page itself. */
+const NOT_OPERATIONS = /^\/(console|docs)(\/|$)/;
+const DOCUMENTED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+/**
+ * Serves the OpenAPI 3.1 document at /openapi.json and the Swagger UI at /docs
+ * (its assets come from the @fastify/swagger-ui package, no CDN). Must run
+ * before any route is added: an onRoute hook lists every route the app
+ * really has, and the document is built from that list and each route's
+ * schema in ./schemas once the app is ready. A route without a schema still
+ * appears (flagged `x-undocumented`), so the document never hides a route;
+ * test/openapi-document.test.ts keeps that list empty.
+ */
+export function registerOpenApi(app: FastifyInstance): void {
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  // @fastify/swagger in static mode serves this very object to the UI; it is filled once routes are known.
+  const document: Record<string, unknown> = {};
+  app.addHook('onReady', async () => {
+    Object.assign(document, buildOpenApiDocument(routes));
+  });
+  app.get(OPENAPI_PATH, async () => document);
+  void app.register(swagger, { mode: 'static', specification: { document: document as never } });
+  void app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { deepLinking: true } });
+}
+
+/** `/admin/v1/accounts/:id` → `/admin/v1/accounts/{id}`. */
+export function openApiPath(url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+export function buildOpenApiDocument(routes: readonly RegisteredRoute[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const { method, url } of routes) {
+    if (!DOCUMENTED_METHODS.has(method) || NOT_OPERATIONS.test(url)) continue;
+    const doc = ROUTE_DOCS[`${method} ${url}`];
+    const path = (paths[openApiPath(url)] ??= {});
+    path[method.toLowerCase()] = doc === undefined ? undocumented(method, url) : operation(method, doc);
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Tirelire',
+      version: '1',
+      description: INFO_DESCRIPTION,
+    },
+    tags: TAGS,
+    paths,
+    components: {
+      securitySchemes: {
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        apiKeyQuery: { type: 'apiKey', in: 'query', name: 'apiKey' },
+        operatorToken: { type: 'http', scheme: 'bearer', description: 'TIRELIRE_ADMIN_TOKEN' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['success', 'code', 'message'],
+          properties: {
+            success: { const: false },
+            code: { $ref: '#/components/schemas/ErrorCode' },
+            message: { type: 'string', description: 'French, or English with `Accept-Language: en`.' },
+          },
+        },
+        ErrorCode: {
+          description: 'Every refusal code, with its HTTP status and message.',
+          oneOf: (Object.keys(ERRORS) as unknown as ErrorCode[]).map((key) => {
+            const code = Number(key) as ErrorCode;
+            return {
+              const: code,
+              title: ERRORS[code].en,
+              description: `HTTP ${ERRORS[code].http}: ${ERRORS[code].fr}`,
+            };
+          }),
+        },
+      },
+    },
+  };
+}
+
+const TAGS = [
+  { name: 'credit', description: 'Moving credit between a main account and its subaccounts' },
+  { name: 'subaccounts', description: 'Creating and listing subaccounts' },
+  { name: 'account', description: "The caller's own account" },
+  { name: 'history', description: 'The transfer history' },
+  { name: 'operator', description: 'The operator API (bearer token)' },
+  { name: 'operations', description: 'Probes, metrics and this document' },
+];
+
+const INFO_DESCRIPTION = [
+  'Prepaid credit ledger speaking the Mailpartner subaccount API.',
+  '',
+  'Public routes take the main account key as `apiKey` in the body (POST) or query (GET), or the `X-Api-Key` header. ' +
+    'POST bodies may be JSON, `application/x-www-form-urlencoded` or `multipart/form-data`; a body that is a JSON object is read as JSON whatever its type.',
+  'Every answer is JSON with `success` and `code`; a refusal is `{"success":false,"code":N,"message":"…"}` (see the `ErrorCode` schema for the whole table). ' +
+    'Money is exact: send amounts as decimal strings; read the JSON numbers of answers without a float (they are written exactly).',
+  'The POSTs that list the `Idempotency-Key` header honour it (1–255 characters): a retry with the same key and request returns the first answer with `Idempotent-Replayed: true`.',
+].join('\n');
+
+function operation(method: string, doc: RouteDoc): Record<string, unknown> {
+  const parameters: ParameterDoc[] = [...(doc.parameters ?? [])];
+  if (method === 'POST' && doc.idempotent !== false) parameters.push(IDEMPOTENCY_HEADER);
+  if (doc.auth === 'apiKey' || doc.auth === 'admin') parameters.push(LANGUAGE_HEADER);
+  const codes = routeCodes(method, doc);
+  return {
+    operationId: doc.operationId,
+    summary: doc.summary,
+    ...(doc.description === undefined ? {} : { description: doc.description }),
+    tags: [doc.tag],
+    security: SECURITY[doc.auth],
+    ...(parameters.length === 0 ? {} : { parameters }),
+    ...(doc.body === undefined ? {} : { requestBody: requestBody(doc.body) }),
+    responses: { '200': okResponse(doc), ...errorResponses(codes) },
+    'x-error-codes': codes,
+  };
+}
+
+function undocumented(method: string, url: string): Record<string, unknown> {
+  return {
+    operationId: `undocumented ${method} ${url}`,
+    summary: 'Undocumented route',
+    'x-undocumented': true,
+    responses: { default: { description: 'Not documented yet' } },
+  };
+}
+
+const SECURITY: Record<RouteDoc['auth'], readonly Record<string, string[]>[]> = {
+  apiKey: [{ apiKeyHeader: [] }, { apiKeyQuery: [] }],
+  admin: [{ operatorToken: [] }],
+  none: [],
+};
+
+const IDEMPOTENCY_HEADER: ParameterDoc = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  description:
+    'Makes a retry safe: the same key and request within 24 h answers the first answer again, moving nothing.',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+};
+
+const LANGUAGE_HEADER: ParameterDoc = {
+  name: 'Accept-Language',
+  in: 'header',
+  description: '`en` for English messages; French otherwise.',
+  schema: { type: 'string' },
+};
+
+function requestBody(schema: JsonSchema): Record<string, unknown> {
+  return {
+    required: true,
+    content: {
+      'application/json': { schema },
+      'application/x-www-form-urlencoded': { schema },
+      'multipart/form-data': { schema },
+    },
+  };
+}
+
+function okResponse(doc: RouteDoc): Record<string, unknown> {
+  const content: Record<string, unknown> =
+    doc.okMediaType === undefined
+      ? { 'application/json': { schema: doc.ok } }
+      : { [doc.okMediaType]: { schema: doc.ok } };
+  if (doc.csv === true) content['text/csv'] = { schema: { type: 'string' } };
+  return { description: 'Success', content };
+}
+
+/** One response per HTTP status, listing the codes that answer it in the route's order. */
+function errorResponses(codes: readonly ErrorCode[]): Record<string, unknown> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = ERRORS[code].http;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Record<string, unknown> = {};
+  for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status)] = {
+      description: statusCodes.map((code) => `code ${code}: ${ERRORS[code].en}`).join('; '),
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [
+              { $ref: '#/components/schemas/Error' },
+              { type: 'object', properties: { code: { enum: statusCodes } } },
+            ],
+          },
+        },
+      },
+    };
+  }
+  return responses;
+}

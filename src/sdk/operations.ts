@@ -1,0 +1,98 @@
+import type { ErrorCode } from '../domain/errors.js';
+
+/**
+ * Every operation the SDK calls: method, path and every code it may answer
+ * besides 200, in the server's order. The client builds its requests from
+ * this table and test/sdk-openapi.test.ts checks it against /openapi.json
+ * both ways (same operations, same codes), so a drift fails a test.
+ */
+
+/** Any route: timeouts, rate limiting, faults, an unreachable store. */
+const COMMON = [408, 429, 500, 503] as const;
+/** Any POST besides: an unreadable or too large body. */
+const POST = [21, 413] as const;
+/** The idempotency key's codes, on the POSTs whose server side honours it. */
+const KEYED = [24, 25, 26] as const;
+
+export type Method = 'GET' | 'POST';
+
+export interface OperationSpec {
+  readonly method: Method;
+  readonly path: string;
+  readonly codes: readonly ErrorCode[];
+  /**
+   * Whether a repeat of the request is harmless: GETs, and POSTs whose server
+   * side honours Idempotency-Key (or that are idempotent by nature). Only
+   * these are retried.
+   */
+  readonly retrySafe: boolean;
+}
+
+function get<const C extends readonly ErrorCode[]>(path: string, codes: C) {
+  return {
+    method: 'GET',
+    path,
+    codes: [...codes, ...COMMON] as [...C, ...typeof COMMON],
+    retrySafe: true,
+  } as const;
+}
+
+/** A POST the server deduplicates by Idempotency-Key: retried with the call's key. */
+function post<const C extends readonly ErrorCode[]>(path: string, codes: C) {
+  return {
+    method: 'POST',
+    path,
+    codes: [...codes, ...POST, ...KEYED, ...COMMON] as [
+      ...C,
+      ...typeof POST,
+      ...typeof KEYED,
+      ...typeof COMMON,
+    ],
+    retrySafe: true,
+  } as const;
+}
+
+/**
+ * A POST whose server side does not honour Idempotency-Key yet: it still
+ * gets a key (ready for when it does) but is never retried, since a repeat
+ * after a lost answer could act twice. `natural`: idempotent by nature
+ * (suspend, resume), so retried anyway.
+ */
+function postOnce<const C extends readonly ErrorCode[]>(path: string, codes: C, natural = false) {
+  return {
+    method: 'POST',
+    path,
+    codes: [...codes, ...POST, ...COMMON] as [...C, ...typeof POST, ...typeof COMMON],
+    retrySafe: natural,
+  } as const;
+}
+
+const CREDIT = [1, 2, 3, 10, 4, 20, 5, 7, 6, 8] as const;
+const ACCOUNT_STATUS = [29, 22, 30] as const;
+
+export const OPERATIONS = {
+  addCredit: post('/v1/subaccount/credit/add', CREDIT),
+  removeCredit: post('/v1/subaccount/credit/remove', CREDIT),
+  batchCredit: postOnce('/v1/subaccount/credit/batch', [1, 28, 22, 10, 4, 2, 3, 20, 5, 7, 6, 8]),
+  createSubaccount: post('/v1/subaccount/create', [1, 10, 4, 22, 20, 5, 23, 6, 8]),
+  listSubaccounts: get('/v1/subaccount/list', [1, 10, 4, 22]),
+  me: get('/v1/me', [1, 10, 4]),
+  listTransfers: get('/v1/subaccount/credit/transfers', [1, 10, 4, 22, 7]),
+  getTransfer: get('/v1/subaccount/credit/transfers/{id}', [1, 10, 4, 27]),
+  health: get('/healthz', []),
+  ready: get('/readyz', []),
+  adminListAccounts: get('/admin/v1/accounts', [29, 22]),
+  adminCreateAccount: postOnce('/admin/v1/accounts', [29, 22, 20, 5, 23]),
+  adminGetAccount: get('/admin/v1/accounts/{id}', ACCOUNT_STATUS),
+  adminTopUp: postOnce('/admin/v1/accounts/{id}/topup', [29, 22, 2, 20, 5, 30]),
+  adminCharge: postOnce('/admin/v1/accounts/{id}/charge', [29, 22, 2, 20, 5, 30, 7, 6, 8]),
+  adminSuspend: postOnce('/admin/v1/accounts/{id}/suspend', ACCOUNT_STATUS, true),
+  adminResume: postOnce('/admin/v1/accounts/{id}/resume', ACCOUNT_STATUS, true),
+  adminRotateKey: postOnce('/admin/v1/accounts/{id}/rotate-key', ACCOUNT_STATUS),
+  adminListTransfers: get('/admin/v1/transfers', [29, 22, 30, 7]),
+} as const satisfies Record<string, OperationSpec>;
+
+export type OperationName = keyof typeof OPERATIONS;
+
+/** The codes an operation may answer besides 200. */
+export type CodeOf<K extends OperationName> = (typeof OPERATIONS)[K]['codes'][number];
