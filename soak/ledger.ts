@@ -1,0 +1,111 @@
+import { formatMicros, parseAmount } from '../src/domain/money.js';
+import type { Store } from '../src/domain/store.js';
+import * as operator from '../src/service/operator.js';
+import { buildCreateSubaccount } from '../src/service/subaccounts.js';
+import type { CreditOp } from './operations.js';
+
+export interface BankSubaccount {
+  readonly id: number;
+  readonly token: string;
+}
+
+export interface BankMain {
+  readonly accountId: number;
+  readonly apiKey: string;
+  readonly subaccounts: readonly BankSubaccount[];
+}
+
+/**
+ * What the clients and the operator know happened, and nothing else: the
+ * model the store's balances must equal at the end. Only definitive answers
+ * (a 200, a refusal, a returned top-up) change it.
+ */
+export class BankModel {
+  readonly balances = new Map<number, bigint>();
+  /** Top-ups minus charges, as the operator saw them succeed. */
+  fundedMicros = 0n;
+  /**
+   * Per main account, every top-up ever started (also those not yet
+   * returned): no read of that account's money may exceed it.
+   */
+  readonly ceilings: bigint[];
+
+  constructor(readonly mains: readonly BankMain[]) {
+    this.ceilings = mains.map(() => 0n);
+    for (const main of mains) {
+      this.balances.set(main.accountId, 0n);
+      for (const sub of main.subaccounts) this.balances.set(sub.id, 0n);
+    }
+  }
+
+  private move(accountId: number, micros: bigint): void {
+    const before = this.balances.get(accountId);
+    if (before === undefined) throw new Error(`account ${accountId} is not in the model`);
+    this.balances.set(accountId, before + micros);
+  }
+
+  toppedUp(mainIndex: number, micros: bigint): void {
+    this.move(this.mains[mainIndex]!.accountId, micros);
+    this.fundedMicros += micros;
+  }
+
+  charged(accountId: number, micros: bigint): void {
+    this.move(accountId, -micros);
+    this.fundedMicros -= micros;
+  }
+
+  acknowledged(op: CreditOp): void {
+    const toSub = op.direction === 'add' ? op.amountMicros : -op.amountMicros;
+    this.move(this.mains[op.mainIndex]!.accountId, -toSub);
+    this.move(op.subaccountId, toSub);
+  }
+}
+
+/** Main accounts opened by the operator with credit, each with simple subaccounts at zero. */
+export async function seedBank(
+  store: Store,
+  mainCount: number,
+  subaccountsPerMain: number,
+  openingMicros: bigint,
+): Promise<BankModel> {
+  const mains: BankMain[] = [];
+  for (let index = 0; index < mainCount; index += 1) {
+    const created = await operator.createMainAccount(store, {
+      email: `bank-${index}@soak.tirelire.invalid`,
+      credit: formatMicros(openingMicros),
+      operator: 'soak',
+      reason: 'bank test opening',
+    });
+    if (!created.ok) throw new Error(`seeding main account ${index} failed with code ${created.code}`);
+    const { apiKey, account } = created.value;
+    const subaccounts: BankSubaccount[] = [];
+    for (let sub = 0; sub < subaccountsPerMain; sub += 1) {
+      const built = buildCreateSubaccount({
+        apiKey,
+        type: 'simple',
+        email: null,
+        profile: {},
+        creditToAttribute: undefined,
+      });
+      const outcome = await store.createSubaccount(built.command);
+      if (!outcome.ok) throw new Error(`seeding a subaccount failed with code ${outcome.code}`);
+      subaccounts.push({ id: outcome.account.id, token: built.command.token });
+    }
+    mains.push({ accountId: account.id, apiKey, subaccounts });
+  }
+  const model = new BankModel(mains);
+  mains.forEach((_, index) => {
+    model.ceilings[index] = openingMicros;
+    model.toppedUp(index, openingMicros);
+  });
+  return model;
+}
+
+/** Exact micros of a decimal text as the API writes it ("12.300", "-0.5"), or null. */
+export function microsOfText(text: string): bigint | null {
+  const negative = text.startsWith('-');
+  const amount = parseAmount(negative ? text.slice(1) : text);
+  if (amount.kind === 'invalid') return null;
+  const micros = amount.kind === 'positive' ? amount.micros : 0n;
+  return negative ? -micros : micros;
+}
