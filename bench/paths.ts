@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The benchmark runs compiled (dist/bench-build/bench/*.js) so that the servers under test carry
@@ -16,8 +16,3 @@ function findRoot(from: string): string {
 }
 
 export const ROOT = findRoot(BENCH_BUILD_DIR);
-
-/** A module of the project's own build (`npm run build`), as `node dist/main.js` runs it. */
-export function distModuleUrl(relative: string): string {
-  return pathToFileURL(join(ROOT, 'dist', relative)).href;
-}

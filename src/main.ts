@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from './domain/store.js';
 import { buildApp } from './http/app.js';
+import { openAbuseLimits, requestTimeoutFromEnv } from './http/rate-limit.js';
 import { openStore } from './store/open-store.js';
 
 export interface ServerOptions {
@@ -27,17 +28,22 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const host = options.host ?? process.env['HOST'] ?? '127.0.0.1';
   const port = options.port ?? readPort(process.env['PORT']);
+  const requestTimeoutMs = requestTimeoutFromEnv(process.env);
+  const abuseLimits = openAbuseLimits(process.env);
   const store = await openStore({ databaseUrl: options.databaseUrl ?? process.env['DATABASE_URL'] });
   const app = buildApp({
     store,
     logger: { level: options.logLevel ?? process.env['LOG_LEVEL'] ?? 'info' },
     adminToken: process.env['TIRELIRE_ADMIN_TOKEN'],
+    abuseLimits,
+    requestTimeoutMs,
   });
   let url: string;
   try {
     url = await app.listen({ host, port });
   } catch (error) {
     await store.close();
+    await abuseLimits.counter.close();
     throw error;
   }
   // A stable line that scripts and the black-box tests wait for.
@@ -46,6 +52,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     // Fastify waits for requests in flight (and so for their commits) before the store goes.
     await app.close();
     await store.close();
+    await abuseLimits.counter.close();
   });
   if (options.handleSignals ?? true) closeOnSignals(app, close);
   return { app, store, url, close };

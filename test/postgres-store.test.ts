@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMicros, parseAmount } from '../src/domain/money.js';
 import type { Store } from '../src/domain/store.js';
@@ -223,9 +224,9 @@ describe.skipIf(!reachable)('PostgreSQL migrations', () => {
       await Promise.all(stores.map((store) => store.close()));
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
-      const versions = await client.query(`SELECT version FROM ${schema}.schema_migrations`);
+      const versions = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
       await client.end();
-      expect(versions.rows).toEqual([{ version: 1 }]);
+      expect(versions.rows).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
     } finally {
       await dropPostgresSchema(POSTGRES_URL, schema);
     }

@@ -6,6 +6,7 @@ import { hashApiKey } from '../src/service/keys.js';
 import { newTransferId } from '../src/service/ids.js';
 import { creditCommand, move, seedMain, seedSub } from './helpers/fixtures.js';
 import { storeFactories, type StoreUnderTest } from './helpers/stores.js';
+import { idempotencyContractCases } from './contract/idempotency-cases.js';
 
 /**
  * One suite, every store (as Kysely tests each dialect): what a store must do
@@ -85,6 +86,131 @@ for (const factory of storeFactories) {
       expect(outcomes.map((o) => (o.ok ? 200 : o.code))).toEqual([200, 8, 7, 200, 6]);
       expect(await balanceOf(sub.accountId)).toBe('10');
       expect((await store.verify()).transfers).toBe(3);
+    });
+
+    it('applies a batch of one caller in order, each command on its own', async () => {
+      const main = await seedMain(store, '10');
+      const sub = await seedSub(store, main);
+      const other = await seedSub(store, main);
+      const outcome = await store.applyCreditBatch({
+        keyHash: main.keyHash,
+        apply: 'each',
+        commands: [
+          creditCommand('add', main.keyHash, sub.token, '6'),
+          creditCommand('add', main.keyHash, other.token, '6'),
+          creditCommand('remove', main.keyHash, sub.token, '2.5'),
+          creditCommand('add', main.keyHash, other.token, '6'),
+          creditCommand('remove', main.keyHash, other.token, '1'),
+          creditCommand('add', main.keyHash, 'missing', '1'),
+          creditCommand('add', main.keyHash, sub.token, '1.0000001'),
+        ],
+      });
+      expect(outcome.ok && outcome.applied).toBe(true);
+      const results = outcome.ok ? outcome.outcomes : [];
+      expect(results.map((o) => (o.ok ? 200 : o.code))).toEqual([200, 8, 200, 200, 200, 7, 20]);
+      expect(results[3]).toMatchObject({
+        ok: true,
+        mainBalanceMicros: 500_000n,
+        subaccountBalanceMicros: 6_000_000n,
+      });
+      expect(outcome.ok && formatMicros(outcome.mainBalanceMicros)).toBe('1.5');
+      expect([
+        await balanceOf(main.accountId),
+        await balanceOf(sub.accountId),
+        await balanceOf(other.accountId),
+      ]).toEqual(['1.5', '3.5', '5']);
+      const report = await store.verify();
+      expect(report.ok).toBe(true);
+      expect(report.transfers).toBe(5);
+      const [first] = results;
+      expect(first!.ok && (await store.getTransfer(first!.transferId))?.subaccountToken).toBe(sub.token);
+    });
+
+    it('applies an all-or-nothing batch whole, or not at all', async () => {
+      const main = await seedMain(store, '10');
+      const sub = await seedSub(store, main, '1');
+      const before = (await store.verify()).transfers;
+      const commands = (last: string) => [
+        creditCommand('add', main.keyHash, sub.token, '4'),
+        creditCommand('remove', main.keyHash, sub.token, '5'),
+        creditCommand('remove', main.keyHash, sub.token, last),
+      ];
+      const failed = await store.applyCreditBatch({
+        keyHash: main.keyHash,
+        apply: 'all-or-nothing',
+        commands: commands('0.000001'),
+      });
+      expect(failed).toMatchObject({ ok: true, applied: false, mainBalanceMicros: 9_000_000n });
+      expect(failed.ok && failed.outcomes.map((o) => (o.ok ? 200 : o.code))).toEqual([200, 200, 6]);
+      expect([await balanceOf(main.accountId), await balanceOf(sub.accountId)]).toEqual(['9', '1']);
+      expect((await store.verify()).transfers).toBe(before);
+      const checked = await store.applyCreditBatch({
+        keyHash: main.keyHash,
+        apply: 'none',
+        commands: commands('0'),
+      });
+      expect(checked.ok && [checked.applied, checked.outcomes.map((o) => (o.ok ? 200 : o.code))]).toEqual([
+        false,
+        [200, 200, 5],
+      ]);
+      expect((await store.verify()).transfers).toBe(before);
+      const whole = await store.applyCreditBatch({
+        keyHash: main.keyHash,
+        apply: 'all-or-nothing',
+        commands: commands('-1').slice(0, 2),
+      });
+      expect(whole).toMatchObject({ ok: true, applied: true, mainBalanceMicros: 10_000_000n });
+      expect([await balanceOf(main.accountId), await balanceOf(sub.accountId)]).toEqual(['10', '0']);
+      expect((await store.verify()).transfers).toBe(before + 2);
+    });
+
+    it('runs batches and single commands at once without losing or creating money', async () => {
+      const main = await seedMain(store, '100');
+      const subs = [await seedSub(store, main), await seedSub(store, main), await seedSub(store, main)];
+      const batchOf = (index: number) =>
+        store.applyCreditBatch({
+          keyHash: main.keyHash,
+          apply: index % 2 === 0 ? 'each' : 'all-or-nothing',
+          commands: subs.map((sub) => creditCommand('add', main.keyHash, sub.token, '1')),
+        });
+      const singles = subs.flatMap((sub) =>
+        [0, 1, 2].map(() => move(store, 'add', main.keyHash, sub.token, '0.5')),
+      );
+      const [batches, moves] = await Promise.all([
+        Promise.all([0, 1, 2, 3, 4, 5].map(batchOf)),
+        Promise.all(singles),
+      ]);
+      expect(batches.every((batch) => batch.ok && batch.applied)).toBe(true);
+      expect(moves.every((outcome) => outcome.ok)).toBe(true);
+      // 6 batches × 3 EUR + 9 single moves × 0.5 EUR left the main account.
+      expect(await balanceOf(main.accountId)).toBe('77.5');
+      const report = await store.verify();
+      expect(report.ok).toBe(true);
+    });
+
+    it('checks a batch caller once: 10 for an unknown key, 4 for a suspended account', async () => {
+      const main = await seedMain(store, '10');
+      const sub = await seedSub(store, main);
+      const command = creditCommand('add', main.keyHash, sub.token, '1');
+      const unknown = hashApiKey('nope');
+      expect(
+        await store.applyCreditBatch({
+          keyHash: unknown,
+          apply: 'each',
+          commands: [{ ...command, keyHash: unknown }],
+        }),
+      ).toEqual({
+        ok: false,
+        code: 10,
+      });
+      await store.setStatus(main.accountId, 'suspended');
+      expect(
+        await store.applyCreditBatch({ keyHash: main.keyHash, apply: 'each', commands: [command] }),
+      ).toEqual({
+        ok: false,
+        code: 4,
+      });
+      expect(await balanceOf(sub.accountId)).toBe('0');
     });
 
     it('creates subaccounts with an opening credit, or nothing at all', async () => {
@@ -322,5 +448,7 @@ for (const factory of storeFactories) {
         { numRuns: factory.name === 'sqlite' ? 60 : 25 },
       );
     });
+
+    idempotencyContractCases(() => store);
   });
 }

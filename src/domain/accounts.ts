@@ -1,3 +1,5 @@
+import type { IdempotencyGuard } from './idempotency.js';
+import type { CreateMainAccountOutcome, CreateSubaccountOutcome } from './store.js';
 import type { ParsedAmount } from './money.js';
 
 /**
@@ -52,6 +54,8 @@ export interface CreateSubaccountCommand {
   readonly creditToAttribute: ParsedAmount | null;
   readonly transferId: string;
   readonly createdAt: Date;
+  /** The request's Idempotency-Key, checked and recorded in the creation's transaction. */
+  readonly idempotency?: IdempotencyGuard<CreateSubaccountOutcome>;
 }
 
 export interface CreateMainAccountCommand {
@@ -62,6 +66,8 @@ export interface CreateMainAccountCommand {
   readonly createdAt: Date;
   readonly reason: string | null;
   readonly operator: string | null;
+  /** The operator request's Idempotency-Key, checked and recorded in the creation's transaction. */
+  readonly idempotency?: IdempotencyGuard<CreateMainAccountOutcome>;
 }
 
 export interface SubaccountPage {

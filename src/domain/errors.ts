@@ -67,6 +67,11 @@ export const ERRORS = {
     en: 'Operator token missing or invalid',
   },
   30: { http: 404, fr: 'Compte introuvable', en: 'Account not found' },
+  31: {
+    http: 424,
+    fr: 'Non appliquée : une autre opération du lot atomique a échoué',
+    en: 'Not applied: another operation of the atomic batch failed',
+  },
   404: { http: 404, fr: 'Ressource inconnue', en: 'Unknown resource' },
   408: { http: 408, fr: 'Délai de la requête dépassé', en: 'Request timed out' },
   413: { http: 413, fr: 'Corps de requête trop volumineux', en: 'Request body too large' },

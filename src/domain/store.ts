@@ -7,8 +7,16 @@ import type {
   SubaccountPage,
 } from './accounts.js';
 import type { ErrorCode } from './errors.js';
+import type { IdempotentAnswer } from './idempotency.js';
 import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from './pages.js';
-import type { CreditCommand, CreditOutcome, OperatorTransferCommand, Transfer } from './transfers.js';
+import type {
+  CreditBatchCommand,
+  CreditBatchOutcome,
+  CreditCommand,
+  CreditOutcome,
+  OperatorTransferCommand,
+  Transfer,
+} from './transfers.js';
 import type { VerifyReport } from './verify.js';
 
 /**
@@ -25,6 +33,8 @@ export interface Store {
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** The connection pool's use, for /metrics; stores without a pool leave it out. */
+  poolStats?(): PoolStats;
 
   authenticate(keyHash: string): Promise<Caller | null>;
 
@@ -34,6 +44,16 @@ export interface Store {
    * what group commit calls.
    */
   applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]>;
+
+  /**
+   * One caller's batch in one transaction: the key is checked once (10, 4),
+   * then each command in order against the running balances; `apply` says
+   * whether failures stop the whole batch (see BatchApply).
+   */
+  applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome>;
+
+  /** Deletes idempotency records older than the 24 h window; returns how many went. */
+  deleteExpiredIdempotencyKeys(now: Date): Promise<number>;
 
   createSubaccount(command: CreateSubaccountCommand): Promise<CreateSubaccountOutcome>;
   listSubaccounts(mainAccountId: number, page: number, perPage: number): Promise<SubaccountPage>;
@@ -58,6 +78,11 @@ export interface Store {
   verify(): Promise<VerifyReport>;
 }
 
+/**
+ * With an idempotency guard, `answer` holds the answer's bytes; code 24 with
+ * an answer is a replay of the earlier request under the key, without one a
+ * different request under a used key.
+ */
 export type CreateSubaccountOutcome =
   | {
       readonly ok: true;
@@ -65,14 +90,19 @@ export type CreateSubaccountOutcome =
       readonly parentEmail: string;
       /** The opening add, when `creditToAttribute` was given. */
       readonly transferId: string | null;
+      readonly answer?: IdempotentAnswer;
     }
-  | { readonly ok: false; readonly code: ErrorCode };
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
 
+/** `answer` as for CreateSubaccountOutcome. */
 export type CreateMainAccountOutcome =
-  { readonly ok: true; readonly account: Account } | { readonly ok: false; readonly code: ErrorCode };
+  | { readonly ok: true; readonly account: Account; readonly answer?: IdempotentAnswer }
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
 
+/** `answer` as for CreateSubaccountOutcome. */
 export type OperatorTransferOutcome =
-  { readonly ok: true; readonly transfer: Transfer } | { readonly ok: false; readonly code: ErrorCode };
+  | { readonly ok: true; readonly transfer: Transfer; readonly answer?: IdempotentAnswer }
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
 
 /** Thrown by a store when its database cannot be reached; the HTTP layer answers 503. */
 export class StoreUnavailableError extends Error {
@@ -80,4 +110,11 @@ export class StoreUnavailableError extends Error {
     super(message, options);
     this.name = 'StoreUnavailableError';
   }
+}
+
+/** A connection pool at one instant: connections open, idle among them, and requests waiting for one. */
+export interface PoolStats {
+  readonly total: number;
+  readonly idle: number;
+  readonly waiting: number;
 }

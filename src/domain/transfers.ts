@@ -1,4 +1,6 @@
 import type { ErrorCode } from './errors.js';
+import type { IdempotencyGuard, IdempotentAnswer } from './idempotency.js';
+import type { OperatorTransferOutcome } from './store.js';
 import type { ParsedAmount } from './money.js';
 
 /**
@@ -37,6 +39,12 @@ export interface CreditCommand {
   readonly amount: ParsedAmount;
   readonly createdAt: Date;
   readonly idempotencyKey: string | null;
+  /**
+   * Set when the request had an Idempotency-Key: the store checks and records
+   * the key in the command's own transaction (code 24 for another request
+   * under a used key) and returns the answer's bytes in `answer`.
+   */
+  readonly idempotency?: IdempotencyGuard<CreditOutcome>;
 }
 
 export type CreditOutcome =
@@ -45,8 +53,9 @@ export type CreditOutcome =
       readonly transferId: string;
       readonly mainBalanceMicros: bigint;
       readonly subaccountBalanceMicros: bigint;
+      readonly answer?: IdempotentAnswer;
     }
-  | { readonly ok: false; readonly code: ErrorCode };
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
 
 export interface OperatorTransferCommand {
   readonly kind: 'topup' | 'charge';
@@ -56,4 +65,37 @@ export interface OperatorTransferCommand {
   readonly createdAt: Date;
   readonly reason: string | null;
   readonly operator: string | null;
+  /** The operator request's Idempotency-Key, checked and recorded in the transfer's transaction. */
+  readonly idempotency?: IdempotencyGuard<OperatorTransferOutcome>;
 }
+
+/**
+ * How a batch of credit commands is applied: `each` decides every command on
+ * its own; `all-or-nothing` applies them only if every one succeeds; `none`
+ * decides them all and writes nothing (an atomic batch already known to fail).
+ */
+export type BatchApply = 'each' | 'all-or-nothing' | 'none';
+
+/** `POST /v1/subaccount/credit/batch`: commands of one caller, in one transaction, decided in order. */
+export interface CreditBatchCommand {
+  readonly keyHash: string;
+  /** Every command carries `keyHash` too; the batch's key is checked once (10, 4). */
+  readonly commands: readonly CreditCommand[];
+  readonly apply: BatchApply;
+  /** The batch request's Idempotency-Key, checked and recorded in the batch's transaction. */
+  readonly idempotency?: IdempotencyGuard<CreditBatchOutcome>;
+}
+
+/** `answer`: with an idempotency guard, the answer's bytes (code 24 with one is a replay). */
+export type CreditBatchOutcome =
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer }
+  | {
+      readonly ok: true;
+      /** false when nothing was written: a failed all-or-nothing batch, or `none`. */
+      readonly applied: boolean;
+      /** One per command, in order: what happened, or what would have happened had it been applied. */
+      readonly outcomes: readonly CreditOutcome[];
+      /** The main account's balance after the batch (as before it when nothing was applied). */
+      readonly mainBalanceMicros: bigint;
+      readonly answer?: IdempotentAnswer;
+    };

@@ -2,8 +2,9 @@ import { fastify } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
 import type { Store } from '../domain/store.js';
-import { CreditQueue } from '../service/credit-queue.js';
+import { CreditQueue, MAX_CREDIT_BATCH } from '../service/credit-queue.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
+import { registerBatchRoute } from './batch.js';
 import { registerBodyParsers } from './body.js';
 import { registerConsoleRoutes } from './console.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './bounds.js';
@@ -12,10 +13,16 @@ import { handleError, sendError } from './errors.js';
 import { errorMessage } from '../domain/errors.js';
 import { registerHealthRoutes } from './health.js';
 import { serializeJson } from './json.js';
-import { buildLogger, requestIdOf } from './logging.js';
+import { ConciseLogController, buildLogger, requestIdOf } from './logging.js';
 import type { LoggerOptions } from './logging.js';
 import { registerMeRoutes } from './me.js';
+import { createMetrics, registerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { registerAbuseLimits } from './rate-limit.js';
+import type { AbuseLimits } from './rate-limit.js';
 import { registerSubaccountRoutes } from './subaccounts.js';
+import { registerTransferHistoryRoutes } from './transfers.js';
+import { startIdempotencySweeper } from '../service/idempotency-sweeper.js';
 
 export interface AppOptions {
   readonly store: Store;
@@ -24,6 +31,10 @@ export interface AppOptions {
   readonly bodyLimitBytes?: number | undefined;
   /** TIRELIRE_ADMIN_TOKEN: the operator API's bearer token; unset or empty turns /admin/v1 off (code 29). */
   readonly adminToken?: string | undefined;
+  /** Per-key rate limit and wrong-key throttling (rate-limit.ts); none when absent. */
+  readonly abuseLimits?: AbuseLimits | undefined;
+  /** Time a client has to send a whole request (headers and body); 0 or absent: Node's defaults. */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 /** The HTTP API over a store. The caller owns the store: closing the app does not close it. */
@@ -32,7 +43,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const app = fastify({
     ...loggerOption(options.logger),
     bodyLimit,
+    ...timeoutOptions(options.requestTimeoutMs),
     genReqId: requestIdOf,
+    logController: new ConciseLogController(),
     clientErrorHandler: answerClientError,
     // A URL Fastify cannot route is a 404 like any unknown route, in JSON.
     frameworkErrors: (_error, request, reply) => sendError(request, reply, 404),
@@ -43,10 +56,21 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => sendError(request, reply, 404));
+  // First: the document lists the routes added after it; the metrics hooks see every request.
+  registerOpenApi(app);
+  const metrics = createMetrics(options.store);
+  registerMetrics(app, metrics);
   registerBodyParsers(app, bodyLimit);
+  if (options.abuseLimits !== undefined) registerAbuseLimits(app, options.abuseLimits);
   registerHealthRoutes(app, options.store);
-  registerCreditRoutes(app, new CreditQueue(options.store));
+  registerCreditRoutes(app, new CreditQueue(options.store, MAX_CREDIT_BATCH, metrics.creditQueue));
+  registerBatchRoute(app, options.store);
   registerSubaccountRoutes(app, options.store);
+  registerTransferHistoryRoutes(app, options.store);
+  const stopSweeper = startIdempotencySweeper(options.store, (error) =>
+    app.log.warn({ err: error }, 'idempotency sweep failed'),
+  );
+  app.addHook('onClose', async () => stopSweeper());
   registerMeRoutes(app, options.store);
   registerAdminRoutes(app, { store: options.store, adminToken: options.adminToken });
   registerConsoleRoutes(app);
@@ -58,12 +82,31 @@ function loggerOption(logger: AppOptions['logger']) {
   return { loggerInstance: buildLogger(logger === true ? {} : logger) };
 }
 
+/**
+ * A slow client (slow-loris) is cut off once `requestTimeoutMs` has passed
+ * without a whole request. Node checks its connections on an interval (30 s
+ * by default), so the interval follows the timeout for the cut to be timely.
+ */
+function timeoutOptions(requestTimeoutMs: number | undefined) {
+  if (requestTimeoutMs === undefined || requestTimeoutMs <= 0) return {};
+  const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(requestTimeoutMs / 4)));
+  return {
+    requestTimeout: requestTimeoutMs,
+    http: { headersTimeout: requestTimeoutMs, connectionsCheckingInterval: checkEveryMs },
+  };
+}
+
 /** Even a request too broken to parse as HTTP gets a JSON answer (code 21), never Node's bare text. */
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) return;
-  const body = JSON.stringify({ success: false, code: 21, message: errorMessage(21, 'fr') });
-  const status =
-    error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+  const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const code = timedOut ? 408 : 21;
+  const body = JSON.stringify({ success: false, code, message: errorMessage(code, 'fr') });
+  const status = timedOut
+    ? '408 Request Timeout'
+    : error.code === 'HPE_HEADER_OVERFLOW'
+      ? '431 Request Header Fields Too Large'
+      : '400 Bad Request';
   socket.end(
     `HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

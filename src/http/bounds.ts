@@ -5,6 +5,8 @@
  * | input | bound | past the bound |
  * |---|---|---|
  * | request body (add, remove, create) | 64 KiB by default (`bodyLimitBytes`) | 413 |
+ * | request body of credit/batch | 1 MiB | 413 |
+ * | operations of one batch | 1 to 1000 | 28 |
  * | multipart body | 50 parts, each field ≤ the body limit, no files | 413 |
  * | `apiKey` (body, query or `X-Api-Key`) | 200 characters | 10, wrong key |
  * | `tokenSubaccount` | 100 characters | 7, no such subaccount |
@@ -17,6 +19,8 @@
  */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
 export const MAX_MULTIPART_PARTS = 50;
+export const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+export const MAX_BATCH_OPERATIONS = 1000;
 export const MAX_API_KEY_LENGTH = 200;
 export const MAX_TOKEN_LENGTH = 100;
 export const MAX_EMAIL_LENGTH = 254;

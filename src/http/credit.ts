@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Direction } from '../domain/transfers.js';
+import type { Language } from '../domain/errors.js';
+import type { StoredAnswer } from '../domain/idempotency.js';
+import type { CreditOutcome, Direction } from '../domain/transfers.js';
 import type { CreditQueue } from '../service/credit-queue.js';
 import { buildCreditCommand } from '../service/credits.js';
 import { bodyFields } from './body.js';
@@ -7,7 +9,17 @@ import { MAX_API_KEY_LENGTH, MAX_TOKEN_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
 import { readApiKey, readField } from './fields.js';
 import type { Field } from './fields.js';
+import {
+  buildClaim,
+  guardOf,
+  readIdempotencyKey,
+  renderError,
+  renderJson,
+  scopeOf,
+  sendAnswer,
+} from './idempotency.js';
 import { money } from './json.js';
+import { preferredLanguage } from './language.js';
 
 export function registerCreditRoutes(app: FastifyInstance, queue: CreditQueue): void {
   app.post('/v1/subaccount/credit/add', (request, reply) => handleCredit('add', queue, request, reply));
@@ -15,7 +27,7 @@ export function registerCreditRoutes(app: FastifyInstance, queue: CreditQueue): 
 }
 
 /**
- * Codes 1, 2, 3 are about presence and are answered here; a key that cannot
+ * Code 26 (a malformed Idempotency-Key) comes first. Codes 1, 2, 3 are about presence and are answered here; a key that cannot
  * be one (wrong type, too long) is 10, which comes next anyway. Everything
  * else (10, 4, 20, 5, 7, 6, 8) is decided by the store inside the transaction.
  */
@@ -25,6 +37,8 @@ async function handleCredit(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  const idempotencyKey = readIdempotencyKey(request);
+  if (idempotencyKey.kind === 'invalid') return sendError(request, reply, 26);
   const body = bodyFields(request);
   const apiKey = readApiKey(request, body);
   const credit = readField(body, 'credit');
@@ -38,18 +52,39 @@ async function handleCredit(
     apiKey: apiKey.text,
     tokenSubaccount: usableToken(token),
     creditText: credit.kind === 'text' ? credit.text : null,
-    idempotencyKey: null,
+    idempotencyKey: idempotencyKey.kind === 'key' ? idempotencyKey.key : null,
   });
-  const outcome = await queue.submit(command);
+  const language = preferredLanguage(request.headers['accept-language']);
+  const guarded =
+    idempotencyKey.kind === 'key'
+      ? {
+          ...command,
+          idempotency: guardOf<CreditOutcome>(
+            buildClaim(request, body, scopeOf(apiKey.text, 'api'), idempotencyKey.key, command.createdAt),
+            (outcome) => renderCredit(outcome, language),
+          ),
+        }
+      : command;
+  const outcome = await queue.submit(guarded);
+  if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
   if (!outcome.ok) return sendError(request, reply, outcome.code);
-  return reply.send({
+  return reply.send(successBody(outcome));
+}
+
+function successBody(outcome: Extract<CreditOutcome, { ok: true }>) {
+  return {
     success: true,
     code: 200,
     credit: money(outcome.mainBalanceMicros),
     subaccountCredit: money(outcome.subaccountBalanceMicros),
     currency: 'EUR',
     transferId: outcome.transferId,
-  });
+  };
+}
+
+/** The answer's bytes, made inside the store's transaction: the same as reply.send would write. */
+function renderCredit(outcome: CreditOutcome, language: Language): StoredAnswer {
+  return outcome.ok ? renderJson(200, successBody(outcome)) : renderError(outcome.code, language);
 }
 
 /** A token of the wrong type or length matches nothing: `''` is never a token (code 7). */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { LogController } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 
@@ -62,4 +64,30 @@ export function requestIdOf(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
   if (typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming)) return incoming;
   return randomUUID();
+}
+
+/**
+ * One line per answered request instead of Fastify's two (incoming and
+ * completed): under load the request log took a tenth of the server's CPU.
+ * The line carries the request id (bound to the request's logger), the path
+ * without its query string, the status and the time taken — never a header
+ * or a body, so never a key.
+ */
+export class ConciseLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: request.method,
+      path: pathOf(request.url),
+      statusCode: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
 }

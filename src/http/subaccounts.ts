@@ -2,13 +2,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, Caller } from '../domain/accounts.js';
 import { checkMainCaller } from '../domain/ledger-rules.js';
 import { formatMicrosPadded } from '../domain/money.js';
-import type { Store } from '../domain/store.js';
+import type { CreateSubaccountOutcome, Store } from '../domain/store.js';
 import { hashApiKey } from '../service/keys.js';
 import { buildCreateSubaccount } from '../service/subaccounts.js';
 import { bodyFields } from './body.js';
 import { MAX_PAGE } from './bounds.js';
 import { sendError } from './errors.js';
 import { apiKeyOrCode, queryFields, readField } from './fields.js';
+import {
+  buildClaim,
+  guardOf,
+  readIdempotencyKey,
+  renderError,
+  renderJson,
+  scopeOf,
+  sendAnswer,
+} from './idempotency.js';
+import { preferredLanguage } from './language.js';
 import { readCreateRequest } from './subaccount-request.js';
 
 export const SUBACCOUNTS_PER_PAGE = 20;
@@ -28,6 +38,8 @@ async function handleCreate(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
+  const idempotencyKey = readIdempotencyKey(request);
+  if (idempotencyKey.kind === 'invalid') return sendError(request, reply, 26);
   const body = bodyFields(request);
   const apiKey = apiKeyOrCode(request, body);
   if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
@@ -37,16 +49,40 @@ async function handleCreate(
     return sendError(request, reply, code);
   }
   const built = buildCreateSubaccount(createRequest);
-  const outcome = await store.createSubaccount(built.command);
+  const language = preferredLanguage(request.headers['accept-language']);
+  const command =
+    idempotencyKey.kind === 'key'
+      ? {
+          ...built.command,
+          idempotency: guardOf<CreateSubaccountOutcome>(
+            buildClaim(request, body, scopeOf(apiKey, 'api'), idempotencyKey.key, built.command.createdAt),
+            (outcome) =>
+              outcome.ok
+                ? renderJson(200, createdBody(outcome, built.apiKey))
+                : renderError(outcome.code, language),
+            built.apiKey,
+          ),
+        }
+      : built.command;
+  const outcome = await store.createSubaccount(command);
+  if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
   if (!outcome.ok) return sendError(request, reply, outcome.code);
+  return reply.send(createdBody(outcome, built.apiKey));
+}
+
+/**
+ * An advanced subaccount's key is in this answer; with an Idempotency-Key the
+ * record keeps the answer with `apiKey: null` (guardOf's `secret`).
+ */
+function createdBody(outcome: Extract<CreateSubaccountOutcome, { ok: true }>, apiKey: string | null) {
   const subaccount = { email: outcome.account.email, token: outcome.account.token };
-  return reply.send({
+  return {
     success: true,
     code: 200,
-    subaccount: built.apiKey === null ? subaccount : { ...subaccount, apiKey: built.apiKey },
+    subaccount: apiKey === null ? subaccount : { ...subaccount, apiKey },
     parent_email: outcome.parentEmail,
     ...(outcome.transferId === null ? {} : { transferId: outcome.transferId }),
-  });
+  };
 }
 
 async function handleList(store: Store, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

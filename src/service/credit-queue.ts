@@ -4,6 +4,12 @@ import type { CreditCommand, CreditOutcome } from '../domain/transfers.js';
 /** The most commands one transaction carries; more wait for the next flush. */
 export const MAX_CREDIT_BATCH = 1000;
 
+/** Told about each group-commit transaction (for /metrics); must not throw. */
+export interface CreditQueueObserver {
+  batchCommitted(size: number, durationMs: number): void;
+  batchFailed(size: number, durationMs: number): void;
+}
+
 interface Pending {
   readonly command: CreditCommand;
   readonly resolve: (outcome: CreditOutcome) => void;
@@ -22,11 +28,13 @@ interface Pending {
 export class CreditQueue {
   private pending: Pending[] = [];
   private flushScheduled = false;
-  private flushing = false;
+  private inFlight = 0;
+  private readonly maxInFlight = Number(process.env['TL_IN_FLIGHT'] ?? 1);
 
   constructor(
     private readonly store: Store,
     private readonly maxBatch = MAX_CREDIT_BATCH,
+    private readonly observer?: CreditQueueObserver,
   ) {}
 
   submit(command: CreditCommand): Promise<CreditOutcome> {
@@ -37,27 +45,30 @@ export class CreditQueue {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing) return;
+    if (this.flushScheduled || this.inFlight >= this.maxInFlight) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
-      void this.flush();
+      if (this.pending.length > 0) void this.flush();
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.inFlight += 1;
     const batch = this.pending.splice(0, this.maxBatch);
+    const startedMs = performance.now();
     try {
       const outcomes = await this.store.applyCredits(batch.map((entry) => entry.command));
       if (outcomes.length !== batch.length) {
         throw new Error(`applyCredits answered ${outcomes.length} outcomes for ${batch.length} commands`);
       }
+      this.observer?.batchCommitted(batch.length, performance.now() - startedMs);
       batch.forEach((entry, index) => entry.resolve(outcomes[index]!));
     } catch (error) {
+      this.observer?.batchFailed(batch.length, performance.now() - startedMs);
       for (const entry of batch) entry.reject(error);
     } finally {
-      this.flushing = false;
+      this.inFlight -= 1;
       if (this.pending.length > 0) this.scheduleFlush();
     }
   }

@@ -1,7 +1,8 @@
 import type { Account, AccountStatus } from '../domain/accounts.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { parseAmount } from '../domain/money.js';
-import type { Store } from '../domain/store.js';
+import type { IdempotencyGuard, IdempotentAnswer } from '../domain/idempotency.js';
+import type { CreateMainAccountOutcome, OperatorTransferOutcome, Store } from '../domain/store.js';
 import type { Transfer } from '../domain/transfers.js';
 import type { VerifyReport } from '../domain/verify.js';
 import { newTransferId } from './ids.js';
@@ -14,8 +15,10 @@ import { generateApiKey, hashApiKey } from './keys.js';
  * infrastructure failures throw from the store.
  */
 
+/** `answer`: set when the request had an idempotency guard (the HTTP API's Idempotency-Key). */
 export type OperatorResult<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: ErrorCode };
+  | { readonly ok: true; readonly value: T; readonly answer?: IdempotentAnswer }
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
 
 /** Who did it and why: kept on the ledger transfer forever. */
 export interface AuditFields {
@@ -27,10 +30,19 @@ export interface CreateMainAccountInput extends AuditFields {
   readonly email: string;
   /** Opening balance as decimal text; absent means no opening transfer. */
   readonly credit?: string | undefined;
+  /** Builds the request's idempotency guard once the key and transfer id are made (they are in the answer). */
+  readonly guard?: (made: CreatedIds) => IdempotencyGuard<CreateMainAccountOutcome>;
+}
+
+export interface CreatedIds {
+  readonly apiKey: string;
+  /** null when the account opens without credit (no transfer). */
+  readonly transferId: string | null;
 }
 
 export interface AmountInput extends AuditFields {
   readonly credit: string;
+  readonly guard?: IdempotencyGuard<OperatorTransferOutcome> | undefined;
 }
 
 /** A charge may target a subaccount, which has no operator-facing email lookup. */
@@ -116,7 +128,8 @@ export async function createMainAccount(
   if (!opening.ok) return opening;
   const apiKey = generateApiKey();
   const transferId = newTransferId();
-  const outcome = await store.createMainAccount({
+  const made = { apiKey, transferId: opening.value > 0n ? transferId : null };
+  const command = {
     email: input.email,
     keyHash: hashApiKey(apiKey),
     openingMicros: opening.value,
@@ -124,9 +137,12 @@ export async function createMainAccount(
     createdAt: new Date(),
     reason: input.reason ?? null,
     operator: input.operator ?? null,
-  });
+  };
+  const outcome = await store.createMainAccount(
+    input.guard === undefined ? command : { ...command, idempotency: input.guard(made) },
+  );
   if (!outcome.ok) return outcome;
-  return succeed({ account: outcome.account, apiKey, transferId: opening.value > 0n ? transferId : null });
+  return withAnswer(succeed({ account: outcome.account, ...made }), outcome.answer);
 }
 
 /** Finds a main account by email (code 22 for a malformed email, 30 when absent). */
@@ -188,7 +204,7 @@ async function moveCredit(
   if (!amount.ok) return amount;
   const found = await findCustomerAccount(store, ref);
   if (!found.ok) return found;
-  const outcome = await store.operatorTransfer({
+  const command = {
     kind,
     accountId: found.value.id,
     amountMicros: amount.value,
@@ -196,12 +212,19 @@ async function moveCredit(
     createdAt: new Date(),
     reason: input.reason ?? null,
     operator: input.operator ?? null,
-  });
+  };
+  const outcome = await store.operatorTransfer(
+    input.guard === undefined ? command : { ...command, idempotency: input.guard },
+  );
   if (!outcome.ok) return outcome;
   const { transfer } = outcome;
   const balanceMicros =
     kind === 'topup' ? transfer.creditBalanceAfterMicros : transfer.debitBalanceAfterMicros;
-  return succeed({ account: found.value, transfer, balanceMicros });
+  return withAnswer(succeed({ account: found.value, transfer, balanceMicros }), outcome.answer);
+}
+
+function withAnswer<T>(result: OperatorResult<T>, answer: IdempotentAnswer | undefined): OperatorResult<T> {
+  return answer === undefined ? result : { ...result, answer };
 }
 
 /** Money paid to the platform, moved from the funding account to a main account. */

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../domain/accounts.js';
 import type { Store } from '../../domain/store.js';
 import * as operator from '../../service/operator.js';
-import { bodyFields } from '../body.js';
+import { bodyFields, type Fields } from '../body.js';
+import { readIdempotencyKey, sendAnswer, type KeyRead } from '../idempotency.js';
+import { createAccountGuard, moveGuard } from '../idempotency-admin.js';
 import { sendError } from '../errors.js';
 import { queryFields } from '../fields.js';
 import {
@@ -81,6 +83,8 @@ async function listAccounts(store: Store, request: FastifyRequest, reply: Fastif
 }
 
 async function createAccount(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const idempotencyKey = readIdempotencyKey(request);
+  if (idempotencyKey.kind === 'invalid') return sendError(request, reply, 26);
   const body = bodyFields(request);
   const read = readAll(
     readOperator(request),
@@ -90,7 +94,14 @@ async function createAccount(store: Store, request: FastifyRequest, reply: Fasti
   );
   if (!read.ok) return sendError(request, reply, read.code);
   const [operatorName, email, credit, reason] = read.value;
-  const result = await operator.createMainAccount(store, { email, credit, reason, operator: operatorName });
+  const input = { email, credit, reason, operator: operatorName };
+  const result = await operator.createMainAccount(
+    store,
+    idempotencyKey.kind === 'key'
+      ? { ...input, guard: createAccountGuard(request, body, operatorName, idempotencyKey.key) }
+      : input,
+  );
+  if (result.answer !== undefined) return sendAnswer(reply, result.answer);
   if (!result.ok) return sendError(request, reply, result.code);
   const { account, apiKey, transferId } = result.value;
   request.log.info(
@@ -113,6 +124,8 @@ async function getAccount(store: Store, request: FastifyRequest, reply: FastifyR
 }
 
 async function topUp(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const idempotencyKey = readIdempotencyKey(request);
+  if (idempotencyKey.kind === 'invalid') return sendError(request, reply, 26);
   const body = bodyFields(request);
   const read = readAll(
     readOperator(request),
@@ -122,11 +135,15 @@ async function topUp(store: Store, request: FastifyRequest, reply: FastifyReply)
   );
   if (!read.ok) return sendError(request, reply, read.code);
   const [operatorName, id, credit, reason] = read.value;
-  const result = await operator.topUp(store, { accountId: id }, { credit, reason, operator: operatorName });
+  const guard = await guardOfMove(store, request, body, operatorName, idempotencyKey, id);
+  const input = { credit, reason, operator: operatorName, guard };
+  const result = await operator.topUp(store, { accountId: id }, input);
   return answerMove(store, request, reply, result, operatorName);
 }
 
 async function charge(store: Store, request: FastifyRequest, reply: FastifyReply) {
+  const idempotencyKey = readIdempotencyKey(request);
+  if (idempotencyKey.kind === 'invalid') return sendError(request, reply, 26);
   const body = bodyFields(request);
   const read = readAll(
     readOperator(request),
@@ -138,7 +155,8 @@ async function charge(store: Store, request: FastifyRequest, reply: FastifyReply
   if (!read.ok) return sendError(request, reply, read.code);
   const [operatorName, id, credit, reason, tokenSubaccount] = read.value;
   const target = { mainAccountId: id, tokenSubaccount };
-  const result = await operator.charge(store, target, { credit, reason, operator: operatorName });
+  const guard = await guardOfMove(store, request, body, operatorName, idempotencyKey, id);
+  const result = await operator.charge(store, target, { credit, reason, operator: operatorName, guard });
   return answerMove(store, request, reply, result, operatorName);
 }
 
@@ -149,6 +167,7 @@ async function answerMove(
   result: operator.OperatorResult<operator.MovedCredit>,
   operatorName: string,
 ) {
+  if (result.answer !== undefined) return sendAnswer(reply, result.answer);
   if (!result.ok) return sendError(request, reply, result.code);
   const { transfer } = result.value;
   request.log.info(
@@ -164,6 +183,18 @@ async function answerMove(
     transfer: transferView(transfer),
     account: await freshView(store, transfer.mainAccountId),
   });
+}
+
+function guardOfMove(
+  store: Store,
+  request: FastifyRequest,
+  body: Fields,
+  operatorName: string,
+  idempotencyKey: KeyRead,
+  mainAccountId: number,
+) {
+  if (idempotencyKey.kind !== 'key') return Promise.resolve(undefined);
+  return moveGuard(store, request, body, operatorName, idempotencyKey.key, mainAccountId);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Account, CreateMainAccountCommand, CreateSubaccountCommand } from 
 import { checkAmount, checkFunds, checkMainCaller } from '../../domain/ledger-rules.js';
 import type { CreateMainAccountOutcome, CreateSubaccountOutcome } from '../../domain/store.js';
 import type { Transfer } from '../../domain/transfers.js';
+import { guardedInTransaction } from './claims.js';
 import { writeLedger } from './ledger-write.js';
 import { ACCOUNT_COLUMNS, type AccountRow, toAccount, toCaller } from './rows.js';
 import type { Queryable } from './transaction.js';
@@ -13,6 +14,14 @@ import type { Queryable } from './transaction.js';
  * new row has a larger id than its parent, which keeps the id lock order.
  */
 export async function createSubaccountInTransaction(
+  client: Queryable,
+  command: CreateSubaccountCommand,
+): Promise<CreateSubaccountOutcome> {
+  // The key before the main row, as every transaction takes them (claims.ts).
+  return guardedInTransaction(client, command.idempotency, () => createSubaccountNow(client, command));
+}
+
+async function createSubaccountNow(
   client: Queryable,
   command: CreateSubaccountCommand,
 ): Promise<CreateSubaccountOutcome> {
@@ -49,7 +58,7 @@ export async function createSubaccountInTransaction(
     mainAccountId: main.accountId,
     subaccountId: inserted.id,
     subaccountToken: inserted.token,
-    idempotencyKey: null,
+    idempotencyKey: command.idempotency?.claim.key ?? null,
     reason: null,
     operator: null,
     createdAt: command.createdAt,

@@ -1,6 +1,8 @@
 import type { Caller } from '../../domain/accounts.js';
 import { decideCredit, type SubaccountState } from '../../domain/ledger-rules.js';
 import type { CreditCommand, CreditOutcome, Transfer } from '../../domain/transfers.js';
+import { guardCredit } from '../../domain/idempotency.js';
+import { closeClaims, openClaims } from './claims.js';
 import { writeLedger } from './ledger-write.js';
 import { ACCOUNT_COLUMNS, type AccountRow, toCaller, toId } from './rows.js';
 import type { Queryable } from './transaction.js';
@@ -54,6 +56,10 @@ export async function applyCreditsInTransaction(
   client: Queryable,
   commands: readonly CreditCommand[],
 ): Promise<CreditOutcome[]> {
+  const claims = await openClaims(
+    client,
+    commands.map((command) => command.idempotency?.claim),
+  );
   const keys = [...new Set(commands.map((command) => command.keyHash))];
   const tokens = [...new Set(commands.map((command) => command.tokenSubaccount))];
   const locked = await client.query<LockedRow>(LOCK_SQL, [keys, tokens]);
@@ -61,15 +67,15 @@ export async function applyCreditsInTransaction(
   const transfers: Transfer[] = [];
   const touched = new Map<number, bigint>();
   const outcomes = commands.map((command) => {
-    const outcome = applyOne(state, command);
-    if (outcome.ok) {
-      transfers.push(outcome.transfer);
-      touched.set(outcome.transfer.mainAccountId, outcome.mainBalanceMicros);
-      touched.set(outcome.transfer.subaccountId!, outcome.subaccountBalanceMicros);
-    }
-    return outcome.ok ? withoutTransfer(outcome) : outcome;
+    const outcome = guardCredit(claims.book, command, () => applyOne(state, command));
+    if (!outcome.ok || !('transfer' in outcome)) return outcome;
+    transfers.push(outcome.transfer);
+    touched.set(outcome.transfer.mainAccountId, outcome.mainBalanceMicros);
+    touched.set(outcome.transfer.subaccountId!, outcome.subaccountBalanceMicros);
+    return withoutTransfer(outcome);
   });
   await writeLedger(client, transfers, touched);
+  await closeClaims(client, claims);
   return outcomes;
 }
 
@@ -113,6 +119,7 @@ function applyOne(state: BatchState, command: CreditCommand): Applied {
 }
 
 function withoutTransfer(applied: Extract<Applied, { ok: true }>): CreditOutcome {
-  const { ok, transferId, mainBalanceMicros, subaccountBalanceMicros } = applied;
-  return { ok, transferId, mainBalanceMicros, subaccountBalanceMicros };
+  const { ok, transferId, mainBalanceMicros, subaccountBalanceMicros, answer } = applied;
+  const outcome = { ok, transferId, mainBalanceMicros, subaccountBalanceMicros };
+  return answer === undefined ? outcome : { ...outcome, answer };
 }

@@ -67,6 +67,26 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       INSERT INTO accounts (kind, email, created_at) VALUES ('funding', 'funding@tirelire.invalid', now());
     `,
   },
+  {
+    // Idempotency records (contract section 4). A request's row is inserted
+    // first (status and body null) and completed in the same transaction, so
+    // a concurrent request with the key waits on the unique index, then
+    // replays the committed answer; committed rows are always complete.
+    version: 2,
+    sql: `
+      CREATE TABLE idempotency_keys (
+        scope text NOT NULL,
+        key text NOT NULL,
+        fingerprint text NOT NULL,
+        status integer,
+        body text,
+        outcome text,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+      CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+    `,
+  },
 ];
 
 /**

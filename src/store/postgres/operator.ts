@@ -16,8 +16,13 @@ export async function operatorTransferInTransaction(
   command: OperatorTransferCommand,
 ): Promise<OperatorTransferOutcome> {
   if (command.amountMicros <= 0n) throw new Error('an operator transfer moves a positive amount');
+  // A subaccount's parent is locked too: every transaction writing a transfer
+  // of main account M holds M's row, so M's history commits in seq order and
+  // a reader paging it by seq can never miss a row committed late.
   const locked = await client.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'funding' OR id = $1 ORDER BY id FOR UPDATE`,
+    `SELECT ${ACCOUNT_COLUMNS} FROM accounts
+     WHERE kind = 'funding' OR id = $1 OR id = (SELECT parent_id FROM accounts WHERE id = $1)
+     ORDER BY id FOR UPDATE`,
     [command.accountId],
   );
   const accounts = locked.rows.map(toAccount);

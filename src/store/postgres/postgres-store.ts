@@ -11,9 +11,12 @@ import type {
   CreateMainAccountOutcome,
   CreateSubaccountOutcome,
   OperatorTransferOutcome,
+  PoolStats,
   Store,
 } from '../../domain/store.js';
 import type {
+  CreditBatchCommand,
+  CreditBatchOutcome,
   CreditCommand,
   CreditOutcome,
   OperatorTransferCommand,
@@ -21,7 +24,10 @@ import type {
 } from '../../domain/transfers.js';
 import type { VerifyReport } from '../../domain/verify.js';
 import { createMainAccountInTransaction, createSubaccountInTransaction } from './accounts.js';
+import { applyCreditBatchInTransaction } from './credit-batch.js';
 import { applyCreditsInTransaction } from './credits.js';
+import { guardedInTransaction } from './claims.js';
+import { expiryCutoff } from '../../domain/idempotency.js';
 import * as listings from './admin-queries.js';
 import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from '../../domain/pages.js';
 import { migrate } from './migrations.js';
@@ -66,6 +72,10 @@ export class PostgresStore implements Store {
     return this.pool.end();
   }
 
+  poolStats(): PoolStats {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   async authenticate(keyHash: string): Promise<Caller | null> {
     const found = await this.selectAccount('key_hash = $1', [keyHash]);
     return found === null ? null : toCaller(found);
@@ -74,6 +84,19 @@ export class PostgresStore implements Store {
   applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
     if (commands.length === 0) return Promise.resolve([]);
     return inTransaction(this.pool, (client) => applyCreditsInTransaction(client, commands));
+  }
+
+  applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome> {
+    return inTransaction(this.pool, (client) =>
+      guardedInTransaction(client, batch.idempotency, () => applyCreditBatchInTransaction(client, batch)),
+    );
+  }
+
+  async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
+    const deleted = await runQuery(this.pool, 'DELETE FROM idempotency_keys WHERE created_at <= $1', [
+      expiryCutoff(now),
+    ]);
+    return deleted.rowCount ?? 0;
   }
 
   createSubaccount(command: CreateSubaccountCommand): Promise<CreateSubaccountOutcome> {
@@ -96,7 +119,11 @@ export class PostgresStore implements Store {
   }
 
   createMainAccount(command: CreateMainAccountCommand): Promise<CreateMainAccountOutcome> {
-    return inTransaction(this.pool, (client) => createMainAccountInTransaction(client, command));
+    return inTransaction(this.pool, (client) =>
+      guardedInTransaction(client, command.idempotency, () =>
+        createMainAccountInTransaction(client, command),
+      ),
+    );
   }
 
   async findMainAccountByEmail(email: string): Promise<Account | null> {
@@ -110,7 +137,9 @@ export class PostgresStore implements Store {
   }
 
   operatorTransfer(command: OperatorTransferCommand): Promise<OperatorTransferOutcome> {
-    return inTransaction(this.pool, (client) => operatorTransferInTransaction(client, command));
+    return inTransaction(this.pool, (client) =>
+      guardedInTransaction(client, command.idempotency, () => operatorTransferInTransaction(client, command)),
+    );
   }
 
   async setStatus(accountId: number, status: AccountStatus): Promise<void> {

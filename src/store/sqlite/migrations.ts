@@ -60,6 +60,21 @@ const MIGRATIONS: readonly string[] = [
   INSERT INTO accounts (kind, email, created_at)
   VALUES ('funding', 'funding@tirelire.invalid', CAST(unixepoch('subsec') * 1000 AS INTEGER));
   `,
+  // Idempotency records (contract section 4): the exact answer of each keyed
+  // request, written in the transaction of the work it answers for.
+  `
+  CREATE TABLE idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    outcome TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

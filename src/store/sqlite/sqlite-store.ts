@@ -15,6 +15,8 @@ import type {
   Store,
 } from '../../domain/store.js';
 import type {
+  CreditBatchCommand,
+  CreditBatchOutcome,
   CreditCommand,
   CreditOutcome,
   OperatorTransferCommand,
@@ -24,6 +26,16 @@ import type { VerifyReport } from '../../domain/verify.js';
 import { assessLedger } from '../../domain/verify.js';
 import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from '../../domain/pages.js';
 import { SqliteListings } from './admin-queries.js';
+import { applyCreditBatchInTransaction } from './credit-batch.js';
+import { SqliteClaims } from './claims.js';
+import {
+  expiryCutoff,
+  guardCredit,
+  keyUsed,
+  type IdempotencyGuard,
+  type IdempotentAnswer,
+  type KeyUsed,
+} from '../../domain/idempotency.js';
 import { migrate } from './migrations.js';
 import { toAccount, toCaller, toTransfer, type AccountRow, type TransferRow } from './rows.js';
 import { prepareStatements, type Statements, type TransferInsert } from './statements.js';
@@ -39,10 +51,12 @@ export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
   private readonly statements: Statements;
   private readonly listings: SqliteListings;
+  private readonly claims: SqliteClaims;
 
   constructor(private readonly db: Database.Database) {
     this.statements = prepareStatements(db);
     this.listings = new SqliteListings(db);
+    this.claims = new SqliteClaims(db);
   }
 
   async migrate(): Promise<void> {
@@ -63,7 +77,43 @@ export class SqliteStore implements Store {
   }
 
   async applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
-    return this.db.transaction(() => commands.map((command) => this.applyCredit(command))).immediate();
+    return this.db
+      .transaction(() => {
+        const book = this.claims.open(commands.map((command) => command.idempotency?.claim));
+        const outcomes = commands.map((command) =>
+          guardCredit(book, command, () => this.applyCredit(command)),
+        );
+        this.claims.write(book);
+        return outcomes;
+      })
+      .immediate();
+  }
+
+  async applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome> {
+    return this.db
+      .transaction(() =>
+        this.guarded(batch.idempotency, () => applyCreditBatchInTransaction(this.statements, batch)),
+      )
+      .immediate();
+  }
+
+  /** Inside a write transaction: `run` under an idempotency key, if the request had one. */
+  private guarded<O extends { readonly answer?: IdempotentAnswer }>(
+    guard: IdempotencyGuard<O> | undefined,
+    run: () => O,
+  ): O | KeyUsed {
+    if (guard === undefined) return run();
+    const book = this.claims.open([guard.claim]);
+    const check = book.check(guard.claim);
+    if (check.kind !== 'new') return keyUsed(check);
+    const outcome = run();
+    const answer = book.settle(guard, outcome, null);
+    this.claims.write(book);
+    return { ...outcome, answer };
+  }
+
+  async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
+    return this.claims.deleteExpired(expiryCutoff(now));
   }
 
   private applyCredit(command: CreditCommand): CreditOutcome {
@@ -118,47 +168,49 @@ export class SqliteStore implements Store {
 
   async createSubaccount(command: CreateSubaccountCommand): Promise<CreateSubaccountOutcome> {
     return this.db
-      .transaction((): CreateSubaccountOutcome => {
-        const s = this.statements;
-        const callerRow = s.accountByKeyHash.get(command.keyHash) as AccountRow | undefined;
-        const caller = callerRow === undefined ? null : toCaller(callerRow);
-        const callerCode = checkMainCaller(caller);
-        if (callerCode !== null) return { ok: false, code: callerCode };
-        const credit = command.creditToAttribute;
-        const amountCode = credit === null ? null : checkAmount(credit);
-        if (amountCode !== null) return { ok: false, code: amountCode };
-        if (s.subaccountByEmail.get(caller!.accountId, command.email) !== undefined)
-          return { ok: false, code: 23 };
-        const amountMicros = credit?.kind === 'positive' ? credit.micros : 0n;
-        const fundsCode = amountMicros > 0n ? checkFunds(caller!.balanceMicros, amountMicros) : null;
-        if (fundsCode !== null) return { ok: false, code: fundsCode };
-        const subId = this.insertSubaccount(caller!.accountId, command);
-        if (amountMicros > 0n) {
-          this.writeTransfer({
-            id: command.transferId,
-            kind: 'add',
-            debitAccountId: caller!.accountId,
-            creditAccountId: subId,
-            amountMicros,
-            debitBalanceAfterMicros: caller!.balanceMicros - amountMicros,
-            creditBalanceAfterMicros: amountMicros,
-            mainAccountId: caller!.accountId,
-            subaccountId: subId,
-            idempotencyKey: null,
-            reason: null,
-            operator: null,
-            createdAt: command.createdAt,
-          });
-        }
-        const account = toAccount(s.accountById.get(subId) as AccountRow);
-        return {
-          ok: true,
-          account,
-          parentEmail: caller!.email,
-          transferId: amountMicros > 0n ? command.transferId : null,
-        };
-      })
+      .transaction(() => this.guarded(command.idempotency, () => this.createSubaccountNow(command)))
       .immediate();
+  }
+
+  private createSubaccountNow(command: CreateSubaccountCommand): CreateSubaccountOutcome {
+    const s = this.statements;
+    const callerRow = s.accountByKeyHash.get(command.keyHash) as AccountRow | undefined;
+    const caller = callerRow === undefined ? null : toCaller(callerRow);
+    const callerCode = checkMainCaller(caller);
+    if (callerCode !== null) return { ok: false, code: callerCode };
+    const credit = command.creditToAttribute;
+    const amountCode = credit === null ? null : checkAmount(credit);
+    if (amountCode !== null) return { ok: false, code: amountCode };
+    if (s.subaccountByEmail.get(caller!.accountId, command.email) !== undefined)
+      return { ok: false, code: 23 };
+    const amountMicros = credit?.kind === 'positive' ? credit.micros : 0n;
+    const fundsCode = amountMicros > 0n ? checkFunds(caller!.balanceMicros, amountMicros) : null;
+    if (fundsCode !== null) return { ok: false, code: fundsCode };
+    const subId = this.insertSubaccount(caller!.accountId, command);
+    if (amountMicros > 0n) {
+      this.writeTransfer({
+        id: command.transferId,
+        kind: 'add',
+        debitAccountId: caller!.accountId,
+        creditAccountId: subId,
+        amountMicros,
+        debitBalanceAfterMicros: caller!.balanceMicros - amountMicros,
+        creditBalanceAfterMicros: amountMicros,
+        mainAccountId: caller!.accountId,
+        subaccountId: subId,
+        idempotencyKey: command.idempotency?.claim.key ?? null,
+        reason: null,
+        operator: null,
+        createdAt: command.createdAt,
+      });
+    }
+    const account = toAccount(s.accountById.get(subId) as AccountRow);
+    return {
+      ok: true,
+      account,
+      parentEmail: caller!.email,
+      transferId: amountMicros > 0n ? command.transferId : null,
+    };
   }
 
   private insertSubaccount(parentId: number, command: CreateSubaccountCommand): number {
@@ -188,37 +240,39 @@ export class SqliteStore implements Store {
 
   async createMainAccount(command: CreateMainAccountCommand): Promise<CreateMainAccountOutcome> {
     return this.db
-      .transaction((): CreateMainAccountOutcome => {
-        const s = this.statements;
-        if (s.mainAccountByEmail.get(command.email) !== undefined) return { ok: false, code: 23 };
-        const result = s.insertAccount.run({
-          kind: 'main',
-          parentId: null,
-          email: command.email,
-          token: null,
-          keyHash: command.keyHash,
-          type: null,
-          title: null,
-          firstname: null,
-          lastname: null,
-          isBuyer: null,
-          createdAt: command.createdAt.getTime(),
-        });
-        const accountId = Number(result.lastInsertRowid);
-        if (command.openingMicros > 0n) {
-          this.moveWithFunding({
-            kind: 'topup',
-            accountId,
-            amountMicros: command.openingMicros,
-            transferId: command.transferId,
-            createdAt: command.createdAt,
-            reason: command.reason,
-            operator: command.operator,
-          });
-        }
-        return { ok: true, account: toAccount(s.accountById.get(accountId) as AccountRow) };
-      })
+      .transaction(() => this.guarded(command.idempotency, () => this.createMainAccountNow(command)))
       .immediate();
+  }
+
+  private createMainAccountNow(command: CreateMainAccountCommand): CreateMainAccountOutcome {
+    const s = this.statements;
+    if (s.mainAccountByEmail.get(command.email) !== undefined) return { ok: false, code: 23 };
+    const result = s.insertAccount.run({
+      kind: 'main',
+      parentId: null,
+      email: command.email,
+      token: null,
+      keyHash: command.keyHash,
+      type: null,
+      title: null,
+      firstname: null,
+      lastname: null,
+      isBuyer: null,
+      createdAt: command.createdAt.getTime(),
+    });
+    const accountId = Number(result.lastInsertRowid);
+    if (command.openingMicros > 0n) {
+      this.moveWithFunding({
+        kind: 'topup',
+        accountId,
+        amountMicros: command.openingMicros,
+        transferId: command.transferId,
+        createdAt: command.createdAt,
+        reason: command.reason,
+        operator: command.operator,
+      });
+    }
+    return { ok: true, account: toAccount(s.accountById.get(accountId) as AccountRow) };
   }
 
   async findMainAccountByEmail(email: string): Promise<Account | null> {
@@ -232,7 +286,9 @@ export class SqliteStore implements Store {
   }
 
   async operatorTransfer(command: OperatorTransferCommand): Promise<OperatorTransferOutcome> {
-    return this.db.transaction((): OperatorTransferOutcome => this.moveWithFunding(command)).immediate();
+    return this.db
+      .transaction(() => this.guarded(command.idempotency, () => this.moveWithFunding(command)))
+      .immediate();
   }
 
   /**

@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Store } from '../src/domain/store.js';
+import { buildApp } from '../src/http/app.js';
+import { newTransferId } from '../src/service/ids.js';
+import { generateApiKey, generateSubaccountToken, hashApiKey } from '../src/service/keys.js';
+import { openStore } from '../src/store/open-store.js';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+import { dropPostgresSchema, postgresReachable } from '../src/store/postgres/schema-admin.js';
+
+/**
+ * `npm run bench:history`: one page of 100 of one subaccount's history, read
+ * through the HTTP route (app.inject: key check, listing, JSON), with
+ * TRANSFERS transfers in the store, spread over SUBACCOUNTS subaccounts of
+ * one main account. The transfers are bulk-inserted with raw SQL into the
+ * stores' own schema; their balances are synthetic (this ledger would not
+ * pass `verify`), which the listing does not read. Pages start at random
+ * cursors through the subaccount's history, so deep pages count as much as
+ * the first one.
+ */
+const TRANSFERS = Number(process.env['BENCH_TRANSFERS'] ?? 1_000_000);
+const SUBACCOUNTS = 100;
+const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 200);
+const PAGE = 100;
+const POSTGRES_URL = process.env['DATABASE_URL']?.startsWith('postgres')
+  ? process.env['DATABASE_URL']
+  : 'postgres://postgres@127.0.0.1:5432/test';
+
+interface Seeded {
+  readonly apiKey: string;
+  readonly mainAccountId: number;
+  readonly subIds: readonly number[];
+  readonly tokens: readonly string[];
+}
+
+async function seedAccounts(store: Store): Promise<Seeded> {
+  const apiKey = generateApiKey();
+  const keyHash = hashApiKey(apiKey);
+  const main = await store.createMainAccount({
+    email: `history-bench-${Date.now()}@bench.invalid`,
+    keyHash,
+    openingMicros: 0n,
+    transferId: newTransferId(),
+    createdAt: new Date(),
+    reason: null,
+    operator: 'bench',
+  });
+  if (!main.ok) throw new Error(`seeding failed with code ${main.code}`);
+  const subIds: number[] = [];
+  const tokens: string[] = [];
+  for (let index = 0; index < SUBACCOUNTS; index += 1) {
+    const token = generateSubaccountToken();
+    const sub = await store.createSubaccount({
+      keyHash,
+      type: 'simple',
+      email: `sub-${index}@bench.invalid`,
+      profile: {},
+      token,
+      subaccountKeyHash: null,
+      creditToAttribute: null,
+      transferId: newTransferId(),
+      createdAt: new Date(),
+    });
+    if (!sub.ok) throw new Error(`seeding subaccount ${index} failed with code ${sub.code}`);
+    subIds.push(sub.account.id);
+    tokens.push(token);
+  }
+  return { apiKey, mainAccountId: main.account.id, subIds, tokens };
+}
+
+/** Transfer i goes to subaccount i mod SUBACCOUNTS; ids are unique UUID-shaped text. */
+function sqliteBulkInsert(path: string, seeded: Seeded): void {
+  const db = new Database(path);
+  const firstSub = seeded.subIds[0]!;
+  db.exec('BEGIN');
+  db.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
+     INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
+       credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at)
+     SELECT printf('%08x-0000-7000-8000-%012x', i, i), 'add', @main, @firstSub + (i % @subs), 10000,
+       1000000000 - i, i * 10000, @main, @firstSub + (i % @subs), NULL, NULL, NULL, @start + i
+     FROM n`,
+  ).run({ count: TRANSFERS, main: seeded.mainAccountId, firstSub, subs: SUBACCOUNTS, start: Date.now() });
+  db.exec('COMMIT');
+  db.exec('VACUUM');
+  db.exec('ANALYZE');
+  db.close();
+}
+
+async function postgresBulkInsert(url: string, schema: string, seeded: Seeded): Promise<void> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
+         credit_balance_after, main_account_id, subaccount_id, subaccount_token, idempotency_key, reason,
+         operator, created_at)
+       SELECT lpad(to_hex(i), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0'), 'add', $1,
+         $2::bigint + (i % $3), 10000, 1000000000 - i, i::bigint * 10000, $1, $2::bigint + (i % $3),
+         ($4::text[])[(i % $3) + 1], NULL, NULL, NULL, now() + i * interval '1 millisecond'
+       FROM generate_series(1, $5::int) AS i`,
+      [seeded.mainAccountId, seeded.subIds[0]!, SUBACCOUNTS, seeded.tokens, TRANSFERS],
+    );
+    await client.query('VACUUM ANALYZE transfers');
+  } finally {
+    await client.end();
+  }
+}
+
+interface Figures extends Timing {
+  readonly bytesPerTransfer: number;
+}
+
+interface Timing {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** The store's listing alone, same cursors: what the route adds is the rest. */
+  readonly storeP50Ms: number;
+  readonly storeP99Ms: number;
+}
+
+function percentiles(timings: number[]): { p50: number; p99: number } {
+  timings.sort((a, b) => a - b);
+  const at = (q: number) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))]!;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+async function measure(store: Store, seeded: Seeded): Promise<Timing> {
+  const app = buildApp({ store });
+  await app.ready();
+  const token = seeded.tokens[1]!;
+  const base = `/v1/subaccount/credit/transfers?apiKey=${seeded.apiKey}&tokenSubaccount=${token}&limit=${PAGE}`;
+  const all = await store.listTransfers({ subaccountId: seeded.subIds[1]!, limit: 1 });
+  const newest = Number(all.nextCursor ?? '0') + 1;
+  const timings: number[] = [];
+  const storeTimings: number[] = [];
+  for (let index = 0; index < REQUESTS + 20; index += 1) {
+    // Every tenth request has no cursor; the others start anywhere in the history.
+    const position = index % 10 === 0 ? undefined : String(1 + Math.floor(Math.random() * newest));
+    const started = performance.now();
+    const response = await app.inject({ method: 'GET', url: base + (position ? `&cursor=${position}` : '') });
+    const elapsed = performance.now() - started;
+    if (response.statusCode !== 200)
+      throw new Error(`history answered ${response.statusCode}: ${response.body}`);
+    const storeStarted = performance.now();
+    await store.listTransfers({ subaccountId: seeded.subIds[1]!, limit: PAGE, cursor: position });
+    const storeElapsed = performance.now() - storeStarted;
+    // The first 20 warm the caches and the JIT.
+    if (index >= 20) {
+      timings.push(elapsed);
+      storeTimings.push(storeElapsed);
+    }
+  }
+  await app.close();
+  const route = percentiles(timings);
+  const alone = percentiles(storeTimings);
+  return { p50Ms: route.p50, p99Ms: route.p99, storeP50Ms: alone.p50, storeP99Ms: alone.p99 };
+}
+
+async function benchSqlite(): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), 'tirelire-history-'));
+  const path = join(dir, 'tirelire.db');
+  try {
+    const seeding = await openStore({ databaseUrl: path });
+    const seeded = await seedAccounts(seeding);
+    await seeding.close();
+    sqliteBulkInsert(path, seeded);
+    const raw = new Database(path, { readonly: true });
+    const pages = raw.pragma('page_count', { simple: true }) as number;
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    raw.close();
+    const store = await openStore({ databaseUrl: path });
+    try {
+      const timing = await measure(store, seeded);
+      return { ...timing, bytesPerTransfer: (pages * pageSize) / TRANSFERS };
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchPostgres(): Promise<Figures | null> {
+  if (!(await postgresReachable(POSTGRES_URL))) return null;
+  const schema = `tirelire_history_bench_${process.pid}`;
+  const store = await openPostgresStore(POSTGRES_URL, { schema });
+  try {
+    const seeded = await seedAccounts(store);
+    await postgresBulkInsert(POSTGRES_URL, schema, seeded);
+    const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    const size = await client.query<{ bytes: string }>(`SELECT pg_total_relation_size('transfers') AS bytes`);
+    await client.end();
+    const timing = await measure(store, seeded);
+    return { ...timing, bytesPerTransfer: Number(size.rows[0]!.bytes) / TRANSFERS };
+  } finally {
+    await store.close();
+    await dropPostgresSchema(POSTGRES_URL, schema);
+  }
+}
+
+function line(engine: string, figures: Figures): string {
+  return (
+    `${engine.padEnd(9)} route p50 ${figures.p50Ms.toFixed(2)} ms  p99 ${figures.p99Ms.toFixed(2)} ms  ` +
+    `(store alone p50 ${figures.storeP50Ms.toFixed(2)} ms  p99 ${figures.storeP99Ms.toFixed(2)} ms)  ` +
+    `${figures.bytesPerTransfer.toFixed(0)} bytes/transfer (table + indexes)`
+  );
+}
+
+console.log(
+  `history: ${TRANSFERS} transfers over ${SUBACCOUNTS} subaccounts, ${REQUESTS} pages of ${PAGE} of one subaccount`,
+);
+console.log(line('sqlite', await benchSqlite()));
+const postgres = await benchPostgres();
+console.log(postgres === null ? 'postgres  unreachable, skipped' : line('postgres', postgres));

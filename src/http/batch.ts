@@ -1,0 +1,171 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorMessage, httpStatusOf, type ErrorCode, type Language } from '../domain/errors.js';
+import { formatMicros } from '../domain/money.js';
+import type { Store } from '../domain/store.js';
+import type { StoredAnswer } from '../domain/idempotency.js';
+import type {
+  BatchApply,
+  CreditBatchOutcome,
+  CreditCommand,
+  CreditOutcome,
+  Direction,
+} from '../domain/transfers.js';
+import { readAmount } from '../service/credits.js';
+import { newTransferId } from '../service/ids.js';
+import { hashApiKey } from '../service/keys.js';
+import { bodyFields, isPlainObject, type Fields } from './body.js';
+import {
+  MAX_API_KEY_LENGTH,
+  MAX_BATCH_BODY_BYTES,
+  MAX_BATCH_OPERATIONS,
+  MAX_TOKEN_LENGTH,
+} from './bounds.js';
+import { sendError } from './errors.js';
+import { readApiKey, readField } from './fields.js';
+import { buildClaim, guardOf, readIdempotencyKey, renderError, scopeOf, sendAnswer } from './idempotency.js';
+import { preferredLanguage } from './language.js';
+
+export const BATCH_PATH = '/v1/subaccount/credit/batch';
+
+/**
+ * `POST /v1/subaccount/credit/batch`: up to 1000 add/remove operations of one
+ * caller in one store transaction, a result per operation in order.
+ *
+ * Checked once for the batch, in this order: 1 (no key), 28 (`operations`
+ * not an array of 1–1000 objects), 22 (`atomic` not a boolean), 10, 4. Then
+ * each operation in the single routes' order: 22 (direction neither add nor
+ * remove), 2, 3, 20, 5, 7, 6, 8 — each against the balances the operations
+ * before it left. Without `atomic` the answer is 200 whatever each result;
+ * with `"atomic": true` a batch with any failure applies nothing and answers
+ * the first failure's code and status, its results giving each failure its
+ * own code and every other operation code 31 (not applied).
+ */
+export function registerBatchRoute(app: FastifyInstance, store: Store): void {
+  app.post(BATCH_PATH, { bodyLimit: MAX_BATCH_BODY_BYTES }, (request, reply) =>
+    handleBatch(store, request, reply),
+  );
+}
+
+/** An operation as read from the body: what the store must decide, or a code found before it. */
+type Operation = { readonly command: CreditCommand } | { readonly code: ErrorCode };
+
+async function handleBatch(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const idempotencyKey = readIdempotencyKey(request);
+  if (idempotencyKey.kind === 'invalid') return sendError(request, reply, 26);
+  const body = bodyFields(request);
+  const apiKey = readApiKey(request, body);
+  if (apiKey.kind === 'absent') return sendError(request, reply, 1);
+  const operations = body['operations'];
+  if (!isOperationList(operations)) return sendError(request, reply, 28);
+  const atomic = body['atomic'] ?? false;
+  if (typeof atomic !== 'boolean') return sendError(request, reply, 22);
+  if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return sendError(request, reply, 10);
+  const keyHash = hashApiKey(apiKey.text);
+  const createdAt = new Date();
+  const read = operations.map((fields) => readOperation(fields, keyHash, createdAt));
+  const key = idempotencyKey.kind === 'key' ? idempotencyKey.key : null;
+  const commands = read.flatMap((operation) =>
+    'command' in operation ? [{ ...operation.command, idempotencyKey: key }] : [],
+  );
+  const refusedEarly = commands.length < read.length;
+  const apply: BatchApply = !atomic ? 'each' : refusedEarly ? 'none' : 'all-or-nothing';
+  const language = preferredLanguage(request.headers['accept-language']);
+  const render = (outcome: CreditBatchOutcome): StoredAnswer => {
+    if (!outcome.ok) return renderError(outcome.code, language);
+    const decided = outcome.outcomes[Symbol.iterator]();
+    const results = read.map((operation) => ('code' in operation ? operation : decided.next().value!));
+    const applied = outcome.applied || apply === 'each';
+    return renderBatch({ language, results, applied, mainBalanceMicros: outcome.mainBalanceMicros });
+  };
+  const batch = { keyHash, commands, apply };
+  const outcome = await store.applyCreditBatch(
+    key === null
+      ? batch
+      : {
+          ...batch,
+          idempotency: guardOf(
+            buildClaim(request, body, scopeOf(apiKey.text, 'api'), key, createdAt),
+            render,
+          ),
+        },
+  );
+  if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
+  if (!outcome.ok) return sendError(request, reply, outcome.code);
+  return sendAnswer(reply, { ...render(outcome), replayed: false });
+}
+
+function isOperationList(value: unknown): value is Fields[] {
+  return (
+    Array.isArray(value) &&
+    value.length >= 1 &&
+    value.length <= MAX_BATCH_OPERATIONS &&
+    value.every((item) => isPlainObject(item))
+  );
+}
+
+function readOperation(fields: Fields, keyHash: string, createdAt: Date): Operation {
+  const direction = fields['direction'];
+  if (direction !== 'add' && direction !== 'remove') return { code: 22 };
+  const credit = readField(fields, 'credit');
+  const token = readField(fields, 'tokenSubaccount');
+  if (credit.kind === 'absent') return { code: 2 };
+  if (token.kind === 'absent') return { code: 3 };
+  return {
+    command: {
+      transferId: newTransferId(),
+      direction: direction satisfies Direction,
+      keyHash,
+      // A token of the wrong type or length matches nothing (code 7), as on the single routes.
+      tokenSubaccount: token.kind === 'text' && token.text.length <= MAX_TOKEN_LENGTH ? token.text : '',
+      amount: readAmount(credit.kind === 'text' ? credit.text : null),
+      createdAt,
+      idempotencyKey: null,
+    },
+  };
+}
+
+interface BatchAnswer {
+  readonly language: Language;
+  readonly results: readonly (CreditOutcome | { readonly code: ErrorCode })[];
+  readonly applied: boolean;
+  readonly mainBalanceMicros: bigint;
+}
+
+/**
+ * Written by hand: up to 1000 results, and money as bare exact JSON numbers
+ * (formatMicros), which JSON.stringify cannot write and lossless-json writes
+ * several times slower.
+ */
+function renderBatch(answer: BatchAnswer): StoredAnswer {
+  const failure = answer.applied
+    ? undefined
+    : answer.results.find((result) => !('ok' in result && result.ok));
+  const firstCode = failure === undefined ? null : (failure as { code: ErrorCode }).code;
+  const parts = answer.results.map((result) => {
+    if ('ok' in result && result.ok) {
+      if (!answer.applied) return refusal(31, answer.language);
+      return (
+        `{"success":true,"code":200,"credit":${formatMicros(result.mainBalanceMicros)},` +
+        `"subaccountCredit":${formatMicros(result.subaccountBalanceMicros)},"currency":"EUR",` +
+        `"transferId":${JSON.stringify(result.transferId)}}`
+      );
+    }
+    return refusal(result.code, answer.language);
+  });
+  const head =
+    firstCode === null
+      ? '{"success":true,"code":200'
+      : `{"success":false,"code":${firstCode},"message":${JSON.stringify(errorMessage(firstCode, answer.language))}`;
+  return {
+    status: firstCode === null ? 200 : httpStatusOf(firstCode),
+    body: `${head},"results":[${parts.join(',')}],"credit":${formatMicros(answer.mainBalanceMicros)}}`,
+  };
+}
+
+function refusal(code: ErrorCode, language: Language): string {
+  return `{"success":false,"code":${code},"message":${JSON.stringify(errorMessage(code, language))}}`;
+}

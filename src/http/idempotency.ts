@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isLosslessNumber } from 'lossless-json';
+import { errorMessage, httpStatusOf, type ErrorCode, type Language } from '../domain/errors.js';
+import {
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  type IdempotencyClaim,
+  type IdempotencyGuard,
+  type IdempotentAnswer,
+  type StoredAnswer,
+} from '../domain/idempotency.js';
+import { isPlainObject, type Fields } from './body.js';
+import { queryFields } from './fields.js';
+import { serializeJson } from './json.js';
+
+/**
+ * The HTTP side of idempotency keys (contract section 4, README "Idempotency").
+ * Handlers read the header, build a guard whose `render` produces the exact
+ * bytes of the answer, and hand it to the store with the work; whatever the
+ * store answers (fresh or replayed) goes out through `sendAnswer`.
+ */
+export type KeyRead =
+  { readonly kind: 'none' } | { readonly kind: 'key'; readonly key: string } | { readonly kind: 'invalid' };
+
+/** `Idempotency-Key`: 1–255 characters; sent twice or empty is invalid (code 26). */
+export function readIdempotencyKey(request: FastifyRequest): KeyRead {
+  const header = request.headers['idempotency-key'];
+  if (header === undefined) return { kind: 'none' };
+  if (typeof header !== 'string' || header.length === 0 || header.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    return { kind: 'invalid' };
+  }
+  return { kind: 'key', key: header };
+}
+
+/**
+ * What the request means: method, path and every body and query field but the
+ * API key (the scope already names it), keys sorted. A JSON number and a string
+ * with the same text mean the same amount (section 2), so both hash alike.
+ */
+export function requestFingerprint(request: FastifyRequest, body: Fields): string {
+  const path = request.url.split('?')[0] ?? '';
+  const text = JSON.stringify([request.method, path, canonical(body), canonical(queryFields(request))]);
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function canonical(value: unknown): unknown {
+  if (isLosslessNumber(value)) return String(value);
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === 'object' && value !== null && isPlainObject(value)) {
+    return Object.keys(value)
+      .filter((name) => name !== 'apiKey')
+      .sort()
+      .map((name) => [name, canonical(value[name])]);
+  }
+  return value ?? null;
+}
+
+/** A hash of the secret that scopes keys: an API key, or the operator token. */
+export function scopeOf(secret: string, realm: 'api' | 'operator'): string {
+  return createHash('sha256').update(`${realm}\u0000${secret}`, 'utf8').digest('hex');
+}
+
+export function buildClaim(
+  request: FastifyRequest,
+  body: Fields,
+  scope: string,
+  key: string,
+  now: Date,
+): IdempotencyClaim {
+  return { scope, key, fingerprint: requestFingerprint(request, body), createdAt: now };
+}
+
+/** Codes 10 and 4 refuse the caller itself: no record, so a fixed key or resumed account runs. */
+export function recordUnlessCallerRefused(outcome: { ok: boolean; code?: ErrorCode }): boolean {
+  return outcome.ok || (outcome.code !== 10 && outcome.code !== 4);
+}
+
+/**
+ * `secret`: an API key the answer shows once. The record keeps the answer with
+ * that key written as `null`, so a replay never brings back a key (keys are
+ * stored only as hashes).
+ */
+export function guardOf<O extends { ok: boolean; code?: ErrorCode }>(
+  claim: IdempotencyClaim,
+  render: (outcome: O) => StoredAnswer,
+  secret: string | null = null,
+): IdempotencyGuard<O> {
+  const guard = { claim, render, record: recordUnlessCallerRefused };
+  if (secret === null) return guard;
+  return { ...guard, renderRecord: (outcome: O) => withoutSecret(render(outcome), secret) };
+}
+
+function withoutSecret(answer: StoredAnswer, secret: string): StoredAnswer {
+  return { ...answer, body: answer.body.replaceAll(JSON.stringify(secret), 'null') };
+}
+
+export function renderJson(status: number, payload: unknown): StoredAnswer {
+  return { status, body: serializeJson(payload) };
+}
+
+/** The same bytes sendError would send. */
+export function renderError(code: ErrorCode, language: Language): StoredAnswer {
+  return renderJson(httpStatusOf(code), { success: false, code, message: errorMessage(code, language) });
+}
+
+export function sendAnswer(reply: FastifyReply, answer: IdempotentAnswer): FastifyReply {
+  if (answer.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
+}

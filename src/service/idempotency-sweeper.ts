@@ -1,0 +1,28 @@
+import type { Store } from '../domain/store.js';
+
+/** Hourly is plenty: lookups already ignore expired records, this only reclaims space. */
+export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+/**
+ * Deletes idempotency records past their 24 h window, now and then. The timer
+ * never keeps the process alive; a failed sweep is logged and tried again at
+ * the next tick (the store being down must not crash the server).
+ */
+export function startIdempotencySweeper(
+  store: Store,
+  onError: (error: unknown) => void,
+  intervalMs = SWEEP_INTERVAL_MS,
+): () => void {
+  let running = false;
+  const sweep = () => {
+    if (running) return;
+    running = true;
+    store
+      .deleteExpiredIdempotencyKeys(new Date())
+      .catch(onError)
+      .finally(() => (running = false));
+  };
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
