@@ -105,24 +105,23 @@ describe('retries at the fetch level', () => {
     );
   });
 
-  test('a POST the server does not deduplicate yet (top-up, batch) is sent once, never repeated', async () => {
+  test('a keyed money move (top-up, batch) is retried with its one key; rotate-key is sent once', async () => {
     const fault = answer(503, '{"success":false,"code":503,"message":"x"}');
-    const script = scriptedFetch([networkError, fault, fault]);
+    const script = scriptedFetch([networkError, fault, networkError, networkError]);
     const admin = new TirelireAdminClient({
       baseUrl: 'http://t',
       token: 'op',
       fetch: script.fetch,
-      retry: FAST,
+      retry: { ...FAST, retries: 2 },
     });
     await expect(admin.topUp(1, { credit: '1' })).rejects.toBeInstanceOf(TirelireNetworkError);
-    expect(script.seen).toHaveLength(1);
-    expect(script.seen[0]!.headers.get('idempotency-key')).toMatch(/^[0-9a-f-]{36}$/);
-    const client = new TirelireClient({ baseUrl: 'http://t', apiKey: 'k', fetch: script.fetch, retry: FAST });
-    const batch = await client.batchCredit({
-      operations: [{ direction: 'add', tokenSubaccount: 'a', credit: '1' }],
-    });
-    expect(batch).toMatchObject({ ok: false, code: 503, attempts: 1 });
-    expect(script.seen).toHaveLength(2);
+    expect(script.seen).toHaveLength(3);
+    const keys = new Set(script.seen.map((request) => request.headers.get('idempotency-key')));
+    expect(keys.size).toBe(1);
+    expect([...keys][0]).toMatch(/^[0-9a-f-]{36}$/);
+    // A repeated rotate-key would issue a second key: never retried.
+    await expect(admin.rotateKey(1)).rejects.toBeInstanceOf(TirelireNetworkError);
+    expect(script.seen).toHaveLength(4);
   });
 
   test('backoff grows exponentially under its ceiling, with jitter', () => {

@@ -53,10 +53,10 @@ function post<const C extends readonly ErrorCode[]>(path: string, codes: C) {
 }
 
 /**
- * A POST whose server side does not honour Idempotency-Key yet: it still
- * gets a key (ready for when it does) but is never retried, since a repeat
- * after a lost answer could act twice. `natural`: idempotent by nature
- * (suspend, resume), so retried anyway.
+ * A POST whose server side does not record Idempotency-Key (suspend, resume
+ * and rotate-key move no money): it still gets a key but is retried only when
+ * `natural`, idempotent by nature (suspend, resume). A repeated rotate-key
+ * would issue another key, so it is never retried.
  */
 function postOnce<const C extends readonly ErrorCode[]>(path: string, codes: C, natural = false) {
   return {
@@ -73,7 +73,7 @@ const ACCOUNT_STATUS = [29, 22, 30] as const;
 export const OPERATIONS = {
   addCredit: post('/v1/subaccount/credit/add', CREDIT),
   removeCredit: post('/v1/subaccount/credit/remove', CREDIT),
-  batchCredit: postOnce('/v1/subaccount/credit/batch', [1, 28, 22, 10, 4, 2, 3, 20, 5, 7, 6, 8]),
+  batchCredit: post('/v1/subaccount/credit/batch', [1, 28, 22, 10, 4, 2, 3, 20, 5, 7, 6, 8]),
   createSubaccount: post('/v1/subaccount/create', [1, 10, 4, 22, 20, 5, 23, 6, 8]),
   listSubaccounts: get('/v1/subaccount/list', [1, 10, 4, 22]),
   me: get('/v1/me', [1, 10, 4]),
@@ -82,10 +82,10 @@ export const OPERATIONS = {
   health: get('/healthz', []),
   ready: get('/readyz', []),
   adminListAccounts: get('/admin/v1/accounts', [29, 22]),
-  adminCreateAccount: postOnce('/admin/v1/accounts', [29, 22, 20, 5, 23]),
+  adminCreateAccount: post('/admin/v1/accounts', [29, 22, 20, 5, 23]),
   adminGetAccount: get('/admin/v1/accounts/{id}', ACCOUNT_STATUS),
-  adminTopUp: postOnce('/admin/v1/accounts/{id}/topup', [29, 22, 2, 20, 5, 30]),
-  adminCharge: postOnce('/admin/v1/accounts/{id}/charge', [29, 22, 2, 20, 5, 30, 7, 6, 8]),
+  adminTopUp: post('/admin/v1/accounts/{id}/topup', [29, 22, 2, 20, 5, 30]),
+  adminCharge: post('/admin/v1/accounts/{id}/charge', [29, 22, 2, 20, 5, 30, 7, 6, 8]),
   adminSuspend: postOnce('/admin/v1/accounts/{id}/suspend', ACCOUNT_STATUS, true),
   adminResume: postOnce('/admin/v1/accounts/{id}/resume', ACCOUNT_STATUS, true),
   adminRotateKey: postOnce('/admin/v1/accounts/{id}/rotate-key', ACCOUNT_STATUS),

@@ -106,7 +106,7 @@ const moveBody = (withToken: boolean): JsonSchema =>
 const moved = ok({ transfer: transferSchema, account: accountSchema }, ['transfer', 'account']);
 const accountOnly = ok({ account: accountSchema }, ['account']);
 
-/** Suspend and resume are idempotent by nature; the idempotency store does not cover /admin/v1 yet. */
+/** Suspend, resume and rotate-key move no money: Idempotency-Key is not recorded for them (suspend and resume are idempotent by nature). */
 const statusRoute = (operationId: string, summary: string): RouteDoc => ({
   operationId,
   summary,
@@ -149,7 +149,6 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
       'transferId',
     ]),
     codes: [29, 22, 20, 5, 23],
-    idempotent: false,
   },
   'GET /admin/v1/accounts/:id': {
     operationId: 'adminGetAccount',
@@ -172,7 +171,6 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
     body: moveBody(false),
     ok: moved,
     codes: [29, 22, 2, 20, 5, 30],
-    idempotent: false,
   },
   'POST /admin/v1/accounts/:id/charge': {
     operationId: 'adminCharge',
@@ -183,7 +181,6 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
     body: moveBody(true),
     ok: moved,
     codes: [29, 22, 2, 20, 5, 30, 7, 6, 8],
-    idempotent: false,
   },
   'POST /admin/v1/accounts/:id/suspend': statusRoute(
     'adminSuspend',

@@ -131,7 +131,6 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
       ['results', 'credit'],
     ),
     codes: [1, 28, 22, 10, 4, 2, 3, 20, 5, 7, 6, 8],
-    idempotent: false,
   },
   'POST /v1/subaccount/create': {
     operationId: 'createSubaccount',
