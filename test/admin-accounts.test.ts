@@ -319,6 +319,44 @@ describe('suspend, resume, rotate-key', () => {
     });
   });
 
+  it('keeps each action with the operator and the reason, shown newest first on GET /accounts/:id', async () => {
+    const main = await seedMain(fixture.store, 'user@example.com', '10');
+    const bob = { 'x-operator': 'bob' };
+    await admin.post(`/accounts/${main.accountId}/suspend`, { reason: 'unpaid invoice 12' });
+    await admin.post(`/accounts/${main.accountId}/resume`, undefined, bob);
+    await admin.post(`/accounts/${main.accountId}/rotate-key`, { reason: 'key leaked' }, bob);
+    const detail = (await admin.get(`/accounts/${main.accountId}`)).json();
+    expect(
+      detail.actions.map((a: { action: string; operator: string; reason: string | null }) => [
+        a.action,
+        a.operator,
+        a.reason,
+      ]),
+    ).toEqual([
+      ['rotate-key', 'bob', 'key leaked'],
+      ['resume', 'bob', null],
+      ['suspend', 'alice', 'unpaid invoice 12'],
+    ]);
+    expect(detail.actions[0].createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Number.isInteger(detail.actions[0].id)).toBe(true);
+    // Another account's trail is its own.
+    const other = await seedMain(fixture.store, 'other@example.com', '1');
+    expect((await admin.get(`/accounts/${other.accountId}`)).json().actions).toEqual([]);
+  });
+
+  it.each(['suspend', 'resume', 'rotate-key'])(
+    '%s refuses a bad reason with 22 and changes nothing',
+    async (action) => {
+      const main = await seedMain(fixture.store, 'user@example.com', '10');
+      for (const reason of [['a list'], 'x'.repeat(501)]) {
+        const response = await admin.post(`/accounts/${main.accountId}/${action}`, { reason });
+        expect(response.json()).toMatchObject({ success: false, code: 22 });
+      }
+      expect((await me(main.apiKey)).json()).toMatchObject({ code: 200 });
+      expect(await fixture.store.listOperatorActions(main.accountId, 100)).toEqual([]);
+    },
+  );
+
   it.each(['suspend', 'resume', 'rotate-key'])('%s answers 30 for an unknown account', async (action) => {
     const response = await admin.post(`/accounts/777/${action}`, undefined, en);
     expect(response.statusCode).toBe(404);

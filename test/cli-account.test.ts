@@ -155,6 +155,20 @@ describe('tirelire account suspend, resume and rotate-key', () => {
     expect(await statusOf()).toBe('active');
   });
 
+  it('keeps suspend, resume and rotate-key in the audit trail with --operator and --reason', async () => {
+    const { accountId } = create('ida@example.com');
+    const email = ['--email', 'ida@example.com'];
+    run('account', 'suspend', ...email, '--operator', 'alice', '--reason', 'unpaid');
+    run('account', 'resume', ...email);
+    run('account', 'rotate-key', ...email, '--operator', 'bob', '--reason', 'leak');
+    const actions = await db.withStore((store) => store.listOperatorActions(accountId, 100));
+    expect(actions.map((a) => [a.action, a.operator, a.reason])).toEqual([
+      ['rotate-key', 'bob', 'leak'],
+      ['resume', userInfo().username, null],
+      ['suspend', 'alice', 'unpaid'],
+    ]);
+  });
+
   it('refuses the old key as soon as a new one is issued', async () => {
     const { accountId, apiKey: oldKey } = create('hal@example.com');
     const rotated = jsonOf(run('account', 'rotate-key', '--email', 'hal@example.com', '--json'));

@@ -181,9 +181,12 @@ describe('limits shared through Redis', async () => {
   skipUnlessCi('wrong keys counted in one process block the address in the other', async () => {
     const attacker = freshAddress();
     const victim = await seedMain(second.store, `v-${randomInt(1e9)}@example.com`, '1');
-    for (let i = 0; i < 3; i += 1) expect((await me(first, `tl_guess${i}`, attacker)).status).toBe(401);
+    // Guesses unique to this run: Redis keeps per-key counts for the window (an hour) across runs.
+    const run = randomInt(1e12);
+    for (let i = 0; i < 3; i += 1)
+      expect((await me(first, `tl_guess${run}-${i}`, attacker)).status).toBe(401);
     // The second process learns of the address at its first wrong key there.
-    expect((await me(second, 'tl_guess-again', attacker)).status).toBe(401);
+    expect((await me(second, `tl_guess${run}-again`, attacker)).status).toBe(401);
     expect((await me(second, victim.apiKey, attacker)).status).toBe(429);
   });
 

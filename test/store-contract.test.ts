@@ -289,6 +289,58 @@ for (const factory of storeFactories) {
       expect(await move(store, 'add', hashApiKey('new key'), sub.token, '1')).toMatchObject({ ok: true });
     });
 
+    it('records audited suspend, resume and rotate-key, newest first, append-only', async () => {
+      const main = await seedMain(store, '1');
+      const other = await seedMain(store, '1');
+      const at = (second: number) => new Date(Date.UTC(2026, 10, 27, 10, 0, second));
+      await store.setStatus(main.accountId, 'suspended', {
+        operator: 'alice',
+        reason: 'unpaid',
+        createdAt: at(1),
+      });
+      await store.setStatus(main.accountId, 'active', { operator: 'bob', reason: null, createdAt: at(2) });
+      await store.replaceKey(main.accountId, hashApiKey('k2'), {
+        operator: 'carol',
+        reason: 'leak',
+        createdAt: at(3),
+      });
+      await store.setStatus(other.accountId, 'suspended', {
+        operator: 'dan',
+        reason: null,
+        createdAt: at(4),
+      });
+      // Unaudited changes (fixtures, tests) leave no row.
+      await store.setStatus(main.accountId, 'active');
+      const actions = await store.listOperatorActions(main.accountId, 100);
+      expect(
+        actions.map(({ action, operator, reason, createdAt, accountId }) => [
+          action,
+          operator,
+          reason,
+          createdAt.toISOString(),
+          accountId,
+        ]),
+      ).toEqual([
+        ['rotate-key', 'carol', 'leak', at(3).toISOString(), main.accountId],
+        ['resume', 'bob', null, at(2).toISOString(), main.accountId],
+        ['suspend', 'alice', 'unpaid', at(1).toISOString(), main.accountId],
+      ]);
+      expect(actions[0]!.id).toBeGreaterThan(actions[1]!.id);
+      expect(await store.listOperatorActions(main.accountId, 2)).toHaveLength(2);
+      expect((await store.getAccount(main.accountId))!.status).toBe('active');
+      expect(await store.authenticate(hashApiKey('k2'))).not.toBeNull();
+      await expect(subject.exec("UPDATE operator_actions SET reason = 'x'")).rejects.toThrow(/append-only/);
+      await expect(subject.exec('DELETE FROM operator_actions')).rejects.toThrow(/append-only/);
+      expect(await store.listOperatorActions(main.accountId, 100)).toHaveLength(3);
+    });
+
+    it('records no action for an account that cannot change (the funding account, none)', async () => {
+      const audit = { operator: 'alice', reason: null, createdAt: new Date() };
+      await store.setStatus(987654, 'suspended', audit);
+      await store.replaceKey(987654, hashApiKey('nobody'), audit);
+      expect(await store.listOperatorActions(987654, 100)).toEqual([]);
+    });
+
     it('keeps each transfer and finds it by id', async () => {
       const main = await seedMain(store, '1');
       const sub = await seedSub(store, main);

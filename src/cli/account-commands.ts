@@ -17,6 +17,8 @@ interface EmailOptions extends CommonOptions {
   readonly email: string;
 }
 
+type ActionOptions = EmailOptions & AuditOptions;
+
 interface CreditOptions extends EmailOptions, AuditOptions {
   readonly credit: string;
 }
@@ -50,17 +52,18 @@ export function addAccountCommands(program: Command, setExitCode: (code: number)
     .addOption(new Option('--email <email>', 'the main account').conflicts('accountId'))
     .option('--account-id <id>', 'any customer account, e.g. a subaccount', parseAccountId)
     .requiredOption('--credit <amount>', 'EUR to charge');
-  leaf('suspend', "refuse the account's key (code 4) until resumed", (o: EmailOptions) =>
-    setStatus(o, 'suspended'),
+  // Suspend, resume and rotate-key move no money: --operator and --reason go to the audit trail.
+  withAuditOptions(
+    leaf('suspend', "refuse the account's key (code 4) until resumed", (o: ActionOptions) =>
+      setStatus(o, 'suspended'),
+    ),
   ).requiredOption('--email <email>', 'the main account');
-  leaf('resume', 'accept the account key again', (o: EmailOptions) => setStatus(o, 'active')).requiredOption(
-    '--email <email>',
-    'the main account',
-  );
-  leaf('rotate-key', 'issue a new API key; the old one is refused at once', rotateKey).requiredOption(
-    '--email <email>',
-    'the main account',
-  );
+  withAuditOptions(
+    leaf('resume', 'accept the account key again', (o: ActionOptions) => setStatus(o, 'active')),
+  ).requiredOption('--email <email>', 'the main account');
+  withAuditOptions(
+    leaf('rotate-key', 'issue a new API key; the old one is refused at once', rotateKey),
+  ).requiredOption('--email <email>', 'the main account');
 }
 
 function parseAccountId(text: string): number {
@@ -134,9 +137,9 @@ function chargeTarget(options: ChargeOptions): operator.AccountRef | null {
   return null;
 }
 
-function setStatus(options: EmailOptions, status: 'active' | 'suspended'): Promise<number> {
+function setStatus(options: ActionOptions, status: 'active' | 'suspended'): Promise<number> {
   return withStore(options, async (store, output) => {
-    const result = await operator.setAccountStatus(store, options.email, status);
+    const result = await operator.setAccountStatus(store, options.email, status, audit(options));
     if (!result.ok) return refuse(output, result.code);
     const account = result.value;
     output.result({ accountId: account.id, status: account.status }, [
@@ -146,9 +149,9 @@ function setStatus(options: EmailOptions, status: 'active' | 'suspended'): Promi
   });
 }
 
-function rotateKey(options: EmailOptions): Promise<number> {
+function rotateKey(options: ActionOptions): Promise<number> {
   return withStore(options, async (store, output) => {
-    const result = await operator.rotateKey(store, options.email);
+    const result = await operator.rotateKey(store, options.email, audit(options));
     if (!result.ok) return refuse(output, result.code);
     const { account, apiKey } = result.value;
     output.result({ accountId: account.id, apiKey }, [

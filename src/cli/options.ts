@@ -26,9 +26,11 @@ export function withCommonOptions(command: Command): Command {
 /** The name kept on the ledger transfer: who did it, from which OS account by default. */
 export function withAuditOptions(command: Command): Command {
   return command
-    .option('--reason <text>', 'why, kept forever on the ledger transfer')
+    .option('--reason <text>', 'why, kept forever on the ledger transfer or the audit trail')
     .addOption(
-      new Option('--operator <name>', 'operator name kept on the ledger transfer').default(defaultOperator()),
+      new Option('--operator <name>', 'operator name kept on the ledger transfer or the audit trail').default(
+        defaultOperator(),
+      ),
     );
 }
 

@@ -8,6 +8,7 @@ import type {
 } from './accounts.js';
 import type { ErrorCode } from './errors.js';
 import type { IdempotentAnswer } from './idempotency.js';
+import type { ActionAudit, OperatorAction } from './operator-actions.js';
 import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from './pages.js';
 import type {
   CreditBatchCommand,
@@ -62,9 +63,16 @@ export interface Store {
   findMainAccountByEmail(email: string): Promise<Account | null>;
   getAccount(accountId: number): Promise<Account | null>;
   operatorTransfer(command: OperatorTransferCommand): Promise<OperatorTransferOutcome>;
-  setStatus(accountId: number, status: AccountStatus): Promise<void>;
-  /** Replaces an account's key: the old one is refused from the next request on. */
-  replaceKey(accountId: number, keyHash: string): Promise<void>;
+  /**
+   * With `audit`, the action (suspend when the status is `suspended`, resume
+   * when `active`) is recorded in the operator's audit trail in the same
+   * transaction: both happen or neither. The operator service always passes it.
+   */
+  setStatus(accountId: number, status: AccountStatus, audit?: ActionAudit): Promise<void>;
+  /** Replaces an account's key: the old one is refused from the next request on; `audit` as for setStatus. */
+  replaceKey(accountId: number, keyHash: string, audit?: ActionAudit): Promise<void>;
+  /** The account's recorded suspend/resume/rotate-key actions, newest first, at most `limit`. */
+  listOperatorActions(accountId: number, limit: number): Promise<OperatorAction[]>;
 
   getTransfer(transferId: string): Promise<Transfer | null>;
 

@@ -20,12 +20,13 @@ export function registerBodyParsers(app: FastifyInstance, bodyLimitBytes: number
     attachFieldsToBody: 'keyValues',
     limits: { fieldSize: bodyLimitBytes, parts: MAX_MULTIPART_PARTS, files: 0 },
   });
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     bodiesRead.add(request);
     // busboy cuts a field at `fieldSize` without failing, and Fastify's
     // bodyLimit does not see multipart: fields whose bytes reach the limit
     // prove the body was over it, so the answer is 413, not a cut value.
-    if (request.isMultipart() && multipartBytes(request.body) >= bodyLimitBytes) throw new ApiError(413);
+    if (request.isMultipart() && multipartBytes(request.body) >= bodyLimitBytes) done(new ApiError(413));
+    else done();
   });
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     try {

@@ -9,16 +9,8 @@ import { MAX_API_KEY_LENGTH, MAX_TOKEN_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
 import { readApiKey, readField } from './fields.js';
 import type { Field } from './fields.js';
-import {
-  buildClaim,
-  guardOf,
-  readIdempotencyKey,
-  renderError,
-  renderJson,
-  scopeOf,
-  sendAnswer,
-} from './idempotency.js';
-import { money } from './json.js';
+import { buildClaim, guardOf, readIdempotencyKey, renderError, scopeOf, sendAnswer } from './idempotency.js';
+import { formatMicros } from '../domain/money.js';
 import { preferredLanguage } from './language.js';
 
 export function registerCreditRoutes(app: FastifyInstance, queue: CreditQueue): void {
@@ -68,23 +60,28 @@ async function handleCredit(
   const outcome = await queue.submit(guarded);
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
   if (!outcome.ok) return sendError(request, reply, outcome.code);
-  return reply.send(successBody(outcome));
+  return reply.type(JSON_TYPE).send(successJson(outcome));
 }
 
-function successBody(outcome: Extract<CreditOutcome, { ok: true }>) {
-  return {
-    success: true,
-    code: 200,
-    credit: money(outcome.mainBalanceMicros),
-    subaccountCredit: money(outcome.subaccountBalanceMicros),
-    currency: 'EUR',
-    transferId: outcome.transferId,
-  };
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * The success answer's bytes, written directly: the same text the JSON
+ * serializer (json.ts) makes of `{ success, code, credit, subaccountCredit,
+ * currency, transferId }` with both balances as exact decimal numbers, without
+ * building and walking an object on every transfer.
+ */
+export function successJson(outcome: Extract<CreditOutcome, { ok: true }>): string {
+  return (
+    `{"success":true,"code":200,"credit":${formatMicros(outcome.mainBalanceMicros)},` +
+    `"subaccountCredit":${formatMicros(outcome.subaccountBalanceMicros)},"currency":"EUR",` +
+    `"transferId":${JSON.stringify(outcome.transferId)}}`
+  );
 }
 
-/** The answer's bytes, made inside the store's transaction: the same as reply.send would write. */
+/** The answer's bytes, made inside the store's transaction: the same as the handler sends. */
 function renderCredit(outcome: CreditOutcome, language: Language): StoredAnswer {
-  return outcome.ok ? renderJson(200, successBody(outcome)) : renderError(outcome.code, language);
+  return outcome.ok ? { status: 200, body: successJson(outcome) } : renderError(outcome.code, language);
 }
 
 /** A token of the wrong type or length matches nothing: `''` is never a token (code 7). */

@@ -1,13 +1,62 @@
+import { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+
 /** CSV answers, shared by the operator API and the public history. */
 
+type CsvRow<K extends string> = Readonly<Record<K, string | number | null>>;
+
 /** RFC 4180: CRLF line ends, a header row, fields quoted when they hold a quote, comma or line break. */
-export function csvTable<K extends string>(
+export function csvTable<K extends string>(columns: readonly K[], rows: readonly CsvRow<K>[]): string {
+  return `${columns.join(',')}\r\n${csvRows(columns, rows)}`;
+}
+
+/** Rows without the header, each ended by CRLF. */
+function csvRows<K extends string>(columns: readonly K[], rows: readonly CsvRow<K>[]): string {
+  let text = '';
+  for (const row of rows) text += `${columns.map((column) => csvField(row[column])).join(',')}\r\n`;
+  return text;
+}
+
+/** How many rows a streamed export reads from the store at a time. */
+export const CSV_STREAM_PAGE_SIZE = 1000;
+
+export interface CsvPage<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * A whole history as one CSV answer, read page after page by cursor. The
+ * caller fetches the first page itself, so a store failure before any byte is
+ * sent is an ordinary error answer. The next page is fetched only when the
+ * client has taken the previous one (Readable.from pulls on demand, and the
+ * socket's backpressure stops the pulls), so memory holds about one page
+ * whatever the history's size; when the client goes away, Fastify destroys the
+ * stream and the generator stops at its next step, fetching nothing more.
+ */
+export function csvStream<K extends string, T>(
   columns: readonly K[],
-  rows: readonly Readonly<Record<K, string | number | null>>[],
-): string {
-  const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((column) => csvField(row[column])).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  first: CsvPage<T>,
+  next: (cursor: string) => Promise<CsvPage<T>>,
+  toRow: (item: T) => CsvRow<K>,
+): Readable {
+  async function* chunks(): AsyncGenerator<string> {
+    let page = first;
+    yield csvTable(columns, page.items.map(toRow));
+    while (page.nextCursor !== null) {
+      page = await next(page.nextCursor);
+      if (page.items.length > 0) yield csvRows(columns, page.items.map(toRow));
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
+
+/** A CSV answer: a whole table as text, or a stream of one. */
+export function sendCsv(reply: FastifyReply, body: string | Readable): FastifyReply {
+  return reply
+    .type('text/csv; charset=utf-8')
+    .header('content-disposition', 'attachment; filename="transfers.csv"')
+    .send(body);
 }
 
 /**

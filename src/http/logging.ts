@@ -20,21 +20,95 @@ export function buildLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level ?? 'info',
-      redact: {
-        paths: [
-          'apiKey',
-          '*.apiKey',
-          'headers["x-api-key"]',
-          'headers.authorization',
-          '*.headers["x-api-key"]',
-          '*.headers.authorization',
-        ],
-        censor: '[redacted]',
+      // Not pino's `redact`: with wildcard paths it ran every value of every
+      // line (numbers included) through a clone and a JSON.stringify — 4 % of
+      // the server's CPU under load. redactKeys covers the same paths and
+      // leaves a line without them untouched.
+      // Child loggers' bindings (the request id) skip formatters but not serializers,
+      // so these two keys are censored there too.
+      formatters: { log: redactKeys, bindings: redactKeys },
+      serializers: {
+        req: serializeRequest,
+        res: serializeReply,
+        err: pino.stdSerializers.err,
+        apiKey: () => REDACTED,
+        headers: (headers: unknown) =>
+          typeof headers === 'object' && headers !== null ? withoutSecretHeaders(headers) : headers,
       },
-      serializers: { req: serializeRequest, res: serializeReply, err: pino.stdSerializers.err },
     },
     options.destination ?? pino.destination(1),
   );
+}
+
+export const REDACTED = '[redacted]';
+const SECRET_HEADERS = ['x-api-key', 'authorization'] as const;
+
+/**
+ * The redaction of a logged object: `apiKey`, `headers["x-api-key"]` and
+ * `headers.authorization`, at the top level and one level down (`*.apiKey`,
+ * `*.headers…`). Copies only what it censors; the object is returned as is
+ * when there is nothing to censor (every request line).
+ */
+export function redactKeys(object: Record<string, unknown>): Record<string, unknown> {
+  let copy: Record<string, unknown> | undefined;
+  for (const name in object) {
+    if (!Object.hasOwn(object, name)) continue;
+    const value = object[name];
+    let replaced: unknown = value;
+    if (name === 'apiKey') replaced = REDACTED;
+    else if (typeof value === 'object' && value !== null) {
+      replaced = name === 'headers' ? withoutSecretHeaders(value) : redactOneLevel(value);
+    }
+    if (replaced !== value) {
+      copy ??= copyOf(object);
+      put(copy, name, replaced);
+    }
+  }
+  return copy ?? object;
+}
+
+/** `*.apiKey` and `*.headers…` of one nested value. */
+function redactOneLevel(value: object): object {
+  const fields = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  if (Object.hasOwn(fields, 'apiKey')) {
+    copy = copyOf(fields);
+    put(copy, 'apiKey', REDACTED);
+  }
+  const headers = Object.hasOwn(fields, 'headers') ? fields['headers'] : undefined;
+  if (typeof headers === 'object' && headers !== null) {
+    const cleaned = withoutSecretHeaders(headers);
+    if (cleaned !== headers) {
+      copy ??= copyOf(fields);
+      put(copy, 'headers', cleaned);
+    }
+  }
+  return copy ?? value;
+}
+
+function withoutSecretHeaders(headers: object): object {
+  const fields = headers as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const name of SECRET_HEADERS) {
+    if (!Object.hasOwn(fields, name)) continue;
+    copy ??= copyOf(fields);
+    put(copy, name, REDACTED);
+  }
+  return copy ?? headers;
+}
+
+/** A shallow copy keeping the prototype and every own property (an Error keeps its message and stack). */
+function copyOf(object: object): Record<string, unknown> {
+  const descriptors = Object.getOwnPropertyDescriptors(object) as Record<PropertyKey, PropertyDescriptor>;
+  for (const key of Reflect.ownKeys(descriptors)) descriptors[key]!.configurable = true;
+  return Object.defineProperties(
+    Object.create(Object.getPrototypeOf(object) as object | null) as object,
+    descriptors,
+  ) as Record<string, unknown>;
+}
+
+function put(object: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 interface LoggedRequest {

@@ -133,23 +133,39 @@ function processRegistry(): Registry {
  */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   const hooks = metricHooks.get(metrics.registry)!;
-  app.addHook('onSend', async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+  // Callback hooks (no promise per request); the latency series of each route, method and
+  // status is resolved once, so an observation is a map lookup and a bucket increment.
+  const latencyOf = new Map<string, ReturnType<typeof hooks.latency.labels>>();
+  const transfersOf = new Map<string, ReturnType<typeof hooks.transfers.labels>>();
+  app.addHook('onSend', (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done) => {
     const route = request.routeOptions.url;
     if (route !== undefined && TRANSFER_ROUTES.has(route) && request.method === 'POST') {
       const code = typeof payload === 'string' ? (ENVELOPE_CODE.exec(payload)?.[1] ?? 'other') : 'other';
-      hooks.transfers.inc({ route, code });
+      const id = `${route} ${code}`;
+      let series = transfersOf.get(id);
+      if (series === undefined) {
+        series = hooks.transfers.labels({ route, code });
+        transfersOf.set(id, series);
+      }
+      series.inc();
     }
-    return payload;
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    hooks.latency.observe(
-      { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const id = `${route} ${request.method} ${reply.statusCode}`;
+    let series = latencyOf.get(id);
+    if (series === undefined) {
+      series = hooks.latency.labels({ route, method: request.method, status: reply.statusCode });
+      latencyOf.set(id, series);
+    }
+    series.observe(reply.elapsedTime / 1000);
+    done();
   });
-  app.addHook('onError', async (_request, _reply, error) => {
+  app.addHook('onError', (_request, _reply, error, done) => {
     if (error instanceof StoreUnavailableError) hooks.storeErrors.inc({ kind: 'unavailable' });
     else if (isFault(error)) hooks.storeErrors.inc({ kind: 'fault' });
+    done();
   });
   app.get(METRICS_PATH, async (_request, reply) =>
     reply.type('text/plain; version=0.0.4; charset=utf-8').send(await metrics.scrape()),

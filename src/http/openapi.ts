@@ -169,7 +169,8 @@ const LANGUAGE_HEADER: ParameterDoc = {
 
 function requestBody(schema: JsonSchema): Record<string, unknown> {
   return {
-    required: true,
+    // A body whose fields are all optional may be left out (suspend, resume, rotate-key).
+    required: 'required' in schema,
     content: {
       'application/json': { schema },
       'application/x-www-form-urlencoded': { schema },

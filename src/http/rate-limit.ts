@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { RedisCounter, openRedisCounter } from '../service/throttle-redis.js';
 import { MemoryCounter } from '../service/throttle.js';
-import type { WindowCounter } from '../service/throttle.js';
+import type { WindowCount, WindowCounter } from '../service/throttle.js';
 import { bodyFields } from './body.js';
 import { MAX_API_KEY_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
@@ -39,12 +39,17 @@ export function registerAbuseLimits(app: FastifyInstance, limits: AbuseLimits): 
   }
   if (limits.authFailureMax > 0) registerAuthFailureThrottle(app, limits);
   if (limits.perKeyMax > 0) {
-    app.addHook('preHandler', async (request, reply) => {
-      if (isUnlimited(request)) return undefined;
-      const { count, resetMs } = await counter.hit(`key:${rateKeyOf(request)}`, limits.perKeyWindowMs);
-      if (count <= limits.perKeyMax) return undefined;
-      request.log.info({ code: 429, limit: 'per-key' }, 'request refused');
-      return tooMany(request, reply, resetMs);
+    // A callback hook: with the in-process counter the check is synchronous, no promise per request.
+    app.addHook('preHandler', (request, reply, done) => {
+      if (isUnlimited(request)) return done();
+      const key = `key:${rateKeyOf(request)}`;
+      if (counter instanceof MemoryCounter) {
+        return admitPerKey(counter.hitNow(key, limits.perKeyWindowMs), limits, request, reply, done);
+      }
+      counter.hit(key, limits.perKeyWindowMs).then(
+        (hit) => admitPerKey(hit, limits, request, reply, done),
+        (error: unknown) => done(error as Error),
+      );
     });
   }
 }
@@ -58,24 +63,43 @@ export function registerAbuseLimits(app: FastifyInstance, limits: AbuseLimits): 
  */
 function registerAuthFailureThrottle(app: FastifyInstance, limits: AbuseLimits): void {
   const blockedUntil = new Map<string, number>();
-  app.addHook('onRequest', async (request, reply) => {
-    const until = blockedUntil.get(request.ip);
-    if (until === undefined || isUnlimited(request)) return undefined;
+  // Callback hooks: the common case (address not blocked, answer not 401) makes no promise.
+  app.addHook('onRequest', (request, reply, done) => {
+    const until = blockedUntil.size === 0 ? undefined : blockedUntil.get(request.ip);
+    if (until === undefined || isUnlimited(request)) return done();
     const remainingMs = until - Date.now();
     if (remainingMs <= 0) {
       blockedUntil.delete(request.ip);
-      return undefined;
+      return done();
     }
     request.log.info({ code: 429, limit: 'wrong-keys' }, 'request refused');
-    return tooMany(request, reply, remainingMs);
+    tooMany(request, reply, remainingMs);
   });
-  app.addHook('onSend', async (request, reply) => {
-    if (reply.statusCode !== 401) return;
-    const { count, resetMs } = await limits.counter.hit(`auth:${request.ip}`, limits.authFailureWindowMs);
-    if (count < limits.authFailureMax) return;
-    if (blockedUntil.size >= MAX_BLOCKED_ADDRESSES) forgetEnded(blockedUntil);
-    blockedUntil.set(request.ip, Date.now() + resetMs);
+  app.addHook('onSend', (request, reply, _payload, done) => {
+    if (reply.statusCode !== 401) return done();
+    limits.counter.hit(`auth:${request.ip}`, limits.authFailureWindowMs).then(
+      ({ count, resetMs }) => {
+        if (count >= limits.authFailureMax) {
+          if (blockedUntil.size >= MAX_BLOCKED_ADDRESSES) forgetEnded(blockedUntil);
+          blockedUntil.set(request.ip, Date.now() + resetMs);
+        }
+        done();
+      },
+      (error: unknown) => done(error as Error),
+    );
   });
+}
+
+function admitPerKey(
+  hit: WindowCount,
+  limits: AbuseLimits,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  if (hit.count <= limits.perKeyMax) return done();
+  request.log.info({ code: 429, limit: 'per-key' }, 'request refused');
+  tooMany(request, reply, hit.resetMs);
 }
 
 function forgetEnded(blockedUntil: Map<string, number>): void {

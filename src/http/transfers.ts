@@ -8,15 +8,15 @@ import type { Store } from '../domain/store.js';
 import type { Transfer } from '../domain/transfers.js';
 import { hashApiKey } from '../service/keys.js';
 import { readAll, readCursor, readDate, readLimit, readToken, type Read } from './admin/params.js';
-import { csvTable, wantsCsv } from './csv.js';
+import { CSV_STREAM_PAGE_SIZE, csvStream, csvTable, sendCsv, wantsCsv } from './csv.js';
 import { sendError } from './errors.js';
-import { apiKeyOrCode, queryFields } from './fields.js';
+import { apiKeyOrCode, queryFields, readField } from './fields.js';
 import { money } from './json.js';
 
 export const TRANSFERS_PATH = '/v1/subaccount/credit/transfers';
 export const DEFAULT_HISTORY_LIMIT = 50;
 export const MAX_HISTORY_LIMIT = 1000;
-/** A CSV answer is one bounded page too; `X-Next-Cursor` names the next. */
+/** A CSV answer with `limit` is one bounded page; `X-Next-Cursor` names the next. Without, it streams everything. */
 export const MAX_HISTORY_CSV_LIMIT = 10_000;
 const TRANSFER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -50,11 +50,13 @@ async function listHistory(store: Store, request: FastifyRequest, reply: Fastify
     const data = page.items.map(historyItem);
     return reply.send({ success: true, code: 200, data, nextCursor: page.nextCursor });
   }
+  // Without `limit`, the CSV is the whole filtered history, streamed page by page.
+  if (readField(queryFields(request), 'limit').kind === 'absent') {
+    const next = (cursor: string) => store.listTransfers({ ...filter.value, cursor });
+    return sendCsv(reply, csvStream(CSV_COLUMNS, page, next, csvRow));
+  }
   if (page.nextCursor !== null) reply.header('x-next-cursor', page.nextCursor);
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', 'attachment; filename="transfers.csv"')
-    .send(csvTable(CSV_COLUMNS, page.items.map(csvRow)));
+  return sendCsv(reply, csvTable(CSV_COLUMNS, page.items.map(csvRow)));
 }
 
 async function getOne(store: Store, request: FastifyRequest, reply: FastifyReply) {
@@ -78,7 +80,7 @@ async function readFilter(
     readDate(query, 'since'),
     readDate(query, 'until'),
     csv
-      ? readLimit(query, MAX_HISTORY_CSV_LIMIT, MAX_HISTORY_CSV_LIMIT)
+      ? readLimit(query, CSV_STREAM_PAGE_SIZE, MAX_HISTORY_CSV_LIMIT)
       : readLimit(query, DEFAULT_HISTORY_LIMIT, MAX_HISTORY_LIMIT),
     readCursor(query),
   );

@@ -31,6 +31,11 @@ export interface TransferFilter {
   readonly cursor?: string;
 }
 
+/** Suspend, resume, rotate-key: why, kept in the audit trail. */
+export interface ActionInput {
+  readonly reason?: string;
+}
+
 /** The operator API `/admin/v1` (docs/admin-api.md), with the same results typed by code. */
 export class TirelireAdminClient extends BaseClient {
   private readonly token: string;
@@ -83,20 +88,30 @@ export class TirelireAdminClient extends BaseClient {
     return this.call('adminCharge', { params: { id }, body: { ...input }, call });
   }
 
-  suspend(id: number, call?: CallOptions): Promise<Result<'adminSuspend', { readonly account: Account }>> {
-    return this.call('adminSuspend', { params: { id }, call });
+  /** `reason` is kept in the account's audit trail with the operator's name. */
+  suspend(
+    id: number,
+    input: ActionInput = {},
+    call?: CallOptions,
+  ): Promise<Result<'adminSuspend', { readonly account: Account }>> {
+    return this.call('adminSuspend', { params: { id }, body: { ...input }, call });
   }
 
-  resume(id: number, call?: CallOptions): Promise<Result<'adminResume', { readonly account: Account }>> {
-    return this.call('adminResume', { params: { id }, call });
+  resume(
+    id: number,
+    input: ActionInput = {},
+    call?: CallOptions,
+  ): Promise<Result<'adminResume', { readonly account: Account }>> {
+    return this.call('adminResume', { params: { id }, body: { ...input }, call });
   }
 
   /** A new key for the account; the old one is refused from the next request on. */
   rotateKey(
     id: number,
+    input: ActionInput = {},
     call?: CallOptions,
   ): Promise<Result<'adminRotateKey', { readonly account: Account; readonly apiKey: string }>> {
-    return this.call('adminRotateKey', { params: { id }, call });
+    return this.call('adminRotateKey', { params: { id }, body: { ...input }, call });
   }
 
   listTransfers(

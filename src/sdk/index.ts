@@ -10,7 +10,12 @@ export {
   type SubaccountParameters,
   type TirelireClientOptions,
 } from './client.js';
-export { TirelireAdminClient, type TirelireAdminClientOptions, type TransferFilter } from './admin-client.js';
+export {
+  TirelireAdminClient,
+  type ActionInput,
+  type TirelireAdminClientOptions,
+  type TransferFilter,
+} from './admin-client.js';
 export { OPERATIONS, type CodeOf, type OperationName } from './operations.js';
 export type * from './results.js';
 export {

@@ -161,9 +161,20 @@ export interface CreatedAccount {
   readonly transferId: string | null;
 }
 
+/** A suspend, resume or rotate-key, kept forever in the account's audit trail. */
+export interface OperatorAction {
+  readonly id: number;
+  readonly action: 'suspend' | 'resume' | 'rotate-key';
+  readonly operator: string;
+  readonly reason: string | null;
+  readonly createdAt: string;
+}
+
 export interface AccountDetail {
   readonly account: Account;
   readonly subaccounts: readonly Subaccount[];
+  /** The latest 100, newest first. */
+  readonly actions: readonly OperatorAction[];
 }
 
 export interface MovedCredit {

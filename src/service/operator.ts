@@ -2,6 +2,7 @@ import type { Account, AccountStatus } from '../domain/accounts.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { parseAmount } from '../domain/money.js';
 import type { IdempotencyGuard, IdempotentAnswer } from '../domain/idempotency.js';
+import type { ActionAudit, OperatorAction } from '../domain/operator-actions.js';
 import type { CreateMainAccountOutcome, OperatorTransferOutcome, Store } from '../domain/store.js';
 import type { Transfer } from '../domain/transfers.js';
 import type { VerifyReport } from '../domain/verify.js';
@@ -80,6 +81,8 @@ export interface MovedCredit {
 
 /** RFC 5321 caps a forward path at 256 octets, i.e. 254 characters of address. */
 export const MAX_EMAIL_LENGTH = 254;
+/** The name kept when no one was named (the operator API's default for a missing X-Operator). */
+export const DEFAULT_OPERATOR_NAME = 'operator';
 /** Free text kept forever on every transfer: bounded so a typo cannot bloat the ledger. */
 export const MAX_AUDIT_TEXT_LENGTH = 500;
 
@@ -249,33 +252,70 @@ export function charge(
   return moveCredit(store, 'charge', ref, input);
 }
 
-/** Suspending an already suspended account succeeds: the operator's intent holds either way. */
+/** Code 22 for over-long audit text; else what the store records beside the change. */
+function actionAudit(input: AuditFields): OperatorResult<ActionAudit> {
+  const auditCode = checkAudit(input);
+  if (auditCode !== null) return fail(auditCode);
+  return succeed({
+    operator: input.operator ?? DEFAULT_OPERATOR_NAME,
+    reason: input.reason ?? null,
+    createdAt: new Date(),
+  });
+}
+
+/**
+ * Suspending an already suspended account succeeds (and is recorded): the
+ * operator's intent holds either way. The action is kept in the audit trail
+ * in the transaction of the change.
+ */
 export async function setAccountStatus(
   store: Store,
   ref: MainAccountRef,
   status: AccountStatus,
+  input: AuditFields = {},
 ): Promise<OperatorResult<Account>> {
+  const audit = actionAudit(input);
+  if (!audit.ok) return audit;
   const found = await findMainAccountByRef(store, ref);
   if (!found.ok) return found;
-  await store.setStatus(found.value.id, status);
+  await store.setStatus(found.value.id, status, audit.value);
   return succeed({ ...found.value, status });
 }
 
-export function suspend(store: Store, ref: MainAccountRef): Promise<OperatorResult<Account>> {
-  return setAccountStatus(store, ref, 'suspended');
+export function suspend(
+  store: Store,
+  ref: MainAccountRef,
+  input: AuditFields = {},
+): Promise<OperatorResult<Account>> {
+  return setAccountStatus(store, ref, 'suspended', input);
 }
 
-export function resume(store: Store, ref: MainAccountRef): Promise<OperatorResult<Account>> {
-  return setAccountStatus(store, ref, 'active');
+export function resume(
+  store: Store,
+  ref: MainAccountRef,
+  input: AuditFields = {},
+): Promise<OperatorResult<Account>> {
+  return setAccountStatus(store, ref, 'active', input);
 }
 
 /** A new key for a main account; the old one is refused from the next request on. */
-export async function rotateKey(store: Store, ref: MainAccountRef): Promise<OperatorResult<CreatedAccount>> {
+export async function rotateKey(
+  store: Store,
+  ref: MainAccountRef,
+  input: AuditFields = {},
+): Promise<OperatorResult<CreatedAccount>> {
+  const audit = actionAudit(input);
+  if (!audit.ok) return audit;
   const found = await findMainAccountByRef(store, ref);
   if (!found.ok) return found;
   const apiKey = generateApiKey();
-  await store.replaceKey(found.value.id, hashApiKey(apiKey));
+  await store.replaceKey(found.value.id, hashApiKey(apiKey), audit.value);
   return succeed({ account: found.value, apiKey });
+}
+
+/** The account's suspend/resume/rotate-key actions, newest first. */
+export function listActions(store: Store, accountId: number, limit: number): Promise<OperatorAction[]> {
+  return store.listOperatorActions(accountId, limit);
 }
 
 export function verify(store: Store): Promise<VerifyReport> {

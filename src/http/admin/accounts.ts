@@ -21,12 +21,14 @@ import {
   readToken,
   type Read,
 } from './params.js';
-import { accountView, subaccountView, transferView } from './views.js';
+import { accountView, actionView, subaccountView, transferView } from './views.js';
 
 export const DEFAULT_ACCOUNTS_LIMIT = 50;
 export const MAX_ACCOUNTS_LIMIT = 100;
 /** GET /accounts/:id lists this many subaccounts at most; `subaccountCount` tells the whole. */
 export const MAX_SUBACCOUNTS_SHOWN = 1000;
+/** GET /accounts/:id shows the latest suspend/resume/rotate-key actions, newest first. */
+export const MAX_ACTIONS_SHOWN = 100;
 
 type Handler = (store: Store, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
@@ -117,9 +119,11 @@ async function getAccount(store: Store, request: FastifyRequest, reply: FastifyR
   const found = await operator.findMainAccountByRef(store, { accountId: id.value });
   if (!found.ok) return sendError(request, reply, found.code);
   const subaccounts = await store.listSubaccounts(id.value, 1, MAX_SUBACCOUNTS_SHOWN);
+  const actions = await operator.listActions(store, id.value, MAX_ACTIONS_SHOWN);
   return success(reply, {
     account: accountView(found.value, subaccounts.total),
     subaccounts: subaccounts.items.map(subaccountView),
+    actions: actions.map(actionView),
   });
 }
 
@@ -198,19 +202,25 @@ function guardOfMove(
 }
 
 /**
- * Suspend and resume move no money, so they leave no ledger transfer; the
- * operator's name goes to the log with the request id.
+ * Suspend, resume and rotate-key move no money, so they leave no ledger
+ * transfer: the service records them (operator, reason) in the audit trail,
+ * in the transaction of the change. The log line carries the request id.
  */
+function readAction(request: FastifyRequest) {
+  return readAll(readOperator(request), pathId(request), readOptionalText(bodyFields(request), 'reason'));
+}
+
 async function setStatus(
   store: Store,
   request: FastifyRequest,
   reply: FastifyReply,
   status: 'active' | 'suspended',
 ) {
-  const read = readAll(readOperator(request), pathId(request));
+  const read = readAction(request);
   if (!read.ok) return sendError(request, reply, read.code);
-  const [operatorName, id] = read.value;
-  const result = await operator.setAccountStatus(store, { accountId: id }, status);
+  const [operatorName, id, reason] = read.value;
+  const audit = { operator: operatorName, reason };
+  const result = await operator.setAccountStatus(store, { accountId: id }, status, audit);
   if (!result.ok) return sendError(request, reply, result.code);
   request.log.info(
     { operator: operatorName, action: status === 'active' ? 'resume' : 'suspend', accountId: id },
@@ -220,10 +230,10 @@ async function setStatus(
 }
 
 async function rotateKey(store: Store, request: FastifyRequest, reply: FastifyReply) {
-  const read = readAll(readOperator(request), pathId(request));
+  const read = readAction(request);
   if (!read.ok) return sendError(request, reply, read.code);
-  const [operatorName, id] = read.value;
-  const result = await operator.rotateKey(store, { accountId: id });
+  const [operatorName, id, reason] = read.value;
+  const result = await operator.rotateKey(store, { accountId: id }, { operator: operatorName, reason });
   if (!result.ok) return sendError(request, reply, result.code);
   request.log.info({ operator: operatorName, action: 'rotate-key', accountId: id }, 'operator action');
   return success(reply, {

@@ -1,5 +1,7 @@
-import { csvTable } from '../csv.js';
-import type { TransferView } from './views.js';
+import type { Readable } from 'node:stream';
+import type { Transfer } from '../../domain/transfers.js';
+import { csvStream, csvTable, type CsvPage } from '../csv.js';
+import { transferView, type TransferView } from './views.js';
 
 // Shared with the public history (src/http/csv.ts); re-exported for existing importers.
 export { csvField, wantsCsv } from '../csv.js';
@@ -23,4 +25,12 @@ const COLUMNS = [
 
 export function transfersCsv(transfers: readonly TransferView[]): string {
   return csvTable(COLUMNS, transfers);
+}
+
+/** The whole history after `first`, fetched by `next` as the client reads. */
+export function transfersCsvStream(
+  first: CsvPage<Transfer>,
+  next: (cursor: string) => Promise<CsvPage<Transfer>>,
+): Readable {
+  return csvStream(COLUMNS, first, next, transferView);
 }

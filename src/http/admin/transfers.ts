@@ -3,8 +3,9 @@ import type { Store } from '../../domain/store.js';
 import type { TransferFilter } from '../../domain/pages.js';
 import { findMainAccountByRef } from '../../service/operator.js';
 import { sendError } from '../errors.js';
-import { queryFields } from '../fields.js';
-import { transfersCsv, wantsCsv } from './csv.js';
+import { queryFields, readField } from '../fields.js';
+import { CSV_STREAM_PAGE_SIZE, sendCsv } from '../csv.js';
+import { transfersCsv, transfersCsvStream, wantsCsv } from './csv.js';
 import {
   readCursor,
   readDate,
@@ -19,8 +20,11 @@ import { transferView } from './views.js';
 
 export const DEFAULT_TRANSFERS_LIMIT = 50;
 export const MAX_TRANSFERS_LIMIT = 1000;
-/** A CSV export is one bounded answer; the next rows follow its `X-Next-Cursor`. */
-export const DEFAULT_CSV_LIMIT = 10_000;
+/**
+ * A CSV export with `limit` is one bounded answer, the next rows following its
+ * `X-Next-Cursor`; without, it streams the whole filtered history, read
+ * CSV_STREAM_PAGE_SIZE rows at a time.
+ */
 export const MAX_CSV_LIMIT = 10_000;
 
 export function registerTransferRoutes(admin: FastifyInstance, store: Store): void {
@@ -38,13 +42,17 @@ async function listTransfers(store: Store, request: FastifyRequest, reply: Fasti
   const filter = await readFilter(store, request, csv);
   if (!filter.ok) return sendError(request, reply, filter.code);
   const page = await store.listTransfers(filter.value);
-  const data = page.items.map(transferView);
-  if (!csv) return reply.send({ success: true, code: 200, data, nextCursor: page.nextCursor });
+  if (!csv) {
+    const data = page.items.map(transferView);
+    return reply.send({ success: true, code: 200, data, nextCursor: page.nextCursor });
+  }
+  // Without `limit`, the CSV is the whole filtered history, streamed page by page.
+  if (readField(queryFields(request), 'limit').kind === 'absent') {
+    const next = (cursor: string) => store.listTransfers({ ...filter.value, cursor });
+    return sendCsv(reply, transfersCsvStream(page, next));
+  }
   if (page.nextCursor !== null) reply.header('x-next-cursor', page.nextCursor);
-  return reply
-    .type('text/csv; charset=utf-8')
-    .header('content-disposition', 'attachment; filename="transfers.csv"')
-    .send(transfersCsv(data));
+  return sendCsv(reply, transfersCsv(page.items.map(transferView)));
 }
 
 async function readFilter(
@@ -57,7 +65,7 @@ async function readFilter(
   const accountId = accountIdText === undefined || accountIdText === '' ? undefined : readId(accountIdText);
   if (accountId !== undefined && !accountId.ok) return accountId;
   const limit = csv
-    ? readLimit(query, DEFAULT_CSV_LIMIT, MAX_CSV_LIMIT)
+    ? readLimit(query, CSV_STREAM_PAGE_SIZE, MAX_CSV_LIMIT)
     : readLimit(query, DEFAULT_TRANSFERS_LIMIT, MAX_TRANSFERS_LIMIT);
   const read = readAll(
     readToken(query, 'tokenSubaccount'),

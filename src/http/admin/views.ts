@@ -1,5 +1,6 @@
 import type { Account } from '../../domain/accounts.js';
 import { formatMicrosPadded } from '../../domain/money.js';
+import type { OperatorAction } from '../../domain/operator-actions.js';
 import type { Transfer } from '../../domain/transfers.js';
 
 /**
@@ -78,4 +79,14 @@ function balanceAfter(transfer: Transfer, accountId: number | null): string | nu
   if (transfer.debitAccountId === accountId) return formatMicrosPadded(transfer.debitBalanceAfterMicros);
   if (transfer.creditAccountId === accountId) return formatMicrosPadded(transfer.creditBalanceAfterMicros);
   return null;
+}
+
+export function actionView(action: OperatorAction) {
+  return {
+    id: action.id,
+    action: action.action,
+    operator: action.operator,
+    reason: action.reason,
+    createdAt: action.createdAt.toISOString(),
+  };
 }

@@ -106,13 +106,29 @@ const moveBody = (withToken: boolean): JsonSchema =>
 const moved = ok({ transfer: transferSchema, account: accountSchema }, ['transfer', 'account']);
 const accountOnly = ok({ account: accountSchema }, ['account']);
 
-/** Suspend, resume and rotate-key move no money: Idempotency-Key is not recorded for them (suspend and resume are idempotent by nature). */
+const actionSchema = object(
+  {
+    id: integer,
+    action: { enum: ['suspend', 'resume', 'rotate-key'] },
+    operator: text(),
+    reason: nullable(text()),
+    createdAt: dateTime,
+  },
+  ['id', 'action', 'operator', 'reason', 'createdAt'],
+);
+
+/**
+ * Suspend, resume and rotate-key move no money: Idempotency-Key is not
+ * recorded for them (suspend and resume are idempotent by nature). Each is
+ * kept in the account's audit trail with the operator and the reason.
+ */
 const statusRoute = (operationId: string, summary: string): RouteDoc => ({
   operationId,
   summary,
   tag: 'operator',
   auth: 'admin',
   parameters: [idPath, operatorHeader],
+  body: object({ reason: text('Free text kept in the audit trail.') }, []),
   ok: accountOnly,
   codes: [29, 22, 30],
   idempotent: false,
@@ -152,14 +168,22 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
   },
   'GET /admin/v1/accounts/:id': {
     operationId: 'adminGetAccount',
-    summary: 'One main account and its subaccounts (the first 1000)',
+    summary: 'One main account, its subaccounts (the first 1000) and its latest 100 operator actions',
     tag: 'operator',
     auth: 'admin',
     parameters: [idPath],
-    ok: ok({ account: accountSchema, subaccounts: { type: 'array', items: subaccountSchema } }, [
-      'account',
-      'subaccounts',
-    ]),
+    ok: ok(
+      {
+        account: accountSchema,
+        subaccounts: { type: 'array', items: subaccountSchema },
+        actions: {
+          type: 'array',
+          items: actionSchema,
+          description: 'Suspend, resume, rotate-key; newest first.',
+        },
+      },
+      ['account', 'subaccounts', 'actions'],
+    ),
     codes: [29, 22, 30],
   },
   'POST /admin/v1/accounts/:id/topup': {
@@ -196,7 +220,7 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
     operationId: 'adminListTransfers',
     summary: 'Every transfer of the platform, filtered, newest first',
     description:
-      'With `Accept: text/csv` the same rows come as CSV; `X-Next-Cursor` then carries the next cursor.',
+      'With `Accept: text/csv` the same rows come as CSV: without `limit`, the whole filtered history, streamed; with `limit`, one page and `X-Next-Cursor` for the next.',
     tag: 'operator',
     auth: 'admin',
     parameters: [
@@ -210,7 +234,7 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
       },
       dateQuery('since', 'Inclusive'),
       dateQuery('until', 'Exclusive'),
-      limitQuery('JSON: 1–1000, default 50; CSV: 1–10000, default 10000.'),
+      limitQuery('JSON: 1–1000, default 50; CSV: 1–10000, default none (the whole history).'),
       cursorQuery,
     ],
     ok: ok({ data: { type: 'array', items: transferSchema }, nextCursor: nullable(text()) }, [

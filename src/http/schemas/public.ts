@@ -221,7 +221,8 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
   'GET /v1/subaccount/credit/transfers': {
     operationId: 'listTransfers',
     summary: 'The transfer history, newest first, by cursor',
-    description: 'With `Accept: text/csv` the same rows come as CSV.',
+    description:
+      'With `Accept: text/csv` the same rows come as CSV: without `limit`, the whole filtered history, streamed; with `limit`, one page and `X-Next-Cursor` for the next.',
     tag: 'history',
     auth: 'apiKey',
     parameters: [

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Account } from '../../domain/accounts.js';
+import type { ActionAudit, OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
 import {
   cursorPosition,
   likePattern,
@@ -17,7 +18,7 @@ import {
   toAccount,
   toTransfer,
 } from './rows.js';
-import { runQuery } from './transaction.js';
+import { runQuery, type Queryable } from './transaction.js';
 
 /**
  * The listing queries of the operator API and the public history: plain
@@ -109,4 +110,45 @@ export async function listTransfers(pool: pg.Pool, filter: TransferFilter): Prom
   );
   const page = pageOf(found.rows, filter.limit, (row) => BigInt(row.seq));
   return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
+}
+
+/** Called inside the transaction of the change it records. */
+export async function recordAction(
+  client: Queryable,
+  accountId: number,
+  action: OperatorActionKind,
+  audit: ActionAudit,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO operator_actions (account_id, action, operator, reason, created_at) VALUES ($1, $2, $3, $4, $5)`,
+    [accountId, action, audit.operator, audit.reason, audit.createdAt],
+  );
+}
+
+export async function listOperatorActions(
+  pool: pg.Pool,
+  accountId: number,
+  limit: number,
+): Promise<OperatorAction[]> {
+  const found = await runQuery<{
+    id: string;
+    account_id: string;
+    action: OperatorActionKind;
+    operator: string;
+    reason: string | null;
+    created_at: Date;
+  }>(
+    pool,
+    `SELECT id, account_id, action, operator, reason, created_at FROM operator_actions
+     WHERE account_id = $1 ORDER BY id DESC LIMIT $2`,
+    [accountId, limit],
+  );
+  return found.rows.map((row) => ({
+    id: Number(row.id),
+    accountId: Number(row.account_id),
+    action: row.action,
+    operator: row.operator,
+    reason: row.reason,
+    createdAt: row.created_at,
+  }));
 }

@@ -87,6 +87,31 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
     `,
   },
+  {
+    // The operator's actions that move no money (suspend, resume, rotate-key),
+    // kept forever like transfers.
+    version: 3,
+    sql: `
+      CREATE TABLE operator_actions (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        account_id bigint NOT NULL REFERENCES accounts (id),
+        action text NOT NULL CHECK (action IN ('suspend', 'resume', 'rotate-key')),
+        operator text NOT NULL,
+        reason text,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX operator_actions_account ON operator_actions (account_id, id DESC);
+
+      CREATE FUNCTION operator_actions_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'operator actions are append-only: % refused', TG_OP;
+      END $$;
+      CREATE TRIGGER operator_actions_no_update BEFORE UPDATE OR DELETE ON operator_actions
+        FOR EACH ROW EXECUTE FUNCTION operator_actions_append_only();
+      CREATE TRIGGER operator_actions_no_truncate BEFORE TRUNCATE ON operator_actions
+        FOR EACH STATEMENT EXECUTE FUNCTION operator_actions_append_only();
+    `,
+  },
 ];
 
 /**

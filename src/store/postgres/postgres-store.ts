@@ -22,6 +22,7 @@ import type {
   OperatorTransferCommand,
   Transfer,
 } from '../../domain/transfers.js';
+import type { ActionAudit, OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
 import type { VerifyReport } from '../../domain/verify.js';
 import { createMainAccountInTransaction, createSubaccountInTransaction } from './accounts.js';
 import { applyCreditBatchInTransaction } from './credit-batch.js';
@@ -142,18 +143,35 @@ export class PostgresStore implements Store {
     );
   }
 
-  async setStatus(accountId: number, status: AccountStatus): Promise<void> {
-    await runQuery(this.pool, `UPDATE accounts SET status = $2 WHERE id = $1 AND kind <> 'funding'`, [
-      accountId,
-      status,
-    ]);
+  async setStatus(accountId: number, status: AccountStatus, audit?: ActionAudit): Promise<void> {
+    const action = status === 'suspended' ? 'suspend' : 'resume';
+    await this.updateAccount('status = $2', [accountId, status], action, audit);
   }
 
-  async replaceKey(accountId: number, keyHash: string): Promise<void> {
-    await runQuery(this.pool, `UPDATE accounts SET key_hash = $2 WHERE id = $1 AND kind <> 'funding'`, [
-      accountId,
-      keyHash,
-    ]);
+  async replaceKey(accountId: number, keyHash: string, audit?: ActionAudit): Promise<void> {
+    await this.updateAccount('key_hash = $2', [accountId, keyHash], 'rotate-key', audit);
+  }
+
+  listOperatorActions(accountId: number, limit: number): Promise<OperatorAction[]> {
+    return listings.listOperatorActions(this.pool, accountId, limit);
+  }
+
+  /** One account update and, when audited, its audit row, in one transaction. */
+  private async updateAccount(
+    set: string,
+    values: readonly [number, string],
+    action: OperatorActionKind,
+    audit: ActionAudit | undefined,
+  ): Promise<void> {
+    const update = `UPDATE accounts SET ${set} WHERE id = $1 AND kind <> 'funding'`;
+    if (audit === undefined) {
+      await runQuery(this.pool, update, values);
+      return;
+    }
+    await inTransaction(this.pool, async (client) => {
+      const updated = await client.query(update, [...values]);
+      if ((updated.rowCount ?? 0) > 0) await listings.recordAction(client, values[0], action, audit);
+    });
   }
 
   async getTransfer(transferId: string): Promise<Transfer | null> {

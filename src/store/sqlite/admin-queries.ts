@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Account } from '../../domain/accounts.js';
+import type { ActionAudit, OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
 import {
   cursorPosition,
   likePattern,
@@ -97,4 +98,35 @@ export class SqliteListings {
     const page = pageOf(rows, filter.limit, (row) => row.seq);
     return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
   }
+
+  /** Called inside the transaction of the change it records. */
+  recordAction(accountId: number, action: OperatorActionKind, audit: ActionAudit): void {
+    this.statement(
+      `INSERT INTO operator_actions (account_id, action, operator, reason, created_at) VALUES (?, ?, ?, ?, ?)`,
+    ).run(accountId, action, audit.operator, audit.reason, audit.createdAt.getTime());
+  }
+
+  listOperatorActions(accountId: number, limit: number): OperatorAction[] {
+    const rows = this.statement(
+      `SELECT id, account_id, action, operator, reason, created_at FROM operator_actions
+       WHERE account_id = ? ORDER BY id DESC LIMIT ?`,
+    ).all(accountId, limit) as ActionRow[];
+    return rows.map((row) => ({
+      id: Number(row.id),
+      accountId: Number(row.account_id),
+      action: row.action,
+      operator: row.operator,
+      reason: row.reason,
+      createdAt: new Date(Number(row.created_at)),
+    }));
+  }
+}
+
+interface ActionRow {
+  id: bigint;
+  account_id: bigint;
+  action: OperatorActionKind;
+  operator: string;
+  reason: string | null;
+  created_at: bigint;
 }

@@ -75,6 +75,24 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
   `,
+  // The operator's actions that move no money (suspend, resume, rotate-key),
+  // kept forever like transfers.
+  `
+  CREATE TABLE operator_actions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    action TEXT NOT NULL CHECK (action IN ('suspend', 'resume', 'rotate-key')),
+    operator TEXT NOT NULL,
+    reason TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX operator_actions_account ON operator_actions(account_id, id);
+
+  CREATE TRIGGER operator_actions_no_update BEFORE UPDATE ON operator_actions
+  BEGIN SELECT RAISE(ABORT, 'operator actions are append-only'); END;
+  CREATE TRIGGER operator_actions_no_delete BEFORE DELETE ON operator_actions
+  BEGIN SELECT RAISE(ABORT, 'operator actions are append-only'); END;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

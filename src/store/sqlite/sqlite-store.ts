@@ -22,6 +22,7 @@ import type {
   OperatorTransferCommand,
   Transfer,
 } from '../../domain/transfers.js';
+import type { ActionAudit, OperatorAction } from '../../domain/operator-actions.js';
 import type { VerifyReport } from '../../domain/verify.js';
 import { assessLedger } from '../../domain/verify.js';
 import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from '../../domain/pages.js';
@@ -80,9 +81,11 @@ export class SqliteStore implements Store {
     return this.db
       .transaction(() => {
         const book = this.claims.open(commands.map((command) => command.idempotency?.claim));
+        const rows = new BatchRows(this.statements);
         const outcomes = commands.map((command) =>
-          guardCredit(book, command, () => this.applyCredit(command)),
+          guardCredit(book, command, () => this.applyCredit(command, rows)),
         );
+        rows.writeBalances();
         this.claims.write(book);
         return outcomes;
       })
@@ -116,10 +119,9 @@ export class SqliteStore implements Store {
     return this.claims.deleteExpired(expiryCutoff(now));
   }
 
-  private applyCredit(command: CreditCommand): CreditOutcome {
-    const s = this.statements;
-    const callerRow = s.accountByKeyHash.get(command.keyHash) as AccountRow | undefined;
-    const subRow = s.accountByToken.get(command.tokenSubaccount) as AccountRow | undefined;
+  private applyCredit(command: CreditCommand, rows: BatchRows): CreditOutcome {
+    const callerRow = rows.byKeyHash(command.keyHash);
+    const subRow = rows.byToken(command.tokenSubaccount);
     const caller = callerRow === undefined ? null : toCaller(callerRow);
     const sub =
       subRow === undefined
@@ -135,7 +137,8 @@ export class SqliteStore implements Store {
     const mainId = caller!.accountId;
     const subId = sub!.id;
     const add = command.direction === 'add';
-    this.writeTransfer({
+    // The balances are written once per account at the end of the batch (BatchRows).
+    this.statements.insertTransfer.run({
       id: command.transferId,
       kind: command.direction,
       debitAccountId: add ? mainId : subId,
@@ -150,6 +153,8 @@ export class SqliteStore implements Store {
       operator: null,
       createdAt: command.createdAt,
     });
+    rows.balanceIs(mainId, decision.mainBalanceMicros);
+    rows.balanceIs(subId, decision.subaccountBalanceMicros);
     return {
       ok: true,
       transferId: command.transferId,
@@ -329,12 +334,27 @@ export class SqliteStore implements Store {
     return { ok: true, transfer: { ...transfer, subaccountToken: row.kind === 'sub' ? row.token : null } };
   }
 
-  async setStatus(accountId: number, status: AccountStatus): Promise<void> {
-    this.statements.setStatus.run(status, accountId);
+  async setStatus(accountId: number, status: AccountStatus, audit?: ActionAudit): Promise<void> {
+    const action = status === 'suspended' ? 'suspend' : 'resume';
+    this.db
+      .transaction(() => {
+        const changed = this.statements.setStatus.run(status, accountId).changes > 0;
+        if (changed && audit !== undefined) this.listings.recordAction(accountId, action, audit);
+      })
+      .immediate();
   }
 
-  async replaceKey(accountId: number, keyHash: string): Promise<void> {
-    this.statements.setKeyHash.run(keyHash, accountId);
+  async replaceKey(accountId: number, keyHash: string, audit?: ActionAudit): Promise<void> {
+    this.db
+      .transaction(() => {
+        const changed = this.statements.setKeyHash.run(keyHash, accountId).changes > 0;
+        if (changed && audit !== undefined) this.listings.recordAction(accountId, 'rotate-key', audit);
+      })
+      .immediate();
+  }
+
+  async listOperatorActions(accountId: number, limit: number): Promise<OperatorAction[]> {
+    return this.listings.listOperatorActions(accountId, limit);
   }
 
   async getTransfer(transferId: string): Promise<Transfer | null> {
@@ -361,6 +381,67 @@ export class SqliteStore implements Store {
   async verify(): Promise<VerifyReport> {
     // A read transaction gives one consistent snapshot of balances and transfers.
     return this.db.transaction(() => assessLedger(readLedgerFacts(this.db)))();
+  }
+}
+
+/**
+ * The account rows one group-commit transaction reads, each read once: the
+ * transaction holds the database's write lock from its first statement, so no
+ * one else can change them meanwhile, and the transaction's own transfers
+ * update the kept balances. The reseller's row (the same key on every command
+ * of a batch) is read once per batch instead of once per transfer, and each
+ * moved balance is written once, before the commit, with its final value.
+ */
+class BatchRows {
+  private readonly idByKeyHash = new Map<string, number | null>();
+  private readonly idByToken = new Map<string, number | null>();
+  private readonly byId = new Map<number, AccountRow>();
+  private readonly moved = new Set<number>();
+
+  constructor(private readonly statements: Statements) {}
+
+  byKeyHash(keyHash: string): AccountRow | undefined {
+    return this.lookup(this.idByKeyHash, keyHash, this.statements.accountByKeyHash);
+  }
+
+  byToken(token: string): AccountRow | undefined {
+    return this.lookup(this.idByToken, token, this.statements.accountByToken);
+  }
+
+  /** A transfer of this transaction moved the account's balance to `balanceMicros`. */
+  balanceIs(accountId: number, balanceMicros: bigint): void {
+    const row = this.byId.get(accountId);
+    if (row === undefined) throw new Error(`account ${accountId} moved without being read in this batch`);
+    this.byId.set(accountId, { ...row, balance: balanceMicros });
+    this.moved.add(accountId);
+  }
+
+  /** Before the commit: each moved account's final balance, one UPDATE per account per batch. */
+  writeBalances(): void {
+    for (const id of this.moved) this.statements.setBalance.run(this.byId.get(id)!.balance, id);
+    this.moved.clear();
+  }
+
+  private lookup(
+    ids: Map<string, number | null>,
+    value: string,
+    statement: Statements['accountByToken'],
+  ): AccountRow | undefined {
+    const known = ids.get(value);
+    if (known === null) return undefined;
+    if (known !== undefined) return this.byId.get(known);
+    const row = statement.get(value) as AccountRow | undefined;
+    if (row === undefined) {
+      ids.set(value, null);
+      return undefined;
+    }
+    const id = Number(row.id);
+    ids.set(value, id);
+    // A row read earlier in this transaction is the current one (its balance may have moved since).
+    const kept = this.byId.get(id);
+    if (kept !== undefined) return kept;
+    this.byId.set(id, row);
+    return row;
   }
 }
 

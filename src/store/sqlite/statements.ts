@@ -26,8 +26,7 @@ export function prepareStatements(db: Database.Database) {
   const insertTransfer = db.prepare(
     `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
        credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at)
-     VALUES (@id, @kind, @debitAccountId, @creditAccountId, @amountMicros, @debitBalanceAfterMicros,
-       @creditBalanceAfterMicros, @mainAccountId, @subaccountId, @idempotencyKey, @reason, @operator, @createdAt)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return {
     accountById: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`),
@@ -56,8 +55,23 @@ export function prepareStatements(db: Database.Database) {
     setStatus: db.prepare("UPDATE accounts SET status = ? WHERE id = ? AND kind <> 'funding'"),
     setKeyHash: db.prepare("UPDATE accounts SET key_hash = ? WHERE id = ? AND kind <> 'funding'"),
     insertTransfer: {
-      run: (transfer: TransferInsert) =>
-        insertTransfer.run({ ...transfer, createdAt: transfer.createdAt.getTime() }),
+      // Positional parameters: no copy of the transfer and no lookup by name per value.
+      run: (t: TransferInsert) =>
+        insertTransfer.run(
+          t.id,
+          t.kind,
+          t.debitAccountId,
+          t.creditAccountId,
+          t.amountMicros,
+          t.debitBalanceAfterMicros,
+          t.creditBalanceAfterMicros,
+          t.mainAccountId,
+          t.subaccountId,
+          t.idempotencyKey,
+          t.reason,
+          t.operator,
+          t.createdAt.getTime(),
+        ),
     },
     transferById: db.prepare(
       `SELECT t.*, s.token AS subaccount_token FROM transfers t
