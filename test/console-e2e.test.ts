@@ -11,7 +11,8 @@ import type { ServerProcess } from './helpers/server-process.js';
 /**
  * The operator console in a real browser against the real server process:
  * sign in, create an account, top it up, read the new balance and the
- * transfer, charge it, download the CSV, suspend it. Each step also leaves screenshots
+ * transfer, charge it, download the CSV, suspend it with a reason and read it
+ * in the operator actions. Each step also leaves screenshots
  * at laptop and phone sizes in test-results/console/.
  */
 describe('operator console, end to end', () => {
@@ -91,7 +92,7 @@ describe('operator console, end to end', () => {
     await screenshots(page, 'new-key');
     await dialog.getByRole('link', { name: 'Voir le compte' }).click();
     await page.getByRole('heading', { name: email }).waitFor();
-    expect(await page.getByTestId('balance').textContent()).toBe('0,000 €');
+    expect(await page.getByTestId('balance').textContent()).toBe('0,00\u00a0€');
   });
 
   it('tops the account up from the keyboard and shows the new balance and the transfer', async () => {
@@ -104,10 +105,10 @@ describe('operator console, end to end', () => {
     await expect.poll(() => dialog.textContent()).toContain(`Créditer 12.5 EUR au compte ${email}`);
     // The Confirm button has the focus on the confirmation step.
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('12,500 €');
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('12,50\u00a0€');
     const row = page.locator('table.transfers tbody tr').first();
     await expect.poll(() => row.textContent()).toContain('crédit');
-    expect(await row.textContent()).toContain('12,500 €');
+    expect(await row.textContent()).toContain('12,50\u00a0€');
     expect(await row.textContent()).toContain('Camille');
     expect(await page.getByRole('status').first().textContent()).toContain('Fait');
     expect(await page.locator('svg.chart path.line').getAttribute('d')).toMatch(/^M/);
@@ -133,7 +134,7 @@ describe('operator console, end to end', () => {
     expect(french.length).toBeGreaterThan(5);
     expect(english.length).toBeGreaterThan(5);
     expect(english).not.toBe(french);
-    expect(await page.getByTestId('balance').textContent()).toBe('12.500 €');
+    expect(await page.getByTestId('balance').textContent()).toBe('€12.50');
     await page.getByLabel('Language').selectOption('fr');
   });
 
@@ -144,7 +145,7 @@ describe('operator console, end to end', () => {
     await dialog.getByLabel('Motif (facultatif)').fill('SMS de novembre');
     await dialog.getByRole('button', { name: 'Continuer' }).click();
     await dialog.getByRole('button', { name: 'Confirmer' }).click();
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('10,000 €');
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('10,00\u00a0€');
     const row = page.locator('table.transfers tbody tr').first();
     expect(await row.textContent()).toContain('SMS de novembre');
     expect(await page.locator('table.transfers tbody tr').count()).toBe(2);
@@ -161,16 +162,24 @@ describe('operator console, end to end', () => {
     expect(csv.split('\n').filter((line) => line.trim() !== '').length).toBeGreaterThanOrEqual(3);
     expect(csv).toContain('12.5');
     expect(csv).toContain('SMS de novembre');
-    await screenshots(page, 'account');
   });
 
-  it('suspends the account after confirmation', async () => {
+  it('suspends the account after confirmation, with a reason kept in the operator actions', async () => {
+    const section = page.getByRole('region', { name: "Actions de l'opérateur" });
+    expect(await section.textContent()).toContain("Aucune action de l'opérateur.");
     await page.getByRole('button', { name: 'Suspendre' }).click();
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.textContent()).toContain(`Suspendre le compte ${email}`);
+    await dialog.getByLabel('Motif (facultatif)').fill('Litige sur le paiement');
     await dialog.getByRole('button', { name: 'Confirmer' }).click();
     await expect.poll(() => page.getByTestId('status').textContent()).toBe('suspendu');
     await page.getByRole('button', { name: 'Réactiver' }).waitFor();
+    const row = section.locator('tbody tr');
+    await expect.poll(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('suspension');
+    expect(await row.textContent()).toContain('Camille');
+    expect(await row.textContent()).toContain('Litige sur le paiement');
+    await screenshots(page, 'account');
   });
 
   it('lists the account with its balance and status when searched by email', async () => {
@@ -178,7 +187,7 @@ describe('operator console, end to end', () => {
     await page.getByLabel('Rechercher par e-mail').fill(email.slice(0, 12).toUpperCase());
     await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
     const row = page.locator('li.account-row', { hasText: email });
-    await expect.poll(() => row.textContent()).toContain('10,000 €');
+    await expect.poll(() => row.textContent()).toContain('10,00\u00a0€');
     expect(await row.textContent()).toContain('suspendu');
     await screenshots(page, 'accounts');
   });

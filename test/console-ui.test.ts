@@ -20,7 +20,7 @@ interface Seen {
   accept: string | undefined;
 }
 
-function fakeAdminApi(seen: Seen[], auth: { token: string }): FastifyInstance {
+function fakeAdminApi(seen: Seen[], auth: { token: string }, posted: unknown[]): FastifyInstance {
   const app = fastify();
   const accounts = Array.from({ length: 60 }, (_, n) => ({
     id: n + 1,
@@ -53,6 +53,23 @@ function fakeAdminApi(seen: Seen[], auth: { token: string }): FastifyInstance {
     operator: 'ops',
     createdAt: new Date(Date.UTC(2026, 10, 1) - n * 3_600_000).toISOString(),
   }));
+  // Account 1's operator audit trail, newest first, as GET /accounts/:id sends it.
+  const actions = [
+    {
+      id: 2,
+      action: 'resume',
+      operator: 'ops',
+      reason: null,
+      createdAt: '2026-11-02T09:00:00.000Z',
+    },
+    {
+      id: 1,
+      action: 'suspend',
+      operator: 'Camille',
+      reason: 'Carte refusée trois fois',
+      createdAt: '2026-11-01T09:00:00.000Z',
+    },
+  ];
   const refuse = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -103,7 +120,25 @@ function fakeAdminApi(seen: Seen[], auth: { token: string }): FastifyInstance {
     const account = accounts.find((item) => item.id === Number((request.params as { id: string }).id));
     if (account === undefined)
       return refuse(request, reply, 404, 30, 'Compte introuvable', 'Account not found');
-    return { account, subaccounts: account.id === 1 ? subaccounts : [] };
+    return {
+      account,
+      subaccounts: account.id === 1 ? subaccounts : [],
+      actions: account.id === 1 ? actions : [],
+    };
+  });
+  app.post('/admin/v1/accounts/:id/suspend', async (request) => {
+    posted.push(request.body ?? null);
+    const account = accounts.find((item) => item.id === Number((request.params as { id: string }).id))!;
+    account.status = 'suspended';
+    const reason = (request.body as { reason?: string } | undefined)?.reason ?? null;
+    actions.unshift({
+      id: actions.length + 1,
+      action: 'suspend',
+      operator: 'ops',
+      reason,
+      createdAt: '2026-11-03T09:00:00.000Z',
+    });
+    return { account };
   });
   app.post('/admin/v1/accounts/:id/topup', async (request, reply) =>
     refuse(request, reply, 400, 20, 'Le montant est invalide', 'The amount is invalid'),
@@ -127,6 +162,7 @@ function fakeAdminApi(seen: Seen[], auth: { token: string }): FastifyInstance {
 describe('operator console, against a stand-in operator API', () => {
   const seen: Seen[] = [];
   const auth = { token: TOKEN };
+  const posted: unknown[] = [];
   let app: FastifyInstance;
   let base: string;
   let browser: Browser;
@@ -134,7 +170,7 @@ describe('operator console, against a stand-in operator API', () => {
   let pageErrors: string[];
 
   beforeAll(async () => {
-    app = fakeAdminApi(seen, auth);
+    app = fakeAdminApi(seen, auth, posted);
     registerConsoleRoutes(app);
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
@@ -193,7 +229,7 @@ describe('operator console, against a stand-in operator API', () => {
     const toggle = page.getByRole('button', { name: 'Sous-comptes (2)' });
     await toggle.click();
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
-    await expect.poll(() => page.locator('#subaccounts-1').textContent()).toContain('0,800 €');
+    await expect.poll(() => page.locator('#subaccounts-1').textContent()).toContain('0,80\u00a0€');
     expect(await unlabelled()).toEqual([]);
     expect(await overflowsPhone()).toEqual([]);
     await screenshots(page, 'ui-accounts');
@@ -216,6 +252,12 @@ describe('operator console, against a stand-in operator API', () => {
     expect(filtered.map((request) => request.url)).toContain(
       '/admin/v1/transfers?accountId=1&tokenSubaccount=sub-shop&since=2026-10-01T00%3A00%3A00.000Z&until=2026-11-30T23%3A59%3A59.999Z&limit=25',
     );
+    const actionRows = page.locator('table.operator-actions tbody tr');
+    expect(await actionRows.count()).toBe(2);
+    expect(await actionRows.nth(0).textContent()).toContain('réactivation');
+    expect(await actionRows.nth(1).textContent()).toContain('suspension');
+    expect(await actionRows.nth(1).textContent()).toContain('Camille');
+    expect(await actionRows.nth(1).textContent()).toContain('Carte refusée trois fois');
     expect(await unlabelled()).toEqual([]);
     expect(await overflowsPhone()).toEqual([]);
     await screenshots(page, 'ui-account');
@@ -236,6 +278,24 @@ describe('operator console, against a stand-in operator API', () => {
     await dialog.waitFor({ state: 'detached' });
     // Focus returns to the button that opened the dialog.
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Créditer');
+  });
+
+  it('suspends with a reason typed on the confirmation, from the keyboard', async () => {
+    await page.getByRole('button', { name: 'Suspendre' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    // The reason field has the focus as the confirmation opens; Enter confirms.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('d-action-reason');
+    expect(await dialog.getByLabel('Motif (facultatif)').getAttribute('maxlength')).toBe('500');
+    expect(await unlabelled()).toEqual([]);
+    await page.keyboard.type('Fraude signalée');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    expect(posted).toEqual([{ reason: 'Fraude signalée' }]);
+    await expect.poll(() => page.getByTestId('status').textContent()).toBe('suspendu');
+    const newest = page.locator('table.operator-actions tbody tr').first();
+    await expect.poll(() => newest.textContent()).toContain('Fraude signalée');
+    expect(await newest.textContent()).toContain('suspension');
   });
 
   it('signs out, with a sentence, when the token stops being accepted', async () => {

@@ -19,6 +19,15 @@ export interface Subaccount {
   createdAt: string;
 }
 
+/** One entry of an account's append-only operator audit trail (suspend, resume, rotate-key). */
+export interface OperatorAction {
+  id: number;
+  action: 'suspend' | 'resume' | 'rotate-key';
+  operator: string;
+  reason: string | null;
+  createdAt: string;
+}
+
 export type TransferKind = 'add' | 'remove' | 'topup' | 'charge';
 
 export interface Transfer {
@@ -78,7 +87,9 @@ export class AdminApi {
     return this.get(`/accounts${query({ search, limit: '50', cursor })}`);
   }
 
-  getAccount(id: number): Promise<{ account: Account; subaccounts: Subaccount[] }> {
+  getAccount(
+    id: number,
+  ): Promise<{ account: Account; subaccounts: Subaccount[]; actions?: OperatorAction[] }> {
     return this.get(`/accounts/${id}`);
   }
 
@@ -103,12 +114,13 @@ export class AdminApi {
     );
   }
 
-  suspend(id: number) {
-    return this.post<{ account: Account }>(`/accounts/${id}/suspend`, undefined);
+  /** The reason is optional: without one, no body is sent. */
+  suspend(id: number, reason: string) {
+    return this.post<{ account: Account }>(`/accounts/${id}/suspend`, optionalBody({ reason }));
   }
 
-  resume(id: number) {
-    return this.post<{ account: Account }>(`/accounts/${id}/resume`, undefined);
+  resume(id: number, reason: string) {
+    return this.post<{ account: Account }>(`/accounts/${id}/resume`, optionalBody({ reason }));
   }
 
   listTransfers(filter: TransferFilter, limit: number, cursor: string | null): Promise<Page<Transfer>> {
@@ -190,6 +202,11 @@ export function query(fields: Record<string, string | null | undefined>): string
   }
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
+}
+
+function optionalBody(fields: Record<string, string>): Record<string, string> | undefined {
+  const body = dropEmpty(fields);
+  return Object.keys(body).length === 0 ? undefined : body;
 }
 
 function dropEmpty(fields: Record<string, string>): Record<string, string> {

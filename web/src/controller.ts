@@ -132,7 +132,13 @@ export class Controller {
     if (page === null) return;
     try {
       const detail = await this.client().getAccount(page.id);
-      Object.assign(page, { account: detail.account, subaccounts: detail.subaccounts, error: null });
+      Object.assign(page, {
+        account: detail.account,
+        subaccounts: detail.subaccounts,
+        // A server older than the audit trail sends none.
+        actions: detail.actions ?? [],
+        error: null,
+      });
     } catch (error) {
       page.error = this.words(error);
     }
@@ -275,9 +281,11 @@ export class Controller {
     this.render();
   }
 
-  async confirm(): Promise<void> {
+  /** Sends the action; a reason typed on the confirmation step itself (suspend, resume) comes along. */
+  async confirm(reason?: string): Promise<void> {
     const dialog = this.state.dialog;
     if (dialog === null || dialog.busy) return;
+    if (reason !== undefined) dialog.fields.reason = reason;
     dialog.busy = true;
     dialog.error = null;
     this.render();
@@ -309,8 +317,8 @@ export class Controller {
     if (id === undefined) throw new Error('an account action without an account page');
     if (kind === 'topup') await api.topUp(id, fields.credit.trim(), fields.reason);
     if (kind === 'charge') await api.charge(id, fields.credit.trim(), fields.reason, fields.tokenSubaccount);
-    if (kind === 'suspend') await api.suspend(id);
-    if (kind === 'resume') await api.resume(id);
+    if (kind === 'suspend') await api.suspend(id, fields.reason);
+    if (kind === 'resume') await api.resume(id, fields.reason);
     this.state.notice = this.t.done(actionName(this.t, kind));
     this.state.accounts.items = [];
     await Promise.all([this.refreshAccount(), this.loadHistory()]);

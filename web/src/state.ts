@@ -1,4 +1,4 @@
-import type { Account, Subaccount, Transfer } from './api.js';
+import type { Account, OperatorAction, Subaccount, Transfer } from './api.js';
 import type { Language } from './i18n.js';
 
 export type Route = { page: 'accounts' } | { page: 'account'; id: number } | { page: 'unknown' };
@@ -44,6 +44,8 @@ export interface AccountPage {
   id: number;
   account: Account | null;
   subaccounts: Subaccount[];
+  /** The operator audit trail (suspend, resume, rotate-key), newest first. */
+  actions: OperatorAction[];
   loading: boolean;
   error: string | null;
   filter: HistoryFilter;
@@ -93,6 +95,7 @@ export function newAccountPage(id: number): AccountPage {
     id,
     account: null,
     subaccounts: [],
+    actions: [],
     loading: true,
     error: null,
     filter: { tokenSubaccount: '', sinceDay: '', untilDay: '' },

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
-import type { Transfer } from '../api.js';
+import type { OperatorAction, Transfer } from '../api.js';
 import { balancePoints, chartSvg, highest } from '../chart.js';
 import type { Controller } from '../controller.js';
 import { formatDateTime, formatMoney } from '../format.js';
@@ -60,7 +60,8 @@ export function accountView(c: Controller, page: AccountPage): TemplateResult {
             <section aria-labelledby="subaccounts-title">
               <h2 id="subaccounts-title">${t.subaccounts}</h2>
               ${subaccountTable(t, state.language, page.subaccounts)}
-            </section>`
+            </section>
+            ${operatorActionsSection(c, page.actions)}`
         : nothing
     }
     ${chartSection(c, page)} ${historySection(c, page)}`;
@@ -156,6 +157,44 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
             ${t.loadMore}
           </button>`
         : nothing
+    }
+  </section>`;
+}
+
+/** The append-only audit trail of suspend, resume and rotate-key, newest first. */
+function operatorActionsSection(c: Controller, actions: OperatorAction[]): TemplateResult {
+  const { t, state } = c;
+  return html`<section aria-labelledby="operator-actions-title">
+    <h2 id="operator-actions-title">${t.operatorActions}</h2>
+    ${
+      actions.length === 0
+        ? html`<p class="help">${t.noOperatorActions}</p>`
+        : html`<div class="scroll">
+            <table class="operator-actions">
+              <caption class="visually-hidden">
+                ${t.operatorActions}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">${t.date}</th>
+                  <th scope="col">${t.action}</th>
+                  <th scope="col">${t.operator}</th>
+                  <th scope="col">${t.reason}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${actions.map(
+                  (entry) =>
+                    html`<tr data-action-id=${entry.id}>
+                      <td>${formatDateTime(entry.createdAt, state.language)}</td>
+                      <td><span class="kind ${entry.action}">${t.actionKinds[entry.action]}</span></td>
+                      <td>${entry.operator === '' ? '—' : entry.operator}</td>
+                      <td class="wrap">${entry.reason ?? '—'}</td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
     }
   </section>`;
 }

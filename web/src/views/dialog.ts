@@ -79,27 +79,50 @@ function formStep(c: Controller, dialog: Dialog): TemplateResult {
 
 function confirmStep(c: Controller, dialog: Dialog): TemplateResult {
   const { t } = c;
-  const editable = dialog.kind !== 'suspend' && dialog.kind !== 'resume';
+  const statusChange = dialog.kind === 'suspend' || dialog.kind === 'resume';
+  const cancelButton = html`<button
+    type="button"
+    class="quiet"
+    ?disabled=${dialog.busy}
+    @click=${() => c.closeDialog()}
+  >
+    ${t.cancel}
+  </button>`;
+  if (statusChange) {
+    // Suspend and resume have no form step: the optional reason is asked here, and Enter confirms.
+    const submit = (event: SubmitEvent) => {
+      event.preventDefault();
+      const form = new FormData(event.target as HTMLFormElement);
+      void c.confirm(String(form.get('reason') ?? ''));
+    };
+    return html`<form @submit=${submit}>
+      <p class="confirm-text">${question(c, dialog)}</p>
+      <label for="d-action-reason">${t.reasonOptional}</label>
+      <input
+        id="d-action-reason"
+        name="reason"
+        type="text"
+        maxlength="500"
+        autocomplete="off"
+        ?readonly=${dialog.busy}
+        autofocus
+        .value=${dialog.fields.reason}
+      />
+      ${errorLine(dialog.error)}
+      <div class="dialog-buttons">
+        ${cancelButton}
+        <button type="submit" class=${dialog.kind === 'suspend' ? 'danger' : ''} ?disabled=${dialog.busy}>
+          ${t.confirm}
+        </button>
+      </div>
+    </form>`;
+  }
   return html`<p class="confirm-text">${question(c, dialog)}</p>
     ${errorLine(dialog.error)}
     <div class="dialog-buttons">
-      ${
-        editable
-          ? html`<button type="button" class="quiet" ?disabled=${dialog.busy} @click=${() => c.edit()}>
-              ${t.back}
-            </button>`
-          : nothing
-      }
-      <button type="button" class="quiet" ?disabled=${dialog.busy} @click=${() => c.closeDialog()}>
-        ${t.cancel}
-      </button>
-      <button
-        type="button"
-        class=${dialog.kind === 'suspend' ? 'danger' : ''}
-        ?disabled=${dialog.busy}
-        autofocus
-        @click=${() => void c.confirm()}
-      >
+      <button type="button" class="quiet" ?disabled=${dialog.busy} @click=${() => c.edit()}>${t.back}</button>
+      ${cancelButton}
+      <button type="button" ?disabled=${dialog.busy} autofocus @click=${() => void c.confirm()}>
         ${t.confirm}
       </button>
     </div>`;
