@@ -19,9 +19,15 @@ export function readField(fields: Fields, name: string): Field {
   return fieldOf(fields[name]);
 }
 
+/**
+ * A NUL character has no meaning in any field and PostgreSQL refuses it in
+ * text, where it would fail the whole group-commit transaction of other
+ * callers: such a string is a value of the wrong kind (10, 20, 7 or 22
+ * depending on the field), refused before it reaches a store.
+ */
 export function fieldOf(value: unknown): Field {
   if (value === undefined || value === '') return ABSENT;
-  if (typeof value === 'string') return { kind: 'text', text: value };
+  if (typeof value === 'string') return value.includes('\u0000') ? OTHER : { kind: 'text', text: value };
   if (isLosslessNumber(value)) return { kind: 'text', text: value.toString() };
   return OTHER;
 }

@@ -9,7 +9,7 @@ import {
   type IdempotentAnswer,
   type KeyUsed,
 } from '../../domain/idempotency.js';
-import type { Queryable } from './transaction.js';
+import type { Queryable, Statement } from './transaction.js';
 
 /**
  * Idempotency records on PostgreSQL. `reserve` inserts a row per new key
@@ -96,20 +96,34 @@ export async function openClaims(
 
 /** Completes the rows the book settled and deletes reserved rows left without a record. */
 export async function closeClaims(client: Queryable, open: OpenClaims): Promise<void> {
+  for (const statement of closeClaimsStatements(open))
+    await client.query(statement.text, [...statement.values]);
+}
+
+/** The statements of `closeClaims`, to run in order. */
+export function closeClaimsStatements(open: OpenClaims): Statement[] {
+  const statements: Statement[] = [];
   const written = [...open.book.written.values()];
   if (written.length > 0) {
-    await client.query(COMPLETE_SQL, [
-      written.map(({ claim }) => claim.scope),
-      written.map(({ claim }) => claim.key),
-      written.map(({ record }) => record.status),
-      written.map(({ record }) => record.body),
-      written.map(({ record }) => record.outcome),
-    ]);
+    statements.push({
+      text: COMPLETE_SQL,
+      values: [
+        written.map(({ claim }) => claim.scope),
+        written.map(({ claim }) => claim.key),
+        written.map(({ record }) => record.status),
+        written.map(({ record }) => record.body),
+        written.map(({ record }) => record.outcome),
+      ],
+    });
   }
   const unused = open.reserved.filter((claim) => !open.book.written.has(claimId(claim)));
   if (unused.length > 0) {
-    await client.query(RELEASE_SQL, [unused.map((claim) => claim.scope), unused.map((claim) => claim.key)]);
+    statements.push({
+      text: RELEASE_SQL,
+      values: [unused.map((claim) => claim.scope), unused.map((claim) => claim.key)],
+    });
   }
+  return statements;
 }
 
 function toRecord(row: FoundRow): IdempotencyRecord {

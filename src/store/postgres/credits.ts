@@ -2,10 +2,10 @@ import type { Caller } from '../../domain/accounts.js';
 import { decideCredit, type SubaccountState } from '../../domain/ledger-rules.js';
 import type { CreditCommand, CreditOutcome, Transfer } from '../../domain/transfers.js';
 import { guardCredit } from '../../domain/idempotency.js';
-import { closeClaims, openClaims } from './claims.js';
-import { writeLedger } from './ledger-write.js';
+import { closeClaimsStatements, openClaims } from './claims.js';
+import { ledgerWriteStatement } from './ledger-write.js';
 import { ACCOUNT_COLUMNS, type AccountRow, toCaller, toId } from './rows.js';
-import type { Queryable } from './transaction.js';
+import type { PipelinedTransaction } from './transaction.js';
 
 /**
  * The accounts a batch touches, read and locked in one statement. ORDER BY id
@@ -50,10 +50,12 @@ class BatchState {
 
 /**
  * Applies a batch of add/remove commands inside the caller's transaction:
- * one locking read, decisions in order in JS by the ledger rules, one write.
+ * one locking read (sent with BEGIN when no idempotency key comes first),
+ * decisions in order in JS by the ledger rules, one write and the
+ * idempotency records sent with COMMIT.
  */
 export async function applyCreditsInTransaction(
-  client: Queryable,
+  client: PipelinedTransaction,
   commands: readonly CreditCommand[],
 ): Promise<CreditOutcome[]> {
   const claims = await openClaims(
@@ -74,8 +76,9 @@ export async function applyCreditsInTransaction(
     touched.set(outcome.transfer.subaccountId!, outcome.subaccountBalanceMicros);
     return withoutTransfer(outcome);
   });
-  await writeLedger(client, transfers, touched);
-  await closeClaims(client, claims);
+  const write = ledgerWriteStatement(transfers, touched);
+  if (write !== null) client.beforeCommit(write);
+  for (const statement of closeClaimsStatements(claims)) client.beforeCommit(statement);
   return outcomes;
 }
 

@@ -1,6 +1,6 @@
 import type { Transfer } from '../../domain/transfers.js';
 import { transferValues } from './rows.js';
-import type { Queryable } from './transaction.js';
+import type { Queryable, Statement } from './transaction.js';
 
 const TRANSFER_ARRAY_TYPES = [
   'text',
@@ -26,15 +26,37 @@ const TRANSFER_INSERT_COLUMNS = `id, kind, debit_account_id, credit_account_id, 
 const unnestArgs = TRANSFER_ARRAY_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
 const idsParam = TRANSFER_ARRAY_TYPES.length + 1;
 
-// One round trip for a whole batch: every transfer row and every new balance,
+// One statement for a whole batch: every transfer row and every new balance,
 // set-based. The balances are the final ones computed in JS under the row locks.
+// It fails (and so rolls the transaction back) unless it updated exactly the
+// accounts given: the check runs in SQL because the statement may travel in
+// one text with COMMIT (inPipelinedTransaction), too late for a check in JS.
 const WRITE_SQL = `
   WITH inserted AS (
     INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS}) SELECT * FROM unnest(${unnestArgs})
+  ), updated AS (
+    UPDATE accounts SET balance = u.balance
+    FROM unnest($${idsParam}::bigint[], $${idsParam + 1}::bigint[]) AS u(id, balance)
+    WHERE accounts.id = u.id RETURNING 1
   )
-  UPDATE accounts SET balance = u.balance
-  FROM unnest($${idsParam}::bigint[], $${idsParam + 1}::bigint[]) AS u(id, balance)
-  WHERE accounts.id = u.id`;
+  SELECT CASE WHEN count(*) = cardinality($${idsParam}::bigint[]) THEN count(*)
+    ELSE CAST('balance update touched ' || count(*) || ' of ' || cardinality($${idsParam}::bigint[]) || ' accounts' AS bigint)
+  END AS updated FROM updated`;
+
+/** The statement appending `transfers` and setting each account of `balances` to its new balance; null when there is nothing to write. */
+export function ledgerWriteStatement(
+  transfers: readonly Transfer[],
+  balances: ReadonlyMap<number, bigint>,
+): Statement | null {
+  if (transfers.length === 0) return null;
+  const columns: (string | null)[][] = TRANSFER_ARRAY_TYPES.map(() => []);
+  for (const transfer of transfers) {
+    transferValues(transfer).forEach((value, index) => columns[index]!.push(value));
+  }
+  const ids = [...balances.keys()].map(String);
+  const amounts = [...balances.values()].map(String);
+  return { text: WRITE_SQL, values: [...columns, ids, amounts] };
+}
 
 /** Appends `transfers` and sets each account of `balances` to its new balance, in one statement. */
 export async function writeLedger(
@@ -42,15 +64,6 @@ export async function writeLedger(
   transfers: readonly Transfer[],
   balances: ReadonlyMap<number, bigint>,
 ): Promise<void> {
-  if (transfers.length === 0) return;
-  const columns: (string | null)[][] = TRANSFER_ARRAY_TYPES.map(() => []);
-  for (const transfer of transfers) {
-    transferValues(transfer).forEach((value, index) => columns[index]!.push(value));
-  }
-  const ids = [...balances.keys()].map(String);
-  const amounts = [...balances.values()].map(String);
-  const result = await client.query(WRITE_SQL, [...columns, ids, amounts]);
-  if (result.rowCount !== balances.size) {
-    throw new Error(`balance update touched ${String(result.rowCount)} of ${balances.size} accounts`);
-  }
+  const statement = ledgerWriteStatement(transfers, balances);
+  if (statement !== null) await client.query(statement.text, [...statement.values]);
 }

@@ -43,7 +43,7 @@ import {
   toCaller,
   toTransfer,
 } from './rows.js';
-import { inTransaction, runQuery } from './transaction.js';
+import { inPipelinedTransaction, inTransaction, runQuery } from './transaction.js';
 import { verifyInTransaction } from './verify.js';
 
 export type { PostgresStoreOptions } from './pool.js';
@@ -84,7 +84,7 @@ export class PostgresStore implements Store {
 
   applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
     if (commands.length === 0) return Promise.resolve([]);
-    return inTransaction(this.pool, (client) => applyCreditsInTransaction(client, commands));
+    return inPipelinedTransaction(this.pool, (tx) => applyCreditsInTransaction(tx, commands));
   }
 
   applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome> {
