@@ -95,7 +95,7 @@ function handle(child: ChildProcess, url: string, exited: Promise<void>, tail: (
 }
 
 /** main.ts logs `{"msg":"tirelire listening","url":…}` once the port is bound. */
-function listeningUrl(line: string): string | null {
+export function listeningUrl(line: string): string | null {
   if (!line.includes('tirelire listening')) return null;
   try {
     const entry = JSON.parse(line) as { msg?: unknown; url?: unknown };

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REDIS_URL, redisReachable } from './helpers/redis.js';
 import { startServerProcess } from './helpers/server-process.js';
 import type { ServerProcess } from './helpers/server-process.js';
 
@@ -15,7 +15,6 @@ import type { ServerProcess } from './helpers/server-process.js';
  */
 
 const ADMIN_TOKEN = 'process-admin-token';
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const dirs: string[] = [];
 
 function freshDatabase(): string {
@@ -135,18 +134,6 @@ describe('slow and broken clients', () => {
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
   });
 });
-
-async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 describe('rate limits across processes', async () => {
   const reachable = (await redisReachable()) || process.env['CI'] !== undefined;

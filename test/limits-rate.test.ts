@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REDIS_URL, redisReachable } from './helpers/redis.js';
 import type { AbuseLimits } from '../src/http/rate-limit.js';
 import { abuseLimitsFromEnv } from '../src/http/rate-limit.js';
 import { hashApiKey } from '../src/service/keys.js';
@@ -10,7 +11,6 @@ import { openRedisCounter } from '../src/service/throttle-redis.js';
 import { openApp, seedMain } from './helpers/http-fixture.js';
 import type { AppFixture, SeededMain } from './helpers/http-fixture.js';
 
-const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 /** Long windows, so no test straddles a window's end (the memory tests use a fixed clock instead). */
 const HOUR_MS = 3_600_000;
 const ADMIN_TOKEN = 'limits-admin-token';
@@ -39,18 +39,6 @@ async function me(fixture: AppFixture, apiKey: string, remoteAddress: string) {
     remoteAddress,
   });
   return { status: response.statusCode, body: response.json<Record<string, unknown>>(), response };
-}
-
-async function redisReachable(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000 });
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 describe('per-key rate limit (memory)', () => {

@@ -1,6 +1,13 @@
 import type { Caller } from './accounts.js';
-import { checkMainCaller, decideCredit, type CreditDecision, type SubaccountState } from './ledger-rules.js';
-import type { BatchApply, CreditBatchOutcome, CreditCommand, CreditOutcome, Transfer } from './transfers.js';
+import { checkMainCaller, decideCredit, type SubaccountState } from './ledger-rules.js';
+import {
+  creditTransfer,
+  type BatchApply,
+  type CreditBatchOutcome,
+  type CreditCommand,
+  type CreditOutcome,
+  type Transfer,
+} from './transfers.js';
 
 /** A subaccount as a store read it for a batch, found by its token. */
 export interface BatchSubaccount extends SubaccountState {
@@ -42,7 +49,20 @@ export function planCreditBatch(
     if (!decision.ok) return decision;
     balances.set(main.accountId, decision.mainBalanceMicros);
     balances.set(subaccount!.id, decision.subaccountBalanceMicros);
-    transfers.push(transferOf(command, main.accountId, subaccount!, decision));
+    transfers.push(
+      creditTransfer({
+        transferId: command.transferId,
+        direction: command.direction,
+        mainAccountId: main.accountId,
+        subaccountId: subaccount!.id,
+        subaccountToken: subaccount!.token,
+        amountMicros: decision.amountMicros,
+        mainBalanceMicros: decision.mainBalanceMicros,
+        subaccountBalanceMicros: decision.subaccountBalanceMicros,
+        idempotencyKey: command.idempotencyKey,
+        createdAt: command.createdAt,
+      }),
+    );
     return {
       ok: true,
       transferId: command.transferId,
@@ -61,29 +81,4 @@ export function planCreditBatch(
   // touched as soon as there is one transfer; with none, there is nothing to write.
   const outcome = { ok: true, applied, outcomes, mainBalanceMicros: balances.get(main.accountId)! } as const;
   return transfers.length === 0 ? { outcome, ...NOTHING_TO_WRITE } : { outcome, transfers, balances };
-}
-
-function transferOf(
-  command: CreditCommand,
-  mainId: number,
-  subaccount: BatchSubaccount,
-  decision: Extract<CreditDecision, { ok: true }>,
-): Transfer {
-  const add = command.direction === 'add';
-  return {
-    id: command.transferId,
-    kind: command.direction,
-    debitAccountId: add ? mainId : subaccount.id,
-    creditAccountId: add ? subaccount.id : mainId,
-    amountMicros: decision.amountMicros,
-    debitBalanceAfterMicros: add ? decision.mainBalanceMicros : decision.subaccountBalanceMicros,
-    creditBalanceAfterMicros: add ? decision.subaccountBalanceMicros : decision.mainBalanceMicros,
-    mainAccountId: mainId,
-    subaccountId: subaccount.id,
-    subaccountToken: subaccount.token,
-    idempotencyKey: command.idempotencyKey,
-    reason: null,
-    operator: null,
-    createdAt: command.createdAt,
-  };
 }

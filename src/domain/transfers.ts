@@ -30,6 +30,43 @@ export interface Transfer {
   readonly createdAt: Date;
 }
 
+/** What `creditTransfer` needs: a decided add/remove and the balances it leaves. */
+export interface CreditTransferInput {
+  readonly transferId: string;
+  readonly direction: Direction;
+  readonly mainAccountId: number;
+  readonly subaccountId: number;
+  readonly subaccountToken: string | null;
+  readonly amountMicros: bigint;
+  /** Balances after the transfer. */
+  readonly mainBalanceMicros: bigint;
+  readonly subaccountBalanceMicros: bigint;
+  readonly idempotencyKey: string | null;
+  readonly createdAt: Date;
+}
+
+/** The transfer of an add (main pays the subaccount) or a remove (the subaccount pays main back). */
+export function creditTransfer(input: CreditTransferInput): Transfer {
+  const add = input.direction === 'add';
+  const { mainAccountId, subaccountId, mainBalanceMicros, subaccountBalanceMicros } = input;
+  return {
+    id: input.transferId,
+    kind: input.direction,
+    debitAccountId: add ? mainAccountId : subaccountId,
+    creditAccountId: add ? subaccountId : mainAccountId,
+    amountMicros: input.amountMicros,
+    debitBalanceAfterMicros: add ? mainBalanceMicros : subaccountBalanceMicros,
+    creditBalanceAfterMicros: add ? subaccountBalanceMicros : mainBalanceMicros,
+    mainAccountId,
+    subaccountId,
+    subaccountToken: input.subaccountToken,
+    idempotencyKey: input.idempotencyKey,
+    reason: null,
+    operator: null,
+    createdAt: input.createdAt,
+  };
+}
+
 /** A public `credit/add` or `credit/remove`, with everything already read from the request. */
 export interface CreditCommand {
   readonly transferId: string;

@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-
-/** The built server; `npm test` builds it first (pretest). */
-export const SERVER_ENTRY = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+// The built server (`npm test` builds it first) and its start-up line, as the soak harness reads them.
+import { listeningUrl, SERVER_ENTRY } from '../../soak/server.js';
 
 export interface ServerProcessOptions {
   /** Anything DATABASE_URL accepts: a file path, sqlite:PATH, postgres://… */
@@ -89,16 +87,6 @@ function waitForAddress(
       resolve(url);
     });
   });
-}
-
-/** main.ts logs `{"msg":"tirelire listening","url":…}` once the port is bound. */
-function listeningUrl(line: string): string | null {
-  try {
-    const entry = JSON.parse(line) as { msg?: unknown; url?: unknown };
-    return entry.msg === 'tirelire listening' && typeof entry.url === 'string' ? entry.url : null;
-  } catch {
-    return null;
-  }
 }
 
 export async function postJson(

@@ -1,7 +1,7 @@
 import type { Account, CreateMainAccountCommand, CreateSubaccountCommand } from '../../domain/accounts.js';
 import { checkAmount, checkFunds, checkMainCaller } from '../../domain/ledger-rules.js';
 import type { CreateMainAccountOutcome, CreateSubaccountOutcome } from '../../domain/store.js';
-import type { Transfer } from '../../domain/transfers.js';
+import { creditTransfer, type Transfer } from '../../domain/transfers.js';
 import { guardedInTransaction } from './claims.js';
 import { writeLedger } from './ledger-write.js';
 import { ACCOUNT_COLUMNS, type AccountRow, toAccount, toCaller } from './rows.js';
@@ -47,22 +47,18 @@ async function createSubaccountNow(
   const inserted = await insertSubaccount(client, command, main.accountId);
   if (openingMicros === 0n) return { ok: true, account: inserted, parentEmail: main.email, transferId: null };
   const mainAfter = main.balanceMicros - openingMicros;
-  const transfer: Transfer = {
-    id: command.transferId,
-    kind: 'add',
-    debitAccountId: main.accountId,
-    creditAccountId: inserted.id,
-    amountMicros: openingMicros,
-    debitBalanceAfterMicros: mainAfter,
-    creditBalanceAfterMicros: openingMicros,
+  const transfer = creditTransfer({
+    transferId: command.transferId,
+    direction: 'add',
     mainAccountId: main.accountId,
     subaccountId: inserted.id,
     subaccountToken: inserted.token,
+    amountMicros: openingMicros,
+    mainBalanceMicros: mainAfter,
+    subaccountBalanceMicros: openingMicros,
     idempotencyKey: command.idempotency?.claim.key ?? null,
-    reason: null,
-    operator: null,
     createdAt: command.createdAt,
-  };
+  });
   const balances = new Map([
     [main.accountId, mainAfter],
     [inserted.id, openingMicros],

@@ -1,6 +1,11 @@
 import type { Caller } from '../../domain/accounts.js';
 import { decideCredit, type SubaccountState } from '../../domain/ledger-rules.js';
-import type { CreditCommand, CreditOutcome, Transfer } from '../../domain/transfers.js';
+import {
+  creditTransfer,
+  type CreditCommand,
+  type CreditOutcome,
+  type Transfer,
+} from '../../domain/transfers.js';
 import { guardCredit } from '../../domain/idempotency.js';
 import { closeClaimsStatements, openClaims } from './claims.js';
 import { ledgerWriteStatement } from './ledger-write.js';
@@ -95,23 +100,18 @@ function applyOne(state: BatchState, command: CreditCommand): Applied {
   const subId = subaccount!.id;
   state.balances.set(mainId, decision.mainBalanceMicros);
   state.balances.set(subId, decision.subaccountBalanceMicros);
-  const add = command.direction === 'add';
-  const transfer: Transfer = {
-    id: command.transferId,
-    kind: command.direction,
-    debitAccountId: add ? mainId : subId,
-    creditAccountId: add ? subId : mainId,
-    amountMicros: decision.amountMicros,
-    debitBalanceAfterMicros: add ? decision.mainBalanceMicros : decision.subaccountBalanceMicros,
-    creditBalanceAfterMicros: add ? decision.subaccountBalanceMicros : decision.mainBalanceMicros,
+  const transfer = creditTransfer({
+    transferId: command.transferId,
+    direction: command.direction,
     mainAccountId: mainId,
     subaccountId: subId,
     subaccountToken: subaccount!.token,
+    amountMicros: decision.amountMicros,
+    mainBalanceMicros: decision.mainBalanceMicros,
+    subaccountBalanceMicros: decision.subaccountBalanceMicros,
     idempotencyKey: command.idempotencyKey,
-    reason: null,
-    operator: null,
     createdAt: command.createdAt,
-  };
+  });
   return {
     ok: true,
     transferId: command.transferId,

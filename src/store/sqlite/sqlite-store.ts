@@ -14,13 +14,14 @@ import type {
   OperatorTransferOutcome,
   Store,
 } from '../../domain/store.js';
-import type {
-  CreditBatchCommand,
-  CreditBatchOutcome,
-  CreditCommand,
-  CreditOutcome,
-  OperatorTransferCommand,
-  Transfer,
+import {
+  creditTransfer,
+  type CreditBatchCommand,
+  type CreditBatchOutcome,
+  type CreditCommand,
+  type CreditOutcome,
+  type OperatorTransferCommand,
+  type Transfer,
 } from '../../domain/transfers.js';
 import type { ActionAudit, OperatorAction } from '../../domain/operator-actions.js';
 import type { VerifyReport } from '../../domain/verify.js';
@@ -136,23 +137,21 @@ export class SqliteStore implements Store {
     if (!decision.ok) return decision;
     const mainId = caller!.accountId;
     const subId = sub!.id;
-    const add = command.direction === 'add';
     // The balances are written once per account at the end of the batch (BatchRows).
-    this.statements.insertTransfer.run({
-      id: command.transferId,
-      kind: command.direction,
-      debitAccountId: add ? mainId : subId,
-      creditAccountId: add ? subId : mainId,
-      amountMicros: decision.amountMicros,
-      debitBalanceAfterMicros: add ? decision.mainBalanceMicros : decision.subaccountBalanceMicros,
-      creditBalanceAfterMicros: add ? decision.subaccountBalanceMicros : decision.mainBalanceMicros,
-      mainAccountId: mainId,
-      subaccountId: subId,
-      idempotencyKey: command.idempotencyKey,
-      reason: null,
-      operator: null,
-      createdAt: command.createdAt,
-    });
+    this.statements.insertTransfer.run(
+      creditTransfer({
+        transferId: command.transferId,
+        direction: command.direction,
+        mainAccountId: mainId,
+        subaccountId: subId,
+        subaccountToken: command.tokenSubaccount,
+        amountMicros: decision.amountMicros,
+        mainBalanceMicros: decision.mainBalanceMicros,
+        subaccountBalanceMicros: decision.subaccountBalanceMicros,
+        idempotencyKey: command.idempotencyKey,
+        createdAt: command.createdAt,
+      }),
+    );
     rows.balanceIs(mainId, decision.mainBalanceMicros);
     rows.balanceIs(subId, decision.subaccountBalanceMicros);
     return {
@@ -193,21 +192,20 @@ export class SqliteStore implements Store {
     if (fundsCode !== null) return { ok: false, code: fundsCode };
     const subId = this.insertSubaccount(caller!.accountId, command);
     if (amountMicros > 0n) {
-      this.writeTransfer({
-        id: command.transferId,
-        kind: 'add',
-        debitAccountId: caller!.accountId,
-        creditAccountId: subId,
-        amountMicros,
-        debitBalanceAfterMicros: caller!.balanceMicros - amountMicros,
-        creditBalanceAfterMicros: amountMicros,
-        mainAccountId: caller!.accountId,
-        subaccountId: subId,
-        idempotencyKey: command.idempotency?.claim.key ?? null,
-        reason: null,
-        operator: null,
-        createdAt: command.createdAt,
-      });
+      this.writeTransfer(
+        creditTransfer({
+          transferId: command.transferId,
+          direction: 'add',
+          mainAccountId: caller!.accountId,
+          subaccountId: subId,
+          subaccountToken: command.token,
+          amountMicros,
+          mainBalanceMicros: caller!.balanceMicros - amountMicros,
+          subaccountBalanceMicros: amountMicros,
+          idempotencyKey: command.idempotency?.claim.key ?? null,
+          createdAt: command.createdAt,
+        }),
+      );
     }
     const account = toAccount(s.accountById.get(subId) as AccountRow);
     return {
