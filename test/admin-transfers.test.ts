@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvField, wantsCsv } from '../src/http/admin/csv.js';
+import { csvField, wantsCsv } from '../src/http/csv.js';
 import {
   openApp,
   seedMain,

@@ -1,7 +1,6 @@
 import type { Caller } from './accounts.js';
-import { checkMainCaller, decideCredit, type SubaccountState } from './ledger-rules.js';
+import { checkMainCaller, settleCredit, type SubaccountState } from './ledger-rules.js';
 import {
-  creditTransfer,
   type BatchApply,
   type CreditBatchOutcome,
   type CreditCommand,
@@ -45,30 +44,12 @@ export function planCreditBatch(
     const subaccount =
       found === undefined ? null : { ...found, balanceMicros: balances.get(found.id) ?? found.balanceMicros };
     const current = { ...main, balanceMicros: balances.get(main.accountId)! };
-    const decision = decideCredit(command.direction, current, command.amount, subaccount);
-    if (!decision.ok) return decision;
-    balances.set(main.accountId, decision.mainBalanceMicros);
-    balances.set(subaccount!.id, decision.subaccountBalanceMicros);
-    transfers.push(
-      creditTransfer({
-        transferId: command.transferId,
-        direction: command.direction,
-        mainAccountId: main.accountId,
-        subaccountId: subaccount!.id,
-        subaccountToken: subaccount!.token,
-        amountMicros: decision.amountMicros,
-        mainBalanceMicros: decision.mainBalanceMicros,
-        subaccountBalanceMicros: decision.subaccountBalanceMicros,
-        idempotencyKey: command.idempotencyKey,
-        createdAt: command.createdAt,
-      }),
-    );
-    return {
-      ok: true,
-      transferId: command.transferId,
-      mainBalanceMicros: decision.mainBalanceMicros,
-      subaccountBalanceMicros: decision.subaccountBalanceMicros,
-    };
+    const settled = settleCredit(command, current, subaccount);
+    if (settled.transfer === null) return settled.outcome;
+    balances.set(main.accountId, settled.outcome.mainBalanceMicros);
+    balances.set(subaccount!.id, settled.outcome.subaccountBalanceMicros);
+    transfers.push(settled.transfer);
+    return settled.outcome;
   });
   const applied = apply === 'each' || (apply === 'all-or-nothing' && outcomes.every((outcome) => outcome.ok));
   if (!applied) {

@@ -1,7 +1,13 @@
 import type { Caller } from './accounts.js';
 import type { ErrorCode } from './errors.js';
 import type { ParsedAmount } from './money.js';
-import type { Direction } from './transfers.js';
+import {
+  creditTransfer,
+  type CreditCommand,
+  type CreditOutcome,
+  type Direction,
+  type Transfer,
+} from './transfers.js';
 
 /**
  * The ledger's decisions, pure and in the contract's order of precedence
@@ -76,5 +82,41 @@ export function decideCredit(
     amountMicros: amount.micros,
     mainBalanceMicros: main - delta,
     subaccountBalanceMicros: sub + delta,
+  };
+}
+
+export type SettledCredit =
+  | { readonly outcome: Extract<CreditOutcome, { ok: false }>; readonly transfer: null }
+  | { readonly outcome: Extract<CreditOutcome, { ok: true }>; readonly transfer: Transfer };
+
+/**
+ * One add/remove of a batch, decided against the balances `caller` and
+ * `subaccount` carry (those the commands before it left): the answer, and on
+ * success the transfer to write. Every store's batch path calls this, so a
+ * decision becomes a transfer and an answer in one place.
+ */
+export function settleCredit(
+  command: CreditCommand,
+  caller: Caller | null,
+  subaccount: (SubaccountState & { readonly token: string | null }) | null,
+): SettledCredit {
+  const decision = decideCredit(command.direction, caller, command.amount, subaccount);
+  if (!decision.ok) return { outcome: { ok: false, code: decision.code }, transfer: null };
+  const { mainBalanceMicros, subaccountBalanceMicros } = decision;
+  const transfer = creditTransfer({
+    transferId: command.transferId,
+    direction: command.direction,
+    mainAccountId: caller!.accountId,
+    subaccountId: subaccount!.id,
+    subaccountToken: subaccount!.token,
+    amountMicros: decision.amountMicros,
+    mainBalanceMicros,
+    subaccountBalanceMicros,
+    idempotencyKey: command.idempotencyKey,
+    createdAt: command.createdAt,
+  });
+  return {
+    outcome: { ok: true, transferId: command.transferId, mainBalanceMicros, subaccountBalanceMicros },
+    transfer,
   };
 }

@@ -3,9 +3,6 @@ import type { Transfer } from '../../domain/transfers.js';
 import { csvStream, csvTable, type CsvPage } from '../csv.js';
 import { transferView, type TransferView } from './views.js';
 
-// Shared with the public history (src/http/csv.ts); re-exported for existing importers.
-export { csvField, wantsCsv } from '../csv.js';
-
 /** The CSV columns: every field of the JSON Transfer, in the same order. */
 const COLUMNS = [
   'id',

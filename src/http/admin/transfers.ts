@@ -5,7 +5,8 @@ import { findMainAccountByRef } from '../../service/operator.js';
 import { sendError } from '../errors.js';
 import { queryFields, readField } from '../fields.js';
 import { CSV_STREAM_PAGE_SIZE, sendCsv } from '../csv.js';
-import { transfersCsv, transfersCsvStream, wantsCsv } from './csv.js';
+import { wantsCsv } from '../csv.js';
+import { transfersCsv, transfersCsvStream } from './csv.js';
 import {
   readCursor,
   readDate,

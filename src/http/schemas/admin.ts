@@ -7,6 +7,7 @@ import {
   limitQuery,
   moneyString,
   nullable,
+  allRequired,
   object,
   ok,
   text,
@@ -18,62 +19,39 @@ import {
 
 /** The operator API under /admin/v1 (docs/admin-api.md). */
 
-export const accountSchema: JsonSchema = object(
-  {
-    id: integer,
-    email: text(),
-    status: { enum: ['active', 'suspended'] },
-    balance: moneyString,
-    subaccountCount: integer,
-    createdAt: dateTime,
-  },
-  ['id', 'email', 'status', 'balance', 'subaccountCount', 'createdAt'],
-);
+export const accountSchema: JsonSchema = allRequired({
+  id: integer,
+  email: text(),
+  status: { enum: ['active', 'suspended'] },
+  balance: moneyString,
+  subaccountCount: integer,
+  createdAt: dateTime,
+});
 
-const subaccountSchema = object(
-  {
-    id: integer,
-    email: text(),
-    token: text(),
-    type: { enum: ['simple', 'advanced'] },
-    balance: moneyString,
-    createdAt: dateTime,
-  },
-  ['id', 'email', 'token', 'type', 'balance', 'createdAt'],
-);
+const subaccountSchema = allRequired({
+  id: integer,
+  email: text(),
+  token: text(),
+  type: { enum: ['simple', 'advanced'] },
+  balance: moneyString,
+  createdAt: dateTime,
+});
 
-export const transferSchema: JsonSchema = object(
-  {
-    id: text(),
-    kind: { enum: ['add', 'remove', 'topup', 'charge'] },
-    amount: moneyString,
-    accountId: { type: 'integer', description: 'The main account.' },
-    tokenSubaccount: nullable(text()),
-    debitAccountId: integer,
-    creditAccountId: integer,
-    mainBalanceAfter: nullable(moneyString),
-    subaccountBalanceAfter: nullable(moneyString),
-    reason: nullable(text()),
-    operator: nullable(text()),
-    idempotencyKey: nullable(text()),
-    createdAt: dateTime,
-  },
-  [
-    'id',
-    'kind',
-    'amount',
-    'accountId',
-    'tokenSubaccount',
-    'debitAccountId',
-    'creditAccountId',
-    'mainBalanceAfter',
-    'subaccountBalanceAfter',
-    'reason',
-    'operator',
-    'idempotencyKey',
-    'createdAt',
-  ],
-);
+export const transferSchema: JsonSchema = allRequired({
+  id: text(),
+  kind: { enum: ['add', 'remove', 'topup', 'charge'] },
+  amount: moneyString,
+  accountId: { type: 'integer', description: 'The main account.' },
+  tokenSubaccount: nullable(text()),
+  debitAccountId: integer,
+  creditAccountId: integer,
+  mainBalanceAfter: nullable(moneyString),
+  subaccountBalanceAfter: nullable(moneyString),
+  reason: nullable(text()),
+  operator: nullable(text()),
+  idempotencyKey: nullable(text()),
+  createdAt: dateTime,
+});
 
 const idPath: ParameterDoc = {
   name: 'id',
@@ -106,16 +84,13 @@ const moveBody = (withToken: boolean): JsonSchema =>
 const moved = ok({ transfer: transferSchema, account: accountSchema }, ['transfer', 'account']);
 const accountOnly = ok({ account: accountSchema }, ['account']);
 
-const actionSchema = object(
-  {
-    id: integer,
-    action: { enum: ['suspend', 'resume', 'rotate-key'] },
-    operator: text(),
-    reason: nullable(text()),
-    createdAt: dateTime,
-  },
-  ['id', 'action', 'operator', 'reason', 'createdAt'],
-);
+const actionSchema = allRequired({
+  id: integer,
+  action: { enum: ['suspend', 'resume', 'rotate-key'] },
+  operator: text(),
+  reason: nullable(text()),
+  createdAt: dateTime,
+});
 
 /**
  * Suspend, resume and rotate-key move no money: Idempotency-Key is not

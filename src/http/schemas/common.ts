@@ -74,6 +74,10 @@ export const object = (
     ? { type: 'object', properties }
     : { type: 'object', required: [...required], properties };
 
+/** An object whose every property is always present. */
+export const allRequired = (properties: Record<string, JsonSchema>): JsonSchema =>
+  object(properties, Object.keys(properties));
+
 export const text = (description?: string): JsonSchema =>
   description === undefined ? { type: 'string' } : { type: 'string', description };
 export const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });

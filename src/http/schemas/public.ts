@@ -10,6 +10,7 @@ import {
   moneyNumber,
   moneyString,
   nullable,
+  allRequired,
   object,
   ok,
   text,
@@ -42,40 +43,25 @@ const creditAnswer = ok(
 const CREDIT_CODES = [1, 2, 3, 10, 4, 20, 5, 7, 6, 8] as const;
 
 /** One transfer of the public history: the caller's moves and the operator's top-ups and charges. */
-export const historyTransfer: JsonSchema = object(
-  {
-    id: text(),
-    direction: { enum: ['add', 'remove', 'topup', 'charge'] },
-    tokenSubaccount: nullable(text()),
-    amount: moneyNumber,
-    credit: nullable({
-      ...moneyNumber,
-      description: "The main account's balance after it (null when untouched).",
-    }),
-    subaccountCredit: nullable({ ...moneyNumber, description: "The subaccount's balance after it." }),
-    createdAt: dateTime,
-    idempotencyKey: nullable(text()),
-  },
-  [
-    'id',
-    'direction',
-    'tokenSubaccount',
-    'amount',
-    'credit',
-    'subaccountCredit',
-    'createdAt',
-    'idempotencyKey',
-  ],
-);
+export const historyTransfer: JsonSchema = allRequired({
+  id: text(),
+  direction: { enum: ['add', 'remove', 'topup', 'charge'] },
+  tokenSubaccount: nullable(text()),
+  amount: moneyNumber,
+  credit: nullable({
+    ...moneyNumber,
+    description: "The main account's balance after it (null when untouched).",
+  }),
+  subaccountCredit: nullable({ ...moneyNumber, description: "The subaccount's balance after it." }),
+  createdAt: dateTime,
+  idempotencyKey: nullable(text()),
+});
 
-const batchOperation = object(
-  {
-    direction: { enum: ['add', 'remove'] },
-    tokenSubaccount: text(),
-    credit: amountInput,
-  },
-  ['direction', 'tokenSubaccount', 'credit'],
-);
+const batchOperation = allRequired({
+  direction: { enum: ['add', 'remove'] },
+  tokenSubaccount: text(),
+  credit: amountInput,
+});
 
 const batchResult = object(
   {

@@ -1,11 +1,6 @@
 import type { Caller } from '../../domain/accounts.js';
-import { decideCredit, type SubaccountState } from '../../domain/ledger-rules.js';
-import {
-  creditTransfer,
-  type CreditCommand,
-  type CreditOutcome,
-  type Transfer,
-} from '../../domain/transfers.js';
+import { settleCredit, type SubaccountState } from '../../domain/ledger-rules.js';
+import type { CreditCommand, CreditOutcome, Transfer } from '../../domain/transfers.js';
 import { guardCredit } from '../../domain/idempotency.js';
 import { closeClaimsStatements, openClaims } from './claims.js';
 import { ledgerWriteStatement } from './ledger-write.js';
@@ -92,33 +87,15 @@ type Applied =
   | (Extract<CreditOutcome, { ok: true }> & { readonly transfer: Transfer });
 
 function applyOne(state: BatchState, command: CreditCommand): Applied {
-  const caller = state.caller(command.keyHash);
-  const subaccount = state.subaccount(command.tokenSubaccount);
-  const decision = decideCredit(command.direction, caller, command.amount, subaccount);
-  if (!decision.ok) return { ok: false, code: decision.code };
-  const mainId = caller!.accountId;
-  const subId = subaccount!.id;
-  state.balances.set(mainId, decision.mainBalanceMicros);
-  state.balances.set(subId, decision.subaccountBalanceMicros);
-  const transfer = creditTransfer({
-    transferId: command.transferId,
-    direction: command.direction,
-    mainAccountId: mainId,
-    subaccountId: subId,
-    subaccountToken: subaccount!.token,
-    amountMicros: decision.amountMicros,
-    mainBalanceMicros: decision.mainBalanceMicros,
-    subaccountBalanceMicros: decision.subaccountBalanceMicros,
-    idempotencyKey: command.idempotencyKey,
-    createdAt: command.createdAt,
-  });
-  return {
-    ok: true,
-    transferId: command.transferId,
-    mainBalanceMicros: decision.mainBalanceMicros,
-    subaccountBalanceMicros: decision.subaccountBalanceMicros,
-    transfer,
-  };
+  const settled = settleCredit(
+    command,
+    state.caller(command.keyHash),
+    state.subaccount(command.tokenSubaccount),
+  );
+  if (settled.transfer === null) return settled.outcome;
+  state.balances.set(settled.transfer.mainAccountId, settled.outcome.mainBalanceMicros);
+  state.balances.set(settled.transfer.subaccountId!, settled.outcome.subaccountBalanceMicros);
+  return { ...settled.outcome, transfer: settled.transfer };
 }
 
 function withoutTransfer(applied: Extract<Applied, { ok: true }>): CreditOutcome {

@@ -7,7 +7,7 @@ import type {
   CreateSubaccountCommand,
   SubaccountPage,
 } from '../../domain/accounts.js';
-import { checkAmount, checkFunds, checkMainCaller, decideCredit } from '../../domain/ledger-rules.js';
+import { checkAmount, checkFunds, checkMainCaller, settleCredit } from '../../domain/ledger-rules.js';
 import type {
   CreateMainAccountOutcome,
   CreateSubaccountOutcome,
@@ -131,35 +131,16 @@ export class SqliteStore implements Store {
             id: Number(subRow.id),
             parentId: Number(subRow.parent_id),
             kind: subRow.kind,
+            token: subRow.token,
             balanceMicros: subRow.balance,
           };
-    const decision = decideCredit(command.direction, caller, command.amount, sub);
-    if (!decision.ok) return decision;
-    const mainId = caller!.accountId;
-    const subId = sub!.id;
+    const settled = settleCredit(command, caller, sub);
+    if (settled.transfer === null) return settled.outcome;
     // The balances are written once per account at the end of the batch (BatchRows).
-    this.statements.insertTransfer.run(
-      creditTransfer({
-        transferId: command.transferId,
-        direction: command.direction,
-        mainAccountId: mainId,
-        subaccountId: subId,
-        subaccountToken: command.tokenSubaccount,
-        amountMicros: decision.amountMicros,
-        mainBalanceMicros: decision.mainBalanceMicros,
-        subaccountBalanceMicros: decision.subaccountBalanceMicros,
-        idempotencyKey: command.idempotencyKey,
-        createdAt: command.createdAt,
-      }),
-    );
-    rows.balanceIs(mainId, decision.mainBalanceMicros);
-    rows.balanceIs(subId, decision.subaccountBalanceMicros);
-    return {
-      ok: true,
-      transferId: command.transferId,
-      mainBalanceMicros: decision.mainBalanceMicros,
-      subaccountBalanceMicros: decision.subaccountBalanceMicros,
-    };
+    this.statements.insertTransfer.run(settled.transfer);
+    rows.balanceIs(settled.transfer.mainAccountId, settled.outcome.mainBalanceMicros);
+    rows.balanceIs(sub!.id, settled.outcome.subaccountBalanceMicros);
+    return settled.outcome;
   }
 
   /** Appends a transfer and sets both balances to the values it records. */
