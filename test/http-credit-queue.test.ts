@@ -3,6 +3,7 @@ import type { Store } from '../src/domain/store.js';
 import type { CreditCommand, CreditOutcome } from '../src/domain/transfers.js';
 import { CreditQueue } from '../src/service/credit-queue.js';
 import { buildCreditCommand } from '../src/service/credits.js';
+import { hashApiKey } from '../src/service/keys.js';
 import { openTempStore, seedMain, seedSub } from './helpers/http-fixture.js';
 import type { SeededMain, SeededSub, StoreFixture } from './helpers/http-fixture.js';
 
@@ -62,7 +63,7 @@ afterEach(() => fixture.remove());
 function command(direction: 'add' | 'remove', credit: string): CreditCommand {
   return buildCreditCommand({
     direction,
-    apiKey: main.apiKey,
+    keyHash: hashApiKey(main.apiKey),
     tokenSubaccount: sub.token,
     creditText: credit,
     idempotencyKey: null,

@@ -12,7 +12,7 @@ import type {
 } from '../domain/transfers.js';
 import { readAmount } from '../service/credits.js';
 import { newTransferId } from '../service/ids.js';
-import { hashApiKey } from '../service/keys.js';
+import { keyHashOf } from './key-hash.js';
 import { bodyFields, isPlainObject, type Fields } from './body.js';
 import {
   MAX_API_KEY_LENGTH,
@@ -64,7 +64,7 @@ async function handleBatch(
   const atomic = body['atomic'] ?? false;
   if (typeof atomic !== 'boolean') return sendError(request, reply, 22);
   if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return sendError(request, reply, 10);
-  const keyHash = hashApiKey(apiKey.text);
+  const keyHash = keyHashOf(request, apiKey.text);
   const createdAt = new Date();
   const read = operations.map((fields) => readOperation(fields, keyHash, createdAt));
   const key = idempotencyKey.kind === 'key' ? idempotencyKey.key : null;

@@ -11,6 +11,7 @@ import { readApiKey, readField } from './fields.js';
 import type { Field } from './fields.js';
 import { buildClaim, guardOf, readIdempotencyKey, renderError, scopeOf, sendAnswer } from './idempotency.js';
 import { formatMicros } from '../domain/money.js';
+import { keyHashOf } from './key-hash.js';
 import { preferredLanguage } from './language.js';
 
 export function registerCreditRoutes(app: FastifyInstance, queue: CreditQueue): void {
@@ -41,7 +42,7 @@ async function handleCredit(
   if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return sendError(request, reply, 10);
   const command = buildCreditCommand({
     direction,
-    apiKey: apiKey.text,
+    keyHash: keyHashOf(request, apiKey.text),
     tokenSubaccount: usableToken(token),
     creditText: credit.kind === 'text' ? credit.text : null,
     idempotencyKey: idempotencyKey.kind === 'key' ? idempotencyKey.key : null,

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatMicrosPadded } from '../domain/money.js';
 import type { Store } from '../domain/store.js';
-import { hashApiKey } from '../service/keys.js';
+import { keyHashOf } from './key-hash.js';
 import { sendError } from './errors.js';
 import { apiKeyOrCode } from './fields.js';
 
@@ -17,7 +17,7 @@ export function registerMeRoutes(app: FastifyInstance, store: Store): void {
 async function handleMe(store: Store, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const apiKey = apiKeyOrCode(request, {});
   if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
-  const caller = await store.authenticate(hashApiKey(apiKey));
+  const caller = await store.authenticate(keyHashOf(request, apiKey));
   if (caller === null) return sendError(request, reply, 10);
   if (caller.status !== 'active' || caller.kind === 'funding') return sendError(request, reply, 4);
   return reply.send({

@@ -6,6 +6,7 @@ import type { WindowCount, WindowCounter } from '../service/throttle.js';
 import { bodyFields } from './body.js';
 import { MAX_API_KEY_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
+import { keyHashOf } from './key-hash.js';
 import { readApiKey } from './fields.js';
 import { pathOf } from './logging.js';
 
@@ -42,8 +43,9 @@ export function registerAbuseLimits(app: FastifyInstance, limits: AbuseLimits): 
     // A callback hook: with the in-process counter the check is synchronous, no promise per request.
     app.addHook('preHandler', (request, reply, done) => {
       if (isUnlimited(request)) return done();
-      const key = `key:${rateKeyOf(request)}`;
-      if (counter instanceof MemoryCounter) {
+      const local = counter instanceof MemoryCounter;
+      const key = `key:${rateKeyOf(request, !local)}`;
+      if (local) {
         return admitPerKey(counter.hitNow(key, limits.perKeyWindowMs), limits, request, reply, done);
       }
       counter.hit(key, limits.perKeyWindowMs).then(
@@ -118,14 +120,17 @@ function tooMany(request: FastifyRequest, reply: FastifyReply, resetMs: number):
 }
 
 /**
- * A digest of the key, distinct from the stored key hash so that the limiter's
- * store (Redis) holds nothing the ledger's tables could be matched against;
- * the client address when the request carries no usable key.
+ * What the per-key count is keyed by: the stored key hash (computed once per
+ * request, shared with the handler) in this process's memory; in Redis a
+ * digest of it, so that the limiter's store holds nothing the ledger's tables
+ * could be matched against. The client address when there is no usable key.
  */
-export function rateKeyOf(request: FastifyRequest): string {
+export function rateKeyOf(request: FastifyRequest, shared: boolean): string {
   const apiKey = readApiKey(request, bodyFields(request));
   if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return `addr:${request.ip}`;
-  const digest = createHash('sha256').update('tirelire rate limit\0').update(apiKey.text, 'utf8');
+  const keyHash = keyHashOf(request, apiKey.text);
+  if (!shared) return `k:${keyHash}`;
+  const digest = createHash('sha256').update('tirelire rate limit\0').update(keyHash, 'utf8');
   return `k:${digest.digest('base64url').slice(0, 24)}`;
 }
 

@@ -3,7 +3,7 @@ import type { Account, Caller } from '../domain/accounts.js';
 import { checkMainCaller } from '../domain/ledger-rules.js';
 import { formatMicrosPadded } from '../domain/money.js';
 import type { CreateSubaccountOutcome, Store } from '../domain/store.js';
-import { hashApiKey } from '../service/keys.js';
+import { keyHashOf } from './key-hash.js';
 import { buildCreateSubaccount } from '../service/subaccounts.js';
 import { bodyFields } from './body.js';
 import { MAX_PAGE } from './bounds.js';
@@ -45,7 +45,7 @@ async function handleCreate(
   if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
   const createRequest = readCreateRequest(body, apiKey);
   if (createRequest === null) {
-    const code = checkMainCaller(await store.authenticate(hashApiKey(apiKey))) ?? 22;
+    const code = checkMainCaller(await store.authenticate(keyHashOf(request, apiKey))) ?? 22;
     return sendError(request, reply, code);
   }
   const built = buildCreateSubaccount(createRequest);
@@ -88,7 +88,7 @@ function createdBody(outcome: Extract<CreateSubaccountOutcome, { ok: true }>, ap
 async function handleList(store: Store, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const apiKey = apiKeyOrCode(request, {});
   if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
-  const caller = await store.authenticate(hashApiKey(apiKey));
+  const caller = await store.authenticate(keyHashOf(request, apiKey));
   const callerCode = checkMainCaller(caller);
   if (callerCode !== null) return sendError(request, reply, callerCode);
   const page = readPage(queryFields(request));

@@ -6,7 +6,7 @@ import { formatMicros } from '../domain/money.js';
 import type { TransferFilter } from '../domain/pages.js';
 import type { Store } from '../domain/store.js';
 import type { Transfer } from '../domain/transfers.js';
-import { hashApiKey } from '../service/keys.js';
+import { keyHashOf } from './key-hash.js';
 import { readAll, readCursor, readDate, readLimit, readToken, type Read } from './admin/params.js';
 import { CSV_STREAM_PAGE_SIZE, csvStream, csvTable, sendCsv, wantsCsv } from './csv.js';
 import { sendError } from './errors.js';
@@ -35,7 +35,7 @@ export function registerTransferHistoryRoutes(app: FastifyInstance, store: Store
 async function authenticate(store: Store, request: FastifyRequest): Promise<Caller | ErrorCode> {
   const apiKey = apiKeyOrCode(request, {});
   if (typeof apiKey !== 'string') return apiKey;
-  const caller = await store.authenticate(hashApiKey(apiKey));
+  const caller = await store.authenticate(keyHashOf(request, apiKey));
   return checkMainCaller(caller) ?? (caller as Caller);
 }
 

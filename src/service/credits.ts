@@ -2,12 +2,12 @@ import { parseAmount } from '../domain/money.js';
 import type { ParsedAmount } from '../domain/money.js';
 import type { CreditCommand, Direction } from '../domain/transfers.js';
 import { newTransferId } from './ids.js';
-import { hashApiKey } from './keys.js';
 
 /** A credit request as the HTTP layer read it; presence (codes 1–3) is already checked. */
 export interface CreditRequest {
   readonly direction: Direction;
-  readonly apiKey: string;
+  /** The stored hash of the caller's API key (hashApiKey). */
+  readonly keyHash: string;
   /** `''` matches no subaccount: the HTTP layer passes it for a token it cannot use (code 7). */
   readonly tokenSubaccount: string;
   /** The amount's exact decimal text, or null when it was not a string or number (code 20). */
@@ -28,7 +28,7 @@ export function buildCreditCommand(request: CreditRequest, now = new Date()): Cr
   return {
     transferId: newTransferId(),
     direction: request.direction,
-    keyHash: hashApiKey(request.apiKey),
+    keyHash: request.keyHash,
     tokenSubaccount: request.tokenSubaccount,
     amount: readAmount(request.creditText),
     createdAt: now,
