@@ -38,6 +38,8 @@ test('the token from the environment opens the API; its key works and it never r
   expect(created.status).toBe(200);
   const me = await fetch(`${server.url}/v1/me`, { headers: { 'x-api-key': String(created.body['apiKey']) } });
   expect(await me.json()).toMatchObject({ code: 200, credits: { balance: '3.250' } });
+  await server.stop(); // its last log lines are flushed as it exits
+  expect(server.output()).toContain('request completed');
   expect(server.output()).not.toContain(TOKEN);
   expect(server.output()).not.toContain(String(created.body['apiKey']));
 });

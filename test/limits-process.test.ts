@@ -161,7 +161,9 @@ describe('rate limits across processes', async () => {
         expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
         const refused = await me(first.url);
         expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-        // The log never carries the key.
+        // The log never carries the key (read once both have exited and flushed their lines).
+        await Promise.all([first.stop(), second.stop()]);
+        expect(first.output() + second.output()).toContain('request completed');
         expect(first.output() + second.output()).not.toContain(main.apiKey);
       } finally {
         await first.stop();
@@ -187,7 +189,8 @@ describe('rate limits across processes', async () => {
         statuses.push((await fetch(`${server.url}/v1/me`, { headers: { 'x-api-key': main.apiKey } })).status);
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
-      expect(server.output()).toContain('redis unreachable');
+      // Log lines go out buffered, at most 100 ms after they are logged (src/http/logging.ts).
+      await expect.poll(() => server.output(), { timeout: 2000 }).toContain('redis unreachable');
     } finally {
       await server.stop();
     }

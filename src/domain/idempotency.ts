@@ -1,3 +1,4 @@
+import { creditGuard } from './credit-answer.js';
 import type { CreditCommand, CreditOutcome } from './transfers.js';
 
 /**
@@ -168,8 +169,8 @@ export function guardCredit<T extends CreditOutcome>(
   command: CreditCommand,
   run: () => T,
 ): T | CreditOutcome {
-  const guard = command.idempotency;
-  if (guard === undefined) return run();
+  if (command.idempotency === undefined) return run();
+  const guard = creditGuard(command.idempotency);
   const check = book.check(guard.claim);
   if (check.kind === 'conflict' || (check.kind === 'replay' && check.record.outcome === null)) {
     return { ok: false, code: 24 };

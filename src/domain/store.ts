@@ -45,6 +45,12 @@ export interface Store {
    * what group commit calls.
    */
   applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]>;
+  /**
+   * How many `applyCredits` calls group commit may have out at once (1 when
+   * absent): more only where the store queues them itself rather than making
+   * the later ones wait on the earlier ones' locks (src/service/credit-queue.ts).
+   */
+  readonly creditCallsInFlight?: number;
 
   /**
    * One caller's batch in one transaction: the key is checked once (10, 4),

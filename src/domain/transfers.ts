@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { CreditKey } from './credit-answer.js';
 import type { IdempotencyGuard, IdempotentAnswer } from './idempotency.js';
 import type { OperatorTransferOutcome } from './store.js';
 import type { ParsedAmount } from './money.js';
@@ -67,6 +68,9 @@ export function creditTransfer(input: CreditTransferInput): Transfer {
   };
 }
 
+/** The most credit commands one group-commit transaction carries; more wait for the next one. */
+export const MAX_CREDIT_BATCH = 1000;
+
 /** A public `credit/add` or `credit/remove`, with everything already read from the request. */
 export interface CreditCommand {
   readonly transferId: string;
@@ -79,9 +83,10 @@ export interface CreditCommand {
   /**
    * Set when the request had an Idempotency-Key: the store checks and records
    * the key in the command's own transaction (code 24 for another request
-   * under a used key) and returns the answer's bytes in `answer`.
+   * under a used key) and returns the answer's bytes in `answer`. Plain data,
+   * like the whole command: the SQLite store applies commands on another thread.
    */
-  readonly idempotency?: IdempotencyGuard<CreditOutcome>;
+  readonly idempotency?: CreditKey;
 }
 
 export type CreditOutcome =

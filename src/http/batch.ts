@@ -1,3 +1,4 @@
+import { errorAnswer } from '../domain/credit-answer.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorMessage, httpStatusOf, type ErrorCode, type Language } from '../domain/errors.js';
 import { formatMicros } from '../domain/money.js';
@@ -22,7 +23,7 @@ import {
 } from './bounds.js';
 import { sendError } from './errors.js';
 import { readApiKey, readField } from './fields.js';
-import { buildClaim, guardOf, readIdempotencyKey, renderError, scopeOf, sendAnswer } from './idempotency.js';
+import { buildClaim, guardOf, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
 import { preferredLanguage } from './language.js';
 
 export const BATCH_PATH = '/v1/subaccount/credit/batch';
@@ -75,7 +76,7 @@ async function handleBatch(
   const apply: BatchApply = !atomic ? 'each' : refusedEarly ? 'none' : 'all-or-nothing';
   const language = preferredLanguage(request.headers['accept-language']);
   const render = (outcome: CreditBatchOutcome): StoredAnswer => {
-    if (!outcome.ok) return renderError(outcome.code, language);
+    if (!outcome.ok) return errorAnswer(outcome.code, language);
     const decided = outcome.outcomes[Symbol.iterator]();
     const results = read.map((operation) => ('code' in operation ? operation : decided.next().value!));
     const applied = outcome.applied || apply === 'each';

@@ -78,17 +78,68 @@ function mediaType(contentType: string | undefined): string {
 }
 
 function parseJsonObject(text: string): Fields {
-  let value: unknown;
+  const value = parseJsonExactly(text);
+  if (!isPlainObject(value)) throw new ApiError(21);
+  return value;
+}
+
+/**
+ * JSON as lossless-json reads it: each number keeps its text, so
+ * `0.10000000000000000001` reaches the amount parser as written (code 20),
+ * never rounded to 0.1, and a key given twice with two values is refused.
+ * JSON.parse (native, several times faster) gives the same value when the
+ * text holds no number and no key twice, which is the common case (amounts
+ * sent as strings); whenever it cannot be sure of that, lossless-json reads the
+ * text. src/http/body-json.test.ts checks the two agree.
+ */
+export function parseJsonExactly(text: string): unknown {
   try {
-    // lossless-json keeps each number's text, so `0.10000000000000000001`
-    // reaches the amount parser as written (code 20), never rounded to 0.1.
-    value = parseLosslessJson(text);
+    const value: unknown = JSON.parse(text);
+    if (readsTheSame(value, text)) return value;
+  } catch {
+    // lossless-json decides below, with the same verdict on broken JSON.
+  }
+  try {
+    return parseLosslessJson(text);
   } catch {
     // Also catches a RangeError from absurdly deep nesting.
     throw new ApiError(21);
   }
-  if (!isPlainObject(value)) throw new ApiError(21);
-  return value;
+}
+
+/**
+ * No number anywhere, and no key given twice. Every key in the text ends in a
+ * `"` followed by `:`; strings may hold that pair too, so the pairs are at
+ * least as many as the keys, and as many as the parsed keys only when no key
+ * was given twice (a repeated key leaves one property for two pairs).
+ */
+function readsTheSame(value: unknown, text: string): boolean {
+  const keys = countKeysWithoutNumbers(value);
+  if (keys < 0) return false;
+  return keys === (text.match(KEY_END) ?? []).length;
+}
+
+const KEY_END = /"\s*:/g;
+const MAX_FAST_DEPTH = 64;
+
+/**
+ * The properties of every object in `value`, or -1 when it holds a number or
+ * nests deeper than MAX_FAST_DEPTH: lossless-json, which reads recursively,
+ * refuses very deep texts (code 21) where JSON.parse does not, so those are
+ * left to it.
+ */
+function countKeysWithoutNumbers(value: unknown, depth = 0): number {
+  if (typeof value === 'number' || depth > MAX_FAST_DEPTH) return -1;
+  if (typeof value !== 'object' || value === null) return 0;
+  let keys = 0;
+  const items = Array.isArray(value) ? (value as unknown[]) : Object.values(value);
+  if (!Array.isArray(value)) keys += items.length;
+  for (const item of items) {
+    const inner = countKeysWithoutNumbers(item, depth + 1);
+    if (inner < 0) return -1;
+    keys += inner;
+  }
+  return keys;
 }
 
 export function isPlainObject(value: unknown): value is Fields {

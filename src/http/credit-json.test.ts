@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { money, serializeJson } from './json.js';
-import { successJson } from './credit.js';
+import { errorAnswer, successJson } from '../domain/credit-answer.js';
+import { ERRORS, errorMessage, httpStatusOf, type ErrorCode } from '../domain/errors.js';
 
 test.each([
   [0n, 0n],
@@ -21,4 +22,15 @@ test.each([
   expect(successJson({ ok: true, transferId, mainBalanceMicros: main, subaccountBalanceMicros: sub })).toBe(
     expected,
   );
+});
+
+test('every error answer rendered in the domain is the bytes sendError writes, in both languages', () => {
+  const codes = Object.keys(ERRORS).map(Number) as ErrorCode[];
+  expect(codes.length).toBeGreaterThan(20);
+  for (const code of codes) {
+    for (const language of ['fr', 'en'] as const) {
+      const sent = serializeJson({ success: false, code, message: errorMessage(code, language) });
+      expect(errorAnswer(code, language)).toEqual({ status: httpStatusOf(code), body: sent });
+    }
+  }
 });

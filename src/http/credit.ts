@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Language } from '../domain/errors.js';
-import type { StoredAnswer } from '../domain/idempotency.js';
-import type { CreditOutcome, Direction } from '../domain/transfers.js';
+import type { Direction } from '../domain/transfers.js';
 import type { CreditQueue } from '../service/credit-queue.js';
 import { buildCreditCommand } from '../service/credits.js';
 import { bodyFields } from './body.js';
@@ -9,8 +7,8 @@ import { MAX_API_KEY_LENGTH, MAX_TOKEN_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
 import { readApiKey, readField } from './fields.js';
 import type { Field } from './fields.js';
-import { buildClaim, guardOf, readIdempotencyKey, renderError, scopeOf, sendAnswer } from './idempotency.js';
-import { formatMicros } from '../domain/money.js';
+import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
+import { successJson } from '../domain/credit-answer.js';
 import { keyHashOf } from './key-hash.js';
 import { preferredLanguage } from './language.js';
 
@@ -47,15 +45,20 @@ async function handleCredit(
     creditText: credit.kind === 'text' ? credit.text : null,
     idempotencyKey: idempotencyKey.kind === 'key' ? idempotencyKey.key : null,
   });
-  const language = preferredLanguage(request.headers['accept-language']);
   const guarded =
     idempotencyKey.kind === 'key'
       ? {
           ...command,
-          idempotency: guardOf<CreditOutcome>(
-            buildClaim(request, body, scopeOf(apiKey.text, 'api'), idempotencyKey.key, command.createdAt),
-            (outcome) => renderCredit(outcome, language),
-          ),
+          idempotency: {
+            claim: buildClaim(
+              request,
+              body,
+              scopeOf(apiKey.text, 'api'),
+              idempotencyKey.key,
+              command.createdAt,
+            ),
+            language: preferredLanguage(request.headers['accept-language']),
+          },
         }
       : command;
   const outcome = await queue.submit(guarded);
@@ -65,25 +68,6 @@ async function handleCredit(
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-
-/**
- * The success answer's bytes, written directly: the same text the JSON
- * serializer (json.ts) makes of `{ success, code, credit, subaccountCredit,
- * currency, transferId }` with both balances as exact decimal numbers, without
- * building and walking an object on every transfer.
- */
-export function successJson(outcome: Extract<CreditOutcome, { ok: true }>): string {
-  return (
-    `{"success":true,"code":200,"credit":${formatMicros(outcome.mainBalanceMicros)},` +
-    `"subaccountCredit":${formatMicros(outcome.subaccountBalanceMicros)},"currency":"EUR",` +
-    `"transferId":${JSON.stringify(outcome.transferId)}}`
-  );
-}
-
-/** The answer's bytes, made inside the store's transaction: the same as the handler sends. */
-function renderCredit(outcome: CreditOutcome, language: Language): StoredAnswer {
-  return outcome.ok ? { status: 200, body: successJson(outcome) } : renderError(outcome.code, language);
-}
 
 /** A token of the wrong type or length matches nothing: `''` is never a token (code 7). */
 function usableToken(token: Field): string {

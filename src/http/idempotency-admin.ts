@@ -1,3 +1,4 @@
+import { errorAnswer } from '../domain/credit-answer.js';
 import type { FastifyRequest } from 'fastify';
 import type { Account } from '../domain/accounts.js';
 import type { IdempotencyGuard } from '../domain/idempotency.js';
@@ -7,7 +8,7 @@ import type { CreatedIds } from '../service/operator.js';
 import { bearerToken } from './admin/auth.js';
 import { accountView, transferView } from './admin/views.js';
 import type { Fields } from './body.js';
-import { buildClaim, guardOf, renderError, renderJson, scopeOf } from './idempotency.js';
+import { buildClaim, guardOf, renderJson, scopeOf } from './idempotency.js';
 import { preferredLanguage } from './language.js';
 
 /**
@@ -38,7 +39,7 @@ export function createAccountGuard(
       (outcome) =>
         outcome.ok
           ? renderJson(200, { success: true, code: 200, account: accountView(outcome.account, 0), ...made })
-          : renderError(outcome.code, language),
+          : errorAnswer(outcome.code, language),
       made.apiKey,
     );
 }
@@ -65,7 +66,7 @@ export async function moveGuard(
           transfer: transferView(outcome.transfer),
           account: accountView(mainAfter(main, outcome.transfer), subaccountCount),
         })
-      : renderError(outcome.code, language),
+      : errorAnswer(outcome.code, language),
   );
 }
 

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLosslessNumber } from 'lossless-json';
-import { errorMessage, httpStatusOf, type ErrorCode, type Language } from '../domain/errors.js';
+import { recordUnlessCallerRefused } from '../domain/credit-answer.js';
+import type { ErrorCode } from '../domain/errors.js';
 import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   type IdempotencyClaim,
@@ -70,11 +71,6 @@ export function buildClaim(
   return { scope, key, fingerprint: requestFingerprint(request, body), createdAt: now };
 }
 
-/** Codes 10 and 4 refuse the caller itself: no record, so a fixed key or resumed account runs. */
-export function recordUnlessCallerRefused(outcome: { ok: boolean; code?: ErrorCode }): boolean {
-  return outcome.ok || (outcome.code !== 10 && outcome.code !== 4);
-}
-
 /**
  * `secret`: an API key the answer shows once. The record keeps the answer with
  * that key written as `null`, so a replay never brings back a key (keys are
@@ -96,11 +92,6 @@ function withoutSecret(answer: StoredAnswer, secret: string): StoredAnswer {
 
 export function renderJson(status: number, payload: unknown): StoredAnswer {
   return { status, body: serializeJson(payload) };
-}
-
-/** The same bytes sendError would send. */
-export function renderError(code: ErrorCode, language: Language): StoredAnswer {
-  return renderJson(httpStatusOf(code), { success: false, code, message: errorMessage(code, language) });
 }
 
 export function sendAnswer(reply: FastifyReply, answer: IdempotentAnswer): FastifyReply {

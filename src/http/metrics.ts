@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CounterSeries, HistogramSeries } from './metric-series.js';
 import { StoreUnavailableError, type Store } from '../domain/store.js';
 import type { CreditQueueObserver } from '../service/credit-queue.js';
 
@@ -39,19 +40,17 @@ export interface Metrics {
  */
 export function createMetrics(store: Store): Metrics {
   const registry = new Registry();
-  const latency = new Histogram({
-    name: `${PREFIX}http_request_duration_seconds`,
-    help: 'Time from request to answer, by route template, method and HTTP status.',
-    labelNames: ['route', 'method', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
-  const transfers = new Counter({
-    name: `${PREFIX}transfer_requests_total`,
-    help: 'Answers of the routes that move money, by route and outcome code (200 or the error code).',
-    labelNames: ['route', 'code'] as const,
-    registers: [registry],
-  });
+  const latency = new HistogramSeries(
+    `${PREFIX}http_request_duration_seconds`,
+    'Time from request to answer, by route template, method and HTTP status.',
+    registry,
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  );
+  const transfers = new CounterSeries(
+    `${PREFIX}transfer_requests_total`,
+    'Answers of the routes that move money, by route and outcome code (200 or the error code).',
+    registry,
+  );
   const storeErrors = new Counter({
     name: `${PREFIX}store_errors_total`,
     help: 'Requests that failed on the store: unavailable (answered 503) or another fault (answered 500).',
@@ -110,8 +109,8 @@ export function createMetrics(store: Store): Metrics {
 }
 
 type Hooks = {
-  readonly latency: Histogram<'route' | 'method' | 'status'>;
-  readonly transfers: Counter<'route' | 'code'>;
+  readonly latency: HistogramSeries;
+  readonly transfers: CounterSeries;
   readonly storeErrors: Counter<'kind'>;
 };
 const metricHooks = new WeakMap<Registry, Hooks>();
@@ -133,33 +132,23 @@ function processRegistry(): Registry {
  */
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   const hooks = metricHooks.get(metrics.registry)!;
-  // Callback hooks (no promise per request); the latency series of each route, method and
-  // status is resolved once, so an observation is a map lookup and a bucket increment.
-  const latencyOf = new Map<string, ReturnType<typeof hooks.latency.labels>>();
-  const transfersOf = new Map<string, ReturnType<typeof hooks.transfers.labels>>();
+  // Callback hooks (no promise per request); the series of each route, method and status is
+  // resolved once (metric-series.ts), so an observation is a map lookup and a bucket increment.
   app.addHook('onSend', (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done) => {
     const route = request.routeOptions.url;
     if (route !== undefined && TRANSFER_ROUTES.has(route) && request.method === 'POST') {
       const code = typeof payload === 'string' ? (ENVELOPE_CODE.exec(payload)?.[1] ?? 'other') : 'other';
-      const id = `${route} ${code}`;
-      let series = transfersOf.get(id);
-      if (series === undefined) {
-        series = hooks.transfers.labels({ route, code });
-        transfersOf.set(id, series);
-      }
-      series.inc();
+      hooks.transfers.series(`${route} ${code}`, () => ({ route, code })).value += 1;
     }
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const id = `${route} ${request.method} ${reply.statusCode}`;
-    let series = latencyOf.get(id);
-    if (series === undefined) {
-      series = hooks.latency.labels({ route, method: request.method, status: reply.statusCode });
-      latencyOf.set(id, series);
-    }
-    series.observe(reply.elapsedTime / 1000);
+    const { method } = request;
+    const status = reply.statusCode;
+    hooks.latency
+      .series(`${route} ${method} ${status}`, () => ({ route, method, status }))
+      .observe(reply.elapsedTime / 1000);
     done();
   });
   app.addHook('onError', (_request, _reply, error, done) => {

@@ -1,3 +1,4 @@
+import { errorAnswer } from '../domain/credit-answer.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, Caller } from '../domain/accounts.js';
 import { checkMainCaller } from '../domain/ledger-rules.js';
@@ -9,15 +10,7 @@ import { bodyFields } from './body.js';
 import { MAX_PAGE } from './bounds.js';
 import { sendError } from './errors.js';
 import { apiKeyOrCode, queryFields, readField } from './fields.js';
-import {
-  buildClaim,
-  guardOf,
-  readIdempotencyKey,
-  renderError,
-  renderJson,
-  scopeOf,
-  sendAnswer,
-} from './idempotency.js';
+import { buildClaim, guardOf, readIdempotencyKey, renderJson, scopeOf, sendAnswer } from './idempotency.js';
 import { preferredLanguage } from './language.js';
 import { readCreateRequest } from './subaccount-request.js';
 
@@ -59,7 +52,7 @@ async function handleCreate(
             (outcome) =>
               outcome.ok
                 ? renderJson(200, createdBody(outcome, built.apiKey))
-                : renderError(outcome.code, language),
+                : errorAnswer(outcome.code, language),
             built.apiKey,
           ),
         }

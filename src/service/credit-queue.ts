@@ -1,8 +1,5 @@
 import type { Store } from '../domain/store.js';
-import type { CreditCommand, CreditOutcome } from '../domain/transfers.js';
-
-/** The most commands one transaction carries; more wait for the next flush. */
-export const MAX_CREDIT_BATCH = 1000;
+import { MAX_CREDIT_BATCH, type CreditCommand, type CreditOutcome } from '../domain/transfers.js';
 
 /** Told about each group-commit transaction (for /metrics); must not throw. */
 export interface CreditQueueObserver {
@@ -20,28 +17,34 @@ interface Pending {
  * Group commit. With synchronous=FULL every transaction pays an fsync, so
  * commands that arrive together share one `applyCredits` transaction: the
  * first one schedules a flush on the next turn of the event loop, and
- * commands arriving while a flush is in flight wait for the next one. Each
- * caller is answered only after its transaction has committed, so an
+ * commands arriving while the flushes allowed are out wait for the next one.
+ * Each caller is answered only after its transaction has committed, so an
  * acknowledged transfer is durable; if the store throws, every caller of that
  * batch gets the error (none of them was committed).
  *
- * One flush at a time on PostgreSQL too: with two in flight the second waits
- * on the hot main account's row lock anyway, batches get smaller and commits
- * more frequent (`npm run bench`, target d: about 3,800 instead of 5,600–6,400
- * transfers/s). The flush runs on setImmediate, after the event loop has read
- * every request that arrived meanwhile (process.nextTick would flush after the
- * first one).
+ * How many flushes may be out at once is the store's to say
+ * (`Store.creditCallsInFlight`, 1 when absent). One on PostgreSQL: with two,
+ * the second waits on the hot main account's row lock anyway, batches get
+ * smaller and commits more frequent (`npm run bench`, target d: about 3,800
+ * instead of 5,600–6,400 transfers/s). More with the SQLite writer thread,
+ * which merges the batches queued to it into its next transaction: the event
+ * loop hands a batch over and goes on reading requests instead of waiting. The
+ * flush runs on setImmediate, after the event loop has read every request that
+ * arrived meanwhile (process.nextTick would flush after the first one).
  */
 export class CreditQueue {
   private pending: Pending[] = [];
   private flushScheduled = false;
-  private flushing = false;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
 
   constructor(
     private readonly store: Store,
     private readonly maxBatch = MAX_CREDIT_BATCH,
     private readonly observer?: CreditQueueObserver,
-  ) {}
+  ) {
+    this.maxInFlight = Math.max(1, store.creditCallsInFlight ?? 1);
+  }
 
   submit(command: CreditCommand): Promise<CreditOutcome> {
     return new Promise<CreditOutcome>((resolve, reject) => {
@@ -51,7 +54,7 @@ export class CreditQueue {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushing) return;
+    if (this.flushScheduled || this.inFlight >= this.maxInFlight) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
@@ -60,7 +63,7 @@ export class CreditQueue {
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
+    this.inFlight += 1;
     const batch = this.pending.splice(0, this.maxBatch);
     const startedMs = performance.now();
     try {
@@ -74,7 +77,7 @@ export class CreditQueue {
       this.observer?.batchFailed(batch.length, performance.now() - startedMs);
       for (const entry of batch) entry.reject(error);
     } finally {
-      this.flushing = false;
+      this.inFlight -= 1;
       if (this.pending.length > 0) this.scheduleFlush();
     }
   }

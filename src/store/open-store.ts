@@ -8,7 +8,8 @@ export const DEFAULT_DATABASE_URL = './data/tirelire.db';
 /**
  * Chooses the store from a database URL: postgres:// or postgresql:// selects
  * PostgreSQL; `sqlite:PATH` or a plain file path selects the embedded store.
- * The store is migrated before it is returned.
+ * The store is migrated before it is returned. On SQLite, credit/add and
+ * credit/remove commit on a writer thread (sqlite/credit-writer.ts).
  */
 export async function openStore(options: { databaseUrl?: string | undefined }): Promise<Store> {
   const url =
@@ -21,5 +22,5 @@ export async function openStore(options: { databaseUrl?: string | undefined }): 
   }
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  return openSqliteStore(path);
+  return openSqliteStore(path, { creditThread: true });
 }

@@ -1,11 +1,8 @@
 import { expect, it } from 'vitest';
-import {
-  IDEMPOTENCY_TTL_MS,
-  type IdempotencyClaim,
-  type IdempotencyGuard,
-} from '../../src/domain/idempotency.js';
+import type { CreditKey } from '../../src/domain/credit-answer.js';
+import { IDEMPOTENCY_TTL_MS, type IdempotencyClaim } from '../../src/domain/idempotency.js';
 import type { Store } from '../../src/domain/store.js';
-import type { CreditCommand, CreditOutcome } from '../../src/domain/transfers.js';
+import type { CreditCommand } from '../../src/domain/transfers.js';
 import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
 
 /**
@@ -13,20 +10,9 @@ import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
  * contract suite calls this inside its per-store describe.
  */
 export function idempotencyContractCases(current: () => Store): void {
-  const guard = (
-    key: string,
-    fingerprint: string,
-    createdAt = new Date(),
-  ): IdempotencyGuard<CreditOutcome> => {
+  const guard = (key: string, fingerprint: string, createdAt = new Date()): CreditKey => {
     const claim: IdempotencyClaim = { scope: 'scope-a', key, fingerprint, createdAt };
-    return {
-      claim,
-      render: (outcome) => ({
-        status: outcome.ok ? 200 : 422,
-        body: JSON.stringify({ key, ok: outcome.ok }),
-      }),
-      record: () => true,
-    };
+    return { claim, language: 'en' };
   };
   const guarded = (command: CreditCommand, key: string, fingerprint: string, createdAt?: Date) => ({
     ...command,

@@ -43,7 +43,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   });
   const chunks: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': once the output pipes are drained too, so output() holds every line
+  // (the server's log lines go out buffered and are flushed as it exits).
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const output = () => chunks.join('');
   const url = await waitForAddress(child, chunks, exited, options.startTimeoutMs ?? 20_000);
   const ready = await fetch(`${url}/readyz`);

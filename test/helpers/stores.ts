@@ -21,30 +21,38 @@ export interface StoreFactory {
   create(): Promise<StoreUnderTest>;
 }
 
-export const sqliteFactory: StoreFactory = {
-  name: 'sqlite',
-  available: async () => true,
-  async create() {
-    const dir = mkdtempSync(join(tmpdir(), 'tirelire-store-'));
-    const path = join(dir, 'tirelire.db');
-    const store = openSqliteStore(path);
-    return {
-      store,
-      async exec(sql) {
-        const raw = new Database(path);
-        try {
-          raw.exec(sql);
-        } finally {
-          raw.close();
-        }
-      },
-      async dispose() {
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+function sqliteStoreFactory(name: string, creditThread: boolean): StoreFactory {
+  return {
+    name,
+    available: async () => true,
+    create: () => createSqliteStore(creditThread),
+  };
+}
+
+async function createSqliteStore(creditThread: boolean): Promise<StoreUnderTest> {
+  const dir = mkdtempSync(join(tmpdir(), 'tirelire-store-'));
+  const path = join(dir, 'tirelire.db');
+  const store = openSqliteStore(path, { creditThread });
+  return {
+    store,
+    async exec(sql) {
+      const raw = new Database(path);
+      try {
+        raw.exec(sql);
+      } finally {
+        raw.close();
+      }
+    },
+    async dispose() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const sqliteFactory = sqliteStoreFactory('sqlite', false);
+/** As the server opens it: credit commands commit on the writer thread (credit-writer.ts). */
+export const sqliteThreadFactory = sqliteStoreFactory('sqlite (credit writer thread)', true);
 
 /** Every store the contract suite runs against. */
-export const storeFactories: StoreFactory[] = [sqliteFactory, postgresFactory];
+export const storeFactories: StoreFactory[] = [sqliteFactory, sqliteThreadFactory, postgresFactory];

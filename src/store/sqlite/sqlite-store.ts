@@ -38,6 +38,7 @@ import {
   type IdempotentAnswer,
   type KeyUsed,
 } from '../../domain/idempotency.js';
+import { ThreadCreditWriter, type CreditWriter } from './credit-writer.js';
 import { migrate } from './migrations.js';
 import { toAccount, toCaller, toTransfer, type AccountRow, type TransferRow } from './rows.js';
 import { prepareStatements, type Statements, type TransferInsert } from './statements.js';
@@ -55,7 +56,14 @@ export class SqliteStore implements Store {
   private readonly listings: SqliteListings;
   private readonly claims: SqliteClaims;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * `creditWriter`: applies the credit commands instead of this connection
+   * (the writer thread, credit-writer.ts); absent, they run here.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly creditWriter: CreditWriter | null = null,
+  ) {
     this.statements = prepareStatements(db);
     this.listings = new SqliteListings(db);
     this.claims = new SqliteClaims(db);
@@ -70,6 +78,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.creditWriter?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -78,7 +87,16 @@ export class SqliteStore implements Store {
     return row === undefined ? null : toCaller(row);
   }
 
+  get creditCallsInFlight(): number {
+    return this.creditWriter?.callsInFlight ?? 1;
+  }
+
   async applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
+    return this.creditWriter === null ? this.applyCreditsNow(commands) : this.creditWriter.apply(commands);
+  }
+
+  /** The group-commit transaction itself, on this connection (and on the writer thread's). */
+  applyCreditsNow(commands: readonly CreditCommand[]): CreditOutcome[] {
     return this.db
       .transaction(() => {
         const book = this.claims.open(commands.map((command) => command.idempotency?.claim));
@@ -427,15 +445,24 @@ class BatchRows {
 /**
  * Opens (creating if needed) the SQLite file with the durability settings of
  * the contract: WAL, and synchronous=FULL so an acknowledged transfer has been
- * fsynced. Runs the migrations.
+ * fsynced. Runs the migrations. With `creditThread` (the server's choice,
+ * open-store.ts), credit/add and credit/remove commit on a writer thread with
+ * its own connection to the file (credit-writer.ts), off the event loop.
  */
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, options: { creditThread?: boolean } = {}): SqliteStore {
+  const db = openSqliteDatabase(path);
+  migrate(db);
+  const thread = options.creditThread === true && path !== ':memory:' && path !== '';
+  return new SqliteStore(db, thread ? new ThreadCreditWriter(path) : null);
+}
+
+/** A connection with the store's settings; the caller migrates (or knows it was). */
+export function openSqliteDatabase(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.defaultSafeIntegers(true);
-  migrate(db);
-  return new SqliteStore(db);
+  return db;
 }

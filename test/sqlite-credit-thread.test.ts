@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { creditCommand, seedMain, seedSub } from './helpers/fixtures.js';
+import { sqliteThreadFactory, type StoreUnderTest } from './helpers/stores.js';
+
+/**
+ * The SQLite writer thread (src/store/sqlite/credit-writer.ts) beyond what the
+ * store contract suite already runs on it: a failing transaction there fails
+ * its callers with the error and leaves the next batch unharmed, and the
+ * thread runs below the event loop's priority.
+ */
+let subject: StoreUnderTest;
+
+beforeEach(async () => {
+  subject = await sqliteThreadFactory.create();
+});
+
+afterEach(async () => {
+  await subject.dispose();
+});
+
+test('a transaction that throws on the writer thread rejects its batch with the error; the next batch commits', async () => {
+  const { store } = subject;
+  const main = await seedMain(store, '100');
+  const sub = await seedSub(store, main);
+  await subject.exec(`CREATE TRIGGER refuse_777 BEFORE INSERT ON transfers WHEN NEW.amount = 7770000
+    BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END;`);
+  const failing = store.applyCredits([
+    creditCommand('add', main.keyHash, sub.token, '1'),
+    creditCommand('add', main.keyHash, sub.token, '7.77'),
+  ]);
+  await expect(failing).rejects.toThrow('refused by a test trigger');
+  const [after] = await store.applyCredits([creditCommand('add', main.keyHash, sub.token, '2')]);
+  expect(after).toMatchObject({
+    ok: true,
+    mainBalanceMicros: 98_000_000n,
+    subaccountBalanceMicros: 2_000_000n,
+  });
+  expect((await store.verify()).transfers).toBe(2); // the opening top-up and the add of 2: nothing of the failed batch
+});
+
+test.skipIf(process.platform !== 'linux')(
+  'the writer thread runs at nice 10, the event loop at 0',
+  async () => {
+    const { store } = subject;
+    const main = await seedMain(store, '1');
+    const sub = await seedSub(store, main);
+    await store.applyCredits([creditCommand('add', main.keyHash, sub.token, '1')]);
+    const nices = readdirSync('/proc/self/task').map((thread) => {
+      const stat = readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    });
+    expect(nices).toContain(10);
+    expect(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[16]).toBe('0');
+  },
+);
