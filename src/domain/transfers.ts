@@ -1,4 +1,5 @@
 import type { ErrorCode } from './errors.js';
+import type { BatchKey } from './batch-answer.js';
 import type { CreditKey } from './credit-answer.js';
 import type { IdempotencyGuard, IdempotentAnswer } from './idempotency.js';
 import type { OperatorTransferOutcome } from './store.js';
@@ -124,8 +125,11 @@ export interface CreditBatchCommand {
   /** Every command carries `keyHash` too; the batch's key is checked once (10, 4). */
   readonly commands: readonly CreditCommand[];
   readonly apply: BatchApply;
-  /** The batch request's Idempotency-Key, checked and recorded in the batch's transaction. */
-  readonly idempotency?: IdempotencyGuard<CreditBatchOutcome>;
+  /**
+   * The batch request's Idempotency-Key, checked and recorded in the batch's
+   * transaction (batchGuard). Plain data, like the whole batch.
+   */
+  readonly idempotency?: BatchKey;
 }
 
 /** `answer`: with an idempotency guard, the answer's bytes (code 24 with one is a replay). */

@@ -1,16 +1,8 @@
-import { errorAnswer } from '../domain/credit-answer.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorMessage, httpStatusOf, type ErrorCode, type Language } from '../domain/errors.js';
-import { formatMicros } from '../domain/money.js';
+import { batchAnswer, type BatchAnswerSpec } from '../domain/batch-answer.js';
+import type { ErrorCode } from '../domain/errors.js';
 import type { Store } from '../domain/store.js';
-import type { StoredAnswer } from '../domain/idempotency.js';
-import type {
-  BatchApply,
-  CreditBatchOutcome,
-  CreditCommand,
-  CreditOutcome,
-  Direction,
-} from '../domain/transfers.js';
+import type { BatchApply, CreditCommand, Direction } from '../domain/transfers.js';
 import { readAmount } from '../service/credits.js';
 import { newTransferId } from '../service/ids.js';
 import { keyHashOf } from './key-hash.js';
@@ -23,7 +15,7 @@ import {
 } from './bounds.js';
 import { sendError } from './errors.js';
 import { readApiKey, readField } from './fields.js';
-import { buildClaim, guardOf, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
+import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
 import { preferredLanguage } from './language.js';
 
 export const BATCH_PATH = '/v1/subaccount/credit/batch';
@@ -74,13 +66,10 @@ async function handleBatch(
   );
   const refusedEarly = commands.length < read.length;
   const apply: BatchApply = !atomic ? 'each' : refusedEarly ? 'none' : 'all-or-nothing';
-  const language = preferredLanguage(request.headers['accept-language']);
-  const render = (outcome: CreditBatchOutcome): StoredAnswer => {
-    if (!outcome.ok) return errorAnswer(outcome.code, language);
-    const decided = outcome.outcomes[Symbol.iterator]();
-    const results = read.map((operation) => ('code' in operation ? operation : decided.next().value!));
-    const applied = outcome.applied || apply === 'each';
-    return renderBatch({ language, results, applied, mainBalanceMicros: outcome.mainBalanceMicros });
+  const spec: BatchAnswerSpec = {
+    language: preferredLanguage(request.headers['accept-language']),
+    earlyCodes: read.map((operation) => ('code' in operation ? operation.code : null)),
+    apply,
   };
   const batch = { keyHash, commands, apply };
   const outcome = await store.applyCreditBatch(
@@ -88,15 +77,15 @@ async function handleBatch(
       ? batch
       : {
           ...batch,
-          idempotency: guardOf(
-            buildClaim(request, body, scopeOf(apiKey.text, 'api'), key, createdAt),
-            render,
-          ),
+          idempotency: {
+            ...spec,
+            claim: buildClaim(request, body, scopeOf(apiKey.text, 'api'), key, createdAt),
+          },
         },
   );
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
   if (!outcome.ok) return sendError(request, reply, outcome.code);
-  return sendAnswer(reply, { ...render(outcome), replayed: false });
+  return sendAnswer(reply, { ...batchAnswer(outcome, spec), replayed: false });
 }
 
 function isOperationList(value: unknown): value is Fields[] {
@@ -127,46 +116,4 @@ function readOperation(fields: Fields, keyHash: string, createdAt: Date): Operat
       idempotencyKey: null,
     },
   };
-}
-
-interface BatchAnswer {
-  readonly language: Language;
-  readonly results: readonly (CreditOutcome | { readonly code: ErrorCode })[];
-  readonly applied: boolean;
-  readonly mainBalanceMicros: bigint;
-}
-
-/**
- * Written by hand: up to 1000 results, and money as bare exact JSON numbers
- * (formatMicros), which JSON.stringify cannot write and lossless-json writes
- * several times slower.
- */
-function renderBatch(answer: BatchAnswer): StoredAnswer {
-  const failure = answer.applied
-    ? undefined
-    : answer.results.find((result) => !('ok' in result && result.ok));
-  const firstCode = failure === undefined ? null : (failure as { code: ErrorCode }).code;
-  const parts = answer.results.map((result) => {
-    if ('ok' in result && result.ok) {
-      if (!answer.applied) return refusal(31, answer.language);
-      return (
-        `{"success":true,"code":200,"credit":${formatMicros(result.mainBalanceMicros)},` +
-        `"subaccountCredit":${formatMicros(result.subaccountBalanceMicros)},"currency":"EUR",` +
-        `"transferId":${JSON.stringify(result.transferId)}}`
-      );
-    }
-    return refusal(result.code, answer.language);
-  });
-  const head =
-    firstCode === null
-      ? '{"success":true,"code":200'
-      : `{"success":false,"code":${firstCode},"message":${JSON.stringify(errorMessage(firstCode, answer.language))}`;
-  return {
-    status: firstCode === null ? 200 : httpStatusOf(firstCode),
-    body: `${head},"results":[${parts.join(',')}],"credit":${formatMicros(answer.mainBalanceMicros)}}`,
-  };
-}
-
-function refusal(code: ErrorCode, language: Language): string {
-  return `{"success":false,"code":${code},"message":${JSON.stringify(errorMessage(code, language))}}`;
 }

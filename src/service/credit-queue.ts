@@ -26,11 +26,14 @@ interface Pending {
  * (`Store.creditCallsInFlight`, 1 when absent). One on PostgreSQL: with two,
  * the second waits on the hot main account's row lock anyway, batches get
  * smaller and commits more frequent (`npm run bench`, target d: about 3,800
- * instead of 5,600–6,400 transfers/s). More with the SQLite writer thread,
- * which merges the batches queued to it into its next transaction: the event
- * loop hands a batch over and goes on reading requests instead of waiting. The
+ * instead of 5,600–6,400 transfers/s; measured again with the next flush
+ * started as soon as the previous one sent its COMMIT: about 12 % fewer
+ * transfers/s than one at a time). More with the SQLite writer thread, which
+ * merges the batches queued to it into its next transaction: the event loop
+ * hands a batch over and goes on reading requests instead of waiting. The
  * flush runs on setImmediate, after the event loop has read every request that
- * arrived meanwhile (process.nextTick would flush after the first one).
+ * arrived meanwhile (process.nextTick would flush after the first one); a
+ * flush that ends with commands pending starts the next at once (`settle`).
  */
 export class CreditQueue {
   private pending: Pending[] = [];
@@ -63,6 +66,8 @@ export class CreditQueue {
   }
 
   private async flush(): Promise<void> {
+    // A flush scheduled earlier may find the commands already taken by one `settle` started.
+    if (this.pending.length === 0 || this.inFlight >= this.maxInFlight) return;
     this.inFlight += 1;
     const batch = this.pending.splice(0, this.maxBatch);
     const startedMs = performance.now();
@@ -72,13 +77,29 @@ export class CreditQueue {
         throw new Error(`applyCredits answered ${outcomes.length} outcomes for ${batch.length} commands`);
       }
       this.observer?.batchCommitted(batch.length, performance.now() - startedMs);
-      batch.forEach((entry, index) => entry.resolve(outcomes[index]!));
+      this.settle(() => batch.forEach((entry, index) => entry.resolve(outcomes[index]!)));
     } catch (error) {
       this.observer?.batchFailed(batch.length, performance.now() - startedMs);
-      for (const entry of batch) entry.reject(error);
-    } finally {
-      this.inFlight -= 1;
-      if (this.pending.length > 0) this.scheduleFlush();
+      this.settle(() => {
+        for (const entry of batch) entry.reject(error);
+      });
     }
+  }
+
+  /**
+   * Ends a flush. Commands that arrived meanwhile go to the store at once and
+   * this batch's callers are answered on the next turn: writing their
+   * responses then overlaps the next transaction's first round trip instead
+   * of delaying it (PostgreSQL: about 2.5 ms of a 13 ms cycle). With nothing
+   * pending they are answered right away.
+   */
+  private settle(answer: () => void): void {
+    this.inFlight -= 1;
+    if (this.pending.length === 0) {
+      answer();
+      return;
+    }
+    void this.flush();
+    setImmediate(answer);
   }
 }

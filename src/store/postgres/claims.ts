@@ -97,7 +97,7 @@ export async function openClaims(
 /** Completes the rows the book settled and deletes reserved rows left without a record. */
 export async function closeClaims(client: Queryable, open: OpenClaims): Promise<void> {
   for (const statement of closeClaimsStatements(open))
-    await client.query(statement.text, [...statement.values]);
+    await client.query({ ...statement, values: [...statement.values] });
 }
 
 /** The statements of `closeClaims`, to run in order. */
@@ -106,6 +106,7 @@ export function closeClaimsStatements(open: OpenClaims): Statement[] {
   const written = [...open.book.written.values()];
   if (written.length > 0) {
     statements.push({
+      name: 'claims_complete',
       text: COMPLETE_SQL,
       values: [
         written.map(({ claim }) => claim.scope),
@@ -119,6 +120,7 @@ export function closeClaimsStatements(open: OpenClaims): Statement[] {
   const unused = open.reserved.filter((claim) => !open.book.written.has(claimId(claim)));
   if (unused.length > 0) {
     statements.push({
+      name: 'claims_release',
       text: RELEASE_SQL,
       values: [unused.map((claim) => claim.scope), unused.map((claim) => claim.key)],
     });

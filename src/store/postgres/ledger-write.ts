@@ -29,8 +29,8 @@ const idsParam = TRANSFER_ARRAY_TYPES.length + 1;
 // One statement for a whole batch: every transfer row and every new balance,
 // set-based. The balances are the final ones computed in JS under the row locks.
 // It fails (and so rolls the transaction back) unless it updated exactly the
-// accounts given: the check runs in SQL because the statement may travel in
-// one text with COMMIT (inPipelinedTransaction), too late for a check in JS.
+// accounts given: the check runs in SQL because the statement may be sent
+// together with COMMIT (inPipelinedTransaction), too late for a check in JS.
 const WRITE_SQL = `
   WITH inserted AS (
     INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS}) SELECT * FROM unnest(${unnestArgs})
@@ -55,7 +55,7 @@ export function ledgerWriteStatement(
   }
   const ids = [...balances.keys()].map(String);
   const amounts = [...balances.values()].map(String);
-  return { text: WRITE_SQL, values: [...columns, ids, amounts] };
+  return { name: 'ledger_write', text: WRITE_SQL, values: [...columns, ids, amounts] };
 }
 
 /** Appends `transfers` and sets each account of `balances` to its new balance, in one statement. */
@@ -65,5 +65,5 @@ export async function writeLedger(
   balances: ReadonlyMap<number, bigint>,
 ): Promise<void> {
   const statement = ledgerWriteStatement(transfers, balances);
-  if (statement !== null) await client.query(statement.text, [...statement.values]);
+  if (statement !== null) await client.query({ ...statement, values: [...statement.values] });
 }

@@ -60,6 +60,10 @@ export function createPool(url: string, options: PostgresStoreOptions): pg.Pool 
     idle_in_transaction_session_timeout: statementTimeoutMs * 3,
     keepAlive: true,
     application_name: 'tirelire',
+    // Queries go out without waiting for the answer to the one before, so that a transaction can
+    // send several statements in one round trip (inPipelinedTransaction). Code that awaits each
+    // query in turn behaves exactly as without.
+    pipeline: true,
   };
   if (options.schema !== undefined) config.options = `-c search_path=${checkSchemaName(options.schema)}`;
   const pool = new pg.Pool(config);

@@ -1,3 +1,4 @@
+import { batchGuard } from '../../domain/batch-answer.js';
 import type pg from 'pg';
 import type {
   Account,
@@ -89,7 +90,9 @@ export class PostgresStore implements Store {
 
   applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome> {
     return inTransaction(this.pool, (client) =>
-      guardedInTransaction(client, batch.idempotency, () => applyCreditBatchInTransaction(client, batch)),
+      guardedInTransaction(client, batch.idempotency && batchGuard(batch.idempotency), () =>
+        applyCreditBatchInTransaction(client, batch),
+      ),
     );
   }
 

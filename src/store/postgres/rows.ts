@@ -67,7 +67,9 @@ export function toAccount(row: AccountRow): Account {
   };
 }
 
-export function toCaller(row: AccountRow): Caller {
+export type CallerRow = Pick<AccountRow, 'id' | 'kind' | 'status' | 'email' | 'balance'>;
+
+export function toCaller(row: CallerRow): Caller {
   return {
     accountId: toId(row.id),
     kind: row.kind,

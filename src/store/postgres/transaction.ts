@@ -87,8 +87,13 @@ export function runQuery<R extends pg.QueryResultRow>(
   });
 }
 
-/** A statement with its parameters, to be sent later in one text with others. */
+/**
+ * A statement with its parameters, to be sent later. A `name` makes it a
+ * prepared statement: PostgreSQL parses and plans it once per connection.
+ * Only constant texts are named (one name, one text).
+ */
 export interface Statement {
+  readonly name?: string | undefined;
   readonly text: string;
   readonly values: readonly unknown[];
 }
@@ -100,13 +105,13 @@ export interface PipelinedTransaction extends Queryable {
 }
 
 /**
- * `inTransaction` in two round trips fewer: `BEGIN` goes out in one text with
- * the first statement, and `COMMIT` in one text with the statements queued by
- * `beforeCommit`. Several statements in one text need the simple query
- * protocol, which takes no parameters, so the values of those statements are
- * inlined as escaped literals (`inlineStatement`). An error in any of them
- * skips the rest of the text (COMMIT included) and leaves the transaction
- * aborted: it is rolled back and retried exactly like `inTransaction`'s.
+ * `inTransaction` in two round trips fewer: `BEGIN` is sent together with the
+ * first statement, and `COMMIT` together with the statements queued by
+ * `beforeCommit`, without waiting for the answers in between (pg's pipeline
+ * mode, `createPool`). Each statement keeps its bound parameters. An error in
+ * any of them aborts the transaction, so the statements after it fail and
+ * the COMMIT behind them only rolls back; the first error is thrown, and the
+ * transaction is rolled back and retried exactly like `inTransaction`'s.
  */
 export function inPipelinedTransaction<T>(
   pool: pg.Pool,
@@ -127,28 +132,39 @@ export function inPipelinedTransaction<T>(
   });
 }
 
+const BEGIN: Statement = { text: 'BEGIN', values: [] };
+const COMMIT: Statement = { text: 'COMMIT', values: [] };
+
 class Pipeline implements PipelinedTransaction {
   private opened: { client: pg.PoolClient; failed: { broken: boolean }; onError: () => void } | undefined;
-  private readonly tail: string[] = [];
+  private readonly tail: Statement[] = [];
 
   constructor(private readonly pool: pg.Pool) {}
 
-  readonly query = (async (text: string, values?: unknown[]) => {
-    if (this.opened !== undefined) return this.opened.client.query(text, values);
-    const results = await this.open(inlineStatement({ text, values: values ?? [] }));
-    return results[1];
+  readonly query = (async (text: string | pg.QueryConfig, values?: unknown[]) => {
+    const statement: Statement =
+      typeof text === 'string'
+        ? { text, values: values ?? [] }
+        : { name: text.name, text: text.text, values: text.values ?? [] };
+    if (this.opened !== undefined) return send(this.opened.client, statement);
+    const results = await this.open([statement]);
+    return results[0];
   }) as Queryable['query'];
 
   beforeCommit(statement: Statement): void {
-    this.tail.push(inlineStatement(statement));
+    this.tail.push(statement);
   }
 
   async commit(): Promise<void> {
-    if (this.opened !== undefined) {
-      await this.opened.client.query([...this.tail, 'COMMIT'].join(';\n'));
-    } else if (this.tail.length > 0) {
-      await this.open([...this.tail, 'COMMIT'].join(';\n'));
-    }
+    if (this.opened === undefined && this.tail.length === 0) return;
+    const results =
+      this.opened === undefined
+        ? await this.open([...this.tail, COMMIT])
+        : await sendAll(this.opened.client, [...this.tail, COMMIT]);
+    // Every statement before it succeeded, so the transaction was not aborted; a COMMIT answered
+    // by ROLLBACK would mean otherwise, and nothing was written.
+    const committed = results.at(-1)!.command;
+    if (committed !== 'COMMIT') throw new Error(`COMMIT answered ${committed}`);
   }
 
   async rollback(error: unknown): Promise<void> {
@@ -167,20 +183,21 @@ class Pipeline implements PipelinedTransaction {
   }
 
   /**
-   * Sends `BEGIN; text` on a live connection. As in `beginOnLiveConnection`, a
-   * pooled connection found dead changed nothing and the next is tried; any
-   * other failure leaves the connection to `rollback` and `release`.
+   * Sends `BEGIN` and `statements` on a live connection and answers their
+   * results (BEGIN's left out). As in `beginOnLiveConnection`, a pooled
+   * connection found dead changed nothing and the next is tried; any other
+   * failure leaves the connection to `rollback` and `release`.
    */
-  private async open(text: string): Promise<pg.QueryResult[]> {
+  private async open(statements: readonly Statement[]): Promise<pg.QueryResult[]> {
     for (let attempt = 1; ; attempt += 1) {
       const client = await this.pool.connect().catch((error: unknown) => Promise.reject(toStoreError(error)));
       const failed = { broken: false };
       const onError = () => (failed.broken = true);
       client.on('error', onError);
       try {
-        const results = (await client.query(`BEGIN;\n${text}`)) as unknown as pg.QueryResult[];
+        const results = await sendAll(client, [BEGIN, ...statements]);
         this.opened = { client, failed, onError };
-        return results;
+        return results.slice(1);
       } catch (error) {
         if (attempt <= staleLimit(this.pool) && isStaleConnection(error)) {
           client.removeListener('error', onError);
@@ -194,49 +211,28 @@ class Pipeline implements PipelinedTransaction {
   }
 }
 
-/**
- * `text` with each `$n` replaced by its value as an escaped SQL literal, for
- * the simple query protocol. Values are written as pg writes parameters
- * (strings as they are, dates in ISO 8601, arrays as array literals), so each
- * literal reads as the parameter would, casts included. Statements with
- * values must have no `$n` inside their own string literals or identifiers.
- */
-export function inlineStatement({ text, values }: Statement): string {
-  // Without values pg sends the text as it is, a `$1` inside a literal included.
-  if (values.length === 0) return text;
-  return text.replace(/\$(\d+)/g, (_match, position: string) => {
-    const index = Number(position) - 1;
-    if (index < 0 || index >= values.length) throw new RangeError(`no value for $${position}`);
-    return sqlLiteral(values[index]);
-  });
-}
-
-function sqlLiteral(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (Array.isArray(value)) return quoted(`{${value.map(arrayElement).join(',')}}`);
-  return quoted(scalarText(value));
-}
-
-function arrayElement(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  return `"${scalarText(value).replace(/[\\"]/g, '\\$&')}"`;
-}
-
-function scalarText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
-    return String(value);
-  throw new TypeError(`cannot inline a ${typeof value} in SQL`);
+function send(client: pg.PoolClient, { name, text, values }: Statement): Promise<pg.QueryResult> {
+  return client.query({ name, text, values: values as unknown[] });
 }
 
 /**
- * pg.escapeLiteral doubles quotes and backslashes (E'' when there are any), so
- * the text is one literal whatever `standard_conforming_strings` says. A NUL
- * would end the query text of the protocol message early: such text is
- * refused, as PostgreSQL refuses it as a parameter.
+ * Sends every statement at once on a pipelining connection and waits for all
+ * of the answers, so that none is still in flight when the connection is used
+ * or released next; rejects with the first error (the later ones only say
+ * that the transaction is aborted). The socket is corked meanwhile so that
+ * the statements leave in one write, not one system call each.
  */
-function quoted(text: string): string {
-  if (text.includes('\0')) throw new TypeError('a SQL literal cannot hold a NUL character');
-  return pg.escapeLiteral(text);
+async function sendAll(client: pg.PoolClient, statements: readonly Statement[]): Promise<pg.QueryResult[]> {
+  const { stream } = client.connection;
+  stream.cork();
+  let answers: Promise<pg.QueryResult>[];
+  try {
+    answers = statements.map((statement) => send(client, statement));
+  } finally {
+    stream.uncork();
+  }
+  const settled = await Promise.allSettled(answers);
+  const failure = settled.find((result) => result.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<pg.QueryResult>).value);
 }

@@ -38,6 +38,7 @@ import {
   type IdempotentAnswer,
   type KeyUsed,
 } from '../../domain/idempotency.js';
+import { batchGuard } from '../../domain/batch-answer.js';
 import { ThreadCreditWriter, type CreditWriter } from './credit-writer.js';
 import { migrate } from './migrations.js';
 import { toAccount, toCaller, toTransfer, type AccountRow, type TransferRow } from './rows.js';
@@ -114,7 +115,9 @@ export class SqliteStore implements Store {
   async applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome> {
     return this.db
       .transaction(() =>
-        this.guarded(batch.idempotency, () => applyCreditBatchInTransaction(this.statements, batch)),
+        this.guarded(batch.idempotency && batchGuard(batch.idempotency), () =>
+          applyCreditBatchInTransaction(this.statements, batch),
+        ),
       )
       .immediate();
   }
