@@ -111,3 +111,23 @@ test('a failing transaction rejects every caller of its batch, and only them', a
   await expect(queue.submit(command('add', '3'))).resolves.toMatchObject({ ok: true });
   expect((await fixture.store.verify()).transfers).toBe(3);
 });
+
+test('with two calls allowed out (the SQLite writer thread), a second flush goes out beside a held one; more wait', async () => {
+  const store = observed.asStore();
+  Object.defineProperty(store, 'creditCallsInFlight', { value: 2 });
+  const queue = new CreditQueue(store);
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  observed.hold();
+  const first = queue.submit(command('add', '1'));
+  await turn();
+  const second = queue.submit(command('add', '1'));
+  await turn();
+  expect(observed.batches).toEqual([1, 1]);
+  const later = [queue.submit(command('add', '1')), queue.submit(command('add', '1'))];
+  await turn();
+  expect(observed.batches).toEqual([1, 1]);
+  observed.open();
+  await Promise.all([first, second, ...later]);
+  expect(observed.batches).toEqual([1, 1, 2]);
+  expect((await fixture.store.verify()).transfers).toBe(6);
+});
