@@ -1,13 +1,18 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { creditCommand, seedMain, seedSub } from './helpers/fixtures.js';
 import { sqliteThreadFactory, type StoreUnderTest } from './helpers/stores.js';
+import { ThreadCreditWriter } from '../src/store/sqlite/credit-writer.js';
+import { migrate } from '../src/store/sqlite/migrations.js';
+import { SqliteStore, openSqliteDatabase } from '../src/store/sqlite/sqlite-store.js';
 
 /**
  * The SQLite writer thread (src/store/sqlite/credit-writer.ts) beyond what the
  * store contract suite already runs on it: a failing transaction there fails
- * its callers with the error and leaves the next batch unharmed, and the
- * thread runs below the event loop's priority.
+ * its callers with the error and leaves the next batch unharmed, so does a
+ * thread that dies, and the thread runs below the event loop's priority.
  */
 let subject: StoreUnderTest;
 
@@ -37,6 +42,32 @@ test('a transaction that throws on the writer thread rejects its batch with the 
     subaccountBalanceMicros: 2_000_000n,
   });
   expect((await store.verify()).transfers).toBe(2); // the opening top-up and the add of 2: nothing of the failed batch
+});
+
+test('a writer thread that dies fails the batch it held; the next batch starts a new thread and commits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tirelire-dying-'));
+  const path = join(dir, 'tirelire.db');
+  const db = openSqliteDatabase(path);
+  migrate(db);
+  const dying = new URL('./fixtures/dying-credit-worker.mjs', import.meta.url);
+  const store = new SqliteStore(db, new ThreadCreditWriter(path, dying));
+  try {
+    const main = await seedMain(store, '10');
+    const sub = await seedSub(store, main);
+    await expect(store.applyCredits([creditCommand('add', main.keyHash, sub.token, '1')])).rejects.toThrow(
+      'credit writer thread stopped (exit 3)',
+    );
+    const [after] = await store.applyCredits([creditCommand('add', main.keyHash, sub.token, '2')]);
+    expect(after).toMatchObject({
+      ok: true,
+      mainBalanceMicros: 8_000_000n,
+      subaccountBalanceMicros: 2_000_000n,
+    });
+    expect((await store.verify()).transfers).toBe(2);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.skipIf(process.platform !== 'linux')(

@@ -66,7 +66,11 @@ export class ThreadCreditWriter implements CreditWriter {
   /** Once closed, batches are refused rather than starting a new thread. */
   private closed = false;
 
-  constructor(private readonly path: string) {}
+  /** `script`: the thread's module; tests pass one that fails the way a thread can. */
+  constructor(
+    private readonly path: string,
+    private readonly script: URL = workerUrl(),
+  ) {}
 
   apply(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
     if (this.closed) return Promise.reject(new Error('the SQLite store is closed'));
@@ -100,7 +104,7 @@ export class ThreadCreditWriter implements CreditWriter {
   private start(): { worker: Worker; port: MessagePort } {
     const { port1: port, port2: threadPort } = new MessageChannel();
     const workerData: CreditWorkerData = { path: this.path, port: threadPort };
-    const worker = new Worker(workerUrl(), { workerData, transferList: [threadPort] });
+    const worker = new Worker(this.script, { workerData, transferList: [threadPort] });
     port.on('message', (done: CreditWorkDone) => {
       done.ids.forEach((id, index) => {
         const waiting = this.waiting.get(id);
