@@ -6,11 +6,10 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../src/domain/store.js';
 import { buildApp } from '../src/http/app.js';
-import { newTransferId } from '../src/service/ids.js';
-import { generateApiKey, generateSubaccountToken, hashApiKey } from '../src/service/keys.js';
 import { openStore } from '../src/store/open-store.js';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
 import { dropPostgresSchema, postgresReachable } from '../src/store/postgres/schema-admin.js';
+import { seedMainAccount, type SeededMain } from './tirelire-seed.js';
 
 /**
  * `npm run bench:history`: one page of 100 of one subaccount's history, read
@@ -30,52 +29,10 @@ const POSTGRES_URL = process.env['DATABASE_URL']?.startsWith('postgres')
   ? process.env['DATABASE_URL']
   : 'postgres://postgres@127.0.0.1:5432/test';
 
-interface Seeded {
-  readonly apiKey: string;
-  readonly mainAccountId: number;
-  readonly subIds: readonly number[];
-  readonly tokens: readonly string[];
-}
-
-async function seedAccounts(store: Store): Promise<Seeded> {
-  const apiKey = generateApiKey();
-  const keyHash = hashApiKey(apiKey);
-  const main = await store.createMainAccount({
-    email: `history-bench-${Date.now()}@bench.invalid`,
-    keyHash,
-    openingMicros: 0n,
-    transferId: newTransferId(),
-    createdAt: new Date(),
-    reason: null,
-    operator: 'bench',
-  });
-  if (!main.ok) throw new Error(`seeding failed with code ${main.code}`);
-  const subIds: number[] = [];
-  const tokens: string[] = [];
-  for (let index = 0; index < SUBACCOUNTS; index += 1) {
-    const token = generateSubaccountToken();
-    const sub = await store.createSubaccount({
-      keyHash,
-      type: 'simple',
-      email: `sub-${index}@bench.invalid`,
-      profile: {},
-      token,
-      subaccountKeyHash: null,
-      creditToAttribute: null,
-      transferId: newTransferId(),
-      createdAt: new Date(),
-    });
-    if (!sub.ok) throw new Error(`seeding subaccount ${index} failed with code ${sub.code}`);
-    subIds.push(sub.account.id);
-    tokens.push(token);
-  }
-  return { apiKey, mainAccountId: main.account.id, subIds, tokens };
-}
-
 /** Transfer i goes to subaccount i mod SUBACCOUNTS; ids are unique UUID-shaped text. */
-function sqliteBulkInsert(path: string, seeded: Seeded): void {
+function sqliteBulkInsert(path: string, seeded: SeededMain): void {
   const db = new Database(path);
-  const firstSub = seeded.subIds[0]!;
+  const firstSub = seeded.subaccountIds[0]!;
   db.exec('BEGIN');
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
@@ -91,7 +48,7 @@ function sqliteBulkInsert(path: string, seeded: Seeded): void {
   db.close();
 }
 
-async function postgresBulkInsert(url: string, schema: string, seeded: Seeded): Promise<void> {
+async function postgresBulkInsert(url: string, schema: string, seeded: SeededMain): Promise<void> {
   const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await client.connect();
   try {
@@ -103,7 +60,7 @@ async function postgresBulkInsert(url: string, schema: string, seeded: Seeded): 
          $2::bigint + (i % $3), 10000, 1000000000 - i, i::bigint * 10000, $1, $2::bigint + (i % $3),
          ($4::text[])[(i % $3) + 1], NULL, NULL, NULL, now() + i * interval '1 millisecond'
        FROM generate_series(1, $5::int) AS i`,
-      [seeded.mainAccountId, seeded.subIds[0]!, SUBACCOUNTS, seeded.tokens, TRANSFERS],
+      [seeded.mainAccountId, seeded.subaccountIds[0]!, SUBACCOUNTS, seeded.tokens, TRANSFERS],
     );
     await client.query('VACUUM ANALYZE transfers');
   } finally {
@@ -129,12 +86,12 @@ function percentiles(timings: number[]): { p50: number; p99: number } {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-async function measure(store: Store, seeded: Seeded): Promise<Timing> {
+async function measure(store: Store, seeded: SeededMain): Promise<Timing> {
   const app = buildApp({ store });
   await app.ready();
   const token = seeded.tokens[1]!;
   const base = `/v1/subaccount/credit/transfers?apiKey=${seeded.apiKey}&tokenSubaccount=${token}&limit=${PAGE}`;
-  const all = await store.listTransfers({ subaccountId: seeded.subIds[1]!, limit: 1 });
+  const all = await store.listTransfers({ subaccountId: seeded.subaccountIds[1]!, limit: 1 });
   const newest = Number(all.nextCursor ?? '0') + 1;
   const timings: number[] = [];
   const storeTimings: number[] = [];
@@ -147,7 +104,7 @@ async function measure(store: Store, seeded: Seeded): Promise<Timing> {
     if (response.statusCode !== 200)
       throw new Error(`history answered ${response.statusCode}: ${response.body}`);
     const storeStarted = performance.now();
-    await store.listTransfers({ subaccountId: seeded.subIds[1]!, limit: PAGE, cursor: position });
+    await store.listTransfers({ subaccountId: seeded.subaccountIds[1]!, limit: PAGE, cursor: position });
     const storeElapsed = performance.now() - storeStarted;
     // The first 20 warm the caches and the JIT.
     if (index >= 20) {
@@ -166,7 +123,7 @@ async function benchSqlite(): Promise<Figures> {
   const path = join(dir, 'tirelire.db');
   try {
     const seeding = await openStore({ databaseUrl: path });
-    const seeded = await seedAccounts(seeding);
+    const seeded = await seedMainAccount(seeding, SUBACCOUNTS, 0n);
     await seeding.close();
     sqliteBulkInsert(path, seeded);
     const raw = new Database(path, { readonly: true });
@@ -190,7 +147,7 @@ async function benchPostgres(): Promise<Figures | null> {
   const schema = `tirelire_history_bench_${process.pid}`;
   const store = await openPostgresStore(POSTGRES_URL, { schema });
   try {
-    const seeded = await seedAccounts(store);
+    const seeded = await seedMainAccount(store, SUBACCOUNTS, 0n);
     await postgresBulkInsert(POSTGRES_URL, schema, seeded);
     const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
     await client.connect();

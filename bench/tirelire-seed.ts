@@ -21,6 +21,51 @@ export interface TirelireSeed {
   readonly mainAccountId: number;
 }
 
+/** One main account and its subaccounts, made through the Store API. */
+export interface SeededMain extends TirelireSeed {
+  readonly subaccountIds: readonly number[];
+}
+
+/** Seeds a main account holding `openingMicros` and `subaccounts` simple subaccounts of it. */
+export async function seedMainAccount(
+  store: Store,
+  subaccounts: number,
+  openingMicros: bigint,
+): Promise<SeededMain> {
+  const apiKey = generateApiKey();
+  const keyHash = hashApiKey(apiKey);
+  const main = await store.createMainAccount({
+    email: `bench-${process.pid}-${Date.now()}@bench.invalid`,
+    keyHash,
+    openingMicros,
+    transferId: newTransferId(),
+    createdAt: new Date(),
+    reason: 'benchmark',
+    operator: 'bench',
+  });
+  if (!main.ok) throw new Error(`seeding the main account failed with code ${main.code}`);
+  const tokens: string[] = [];
+  const subaccountIds: number[] = [];
+  for (let index = 0; index < subaccounts; index += 1) {
+    const token = generateSubaccountToken();
+    const sub = await store.createSubaccount({
+      keyHash,
+      type: 'simple',
+      email: `sub-${index}-${token}@bench.invalid`,
+      profile: {},
+      token,
+      subaccountKeyHash: null,
+      creditToAttribute: null,
+      transferId: newTransferId(),
+      createdAt: new Date(),
+    });
+    if (!sub.ok) throw new Error(`seeding subaccount ${index} failed with code ${sub.code}`);
+    tokens.push(token);
+    subaccountIds.push(sub.account.id);
+  }
+  return { apiKey, tokens, subaccountIds, mainAccountId: main.account.id };
+}
+
 /** Seeds one main account and its subaccounts through the Store API, before the server starts. */
 export async function seedTirelire(
   database: TirelireDatabase,
@@ -30,36 +75,8 @@ export async function seedTirelire(
   const store = await openBenchStore(database);
   try {
     await store.migrate();
-    const apiKey = generateApiKey();
-    const keyHash = hashApiKey(apiKey);
-    const main = await store.createMainAccount({
-      email: `bench-${process.pid}-${Date.now()}@bench.invalid`,
-      keyHash,
-      openingMicros,
-      transferId: newTransferId(),
-      createdAt: new Date(),
-      reason: 'benchmark',
-      operator: 'bench',
-    });
-    if (!main.ok) throw new Error(`seeding the main account failed with code ${main.code}`);
-    const tokens: string[] = [];
-    for (let index = 0; index < subaccounts; index += 1) {
-      const token = generateSubaccountToken();
-      const sub = await store.createSubaccount({
-        keyHash,
-        type: 'simple',
-        email: `sub-${index}-${token}@bench.invalid`,
-        profile: {},
-        token,
-        subaccountKeyHash: null,
-        creditToAttribute: null,
-        transferId: newTransferId(),
-        createdAt: new Date(),
-      });
-      if (!sub.ok) throw new Error(`seeding subaccount ${index} failed with code ${sub.code}`);
-      tokens.push(token);
-    }
-    return { apiKey, tokens, mainAccountId: main.account.id };
+    const { apiKey, tokens, mainAccountId } = await seedMainAccount(store, subaccounts, openingMicros);
+    return { apiKey, tokens, mainAccountId };
   } finally {
     await store.close();
   }

@@ -7,14 +7,9 @@ import { readAmount } from '../service/credits.js';
 import { newTransferId } from '../service/ids.js';
 import { keyHashOf } from './key-hash.js';
 import { bodyFields, isPlainObject, type Fields } from './body.js';
-import {
-  MAX_API_KEY_LENGTH,
-  MAX_BATCH_BODY_BYTES,
-  MAX_BATCH_OPERATIONS,
-  MAX_TOKEN_LENGTH,
-} from './bounds.js';
+import { MAX_BATCH_BODY_BYTES, MAX_BATCH_OPERATIONS, MAX_TOKEN_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
-import { readApiKey, readField } from './fields.js';
+import { readApiKey, readField, usableApiKey } from './fields.js';
 import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
 import { preferredLanguage } from './language.js';
 
@@ -56,8 +51,9 @@ async function handleBatch(
   if (!isOperationList(operations)) return sendError(request, reply, 28);
   const atomic = body['atomic'] ?? false;
   if (typeof atomic !== 'boolean') return sendError(request, reply, 22);
-  if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return sendError(request, reply, 10);
-  const keyHash = keyHashOf(request, apiKey.text);
+  const secret = usableApiKey(apiKey);
+  if (secret === null) return sendError(request, reply, 10);
+  const keyHash = keyHashOf(request, secret);
   const createdAt = new Date();
   const read = operations.map((fields) => readOperation(fields, keyHash, createdAt));
   const key = idempotencyKey.kind === 'key' ? idempotencyKey.key : null;
@@ -79,7 +75,7 @@ async function handleBatch(
           ...batch,
           idempotency: {
             ...spec,
-            claim: buildClaim(request, body, scopeOf(apiKey.text, 'api'), key, createdAt),
+            claim: buildClaim(request, body, scopeOf(secret, 'api'), key, createdAt),
           },
         },
   );

@@ -3,13 +3,14 @@ import type { Direction } from '../domain/transfers.js';
 import type { CreditQueue } from '../service/credit-queue.js';
 import { buildCreditCommand } from '../service/credits.js';
 import { bodyFields } from './body.js';
-import { MAX_API_KEY_LENGTH, MAX_TOKEN_LENGTH } from './bounds.js';
+import { MAX_TOKEN_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
-import { readApiKey, readField } from './fields.js';
+import { readApiKey, readField, usableApiKey } from './fields.js';
 import type { Field } from './fields.js';
 import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
 import { successJson } from '../domain/credit-answer.js';
 import { keyHashOf } from './key-hash.js';
+import { JSON_TYPE } from './json.js';
 import { preferredLanguage } from './language.js';
 
 export function registerCreditRoutes(app: FastifyInstance, queue: CreditQueue): void {
@@ -37,10 +38,11 @@ async function handleCredit(
   if (apiKey.kind === 'absent') return sendError(request, reply, 1);
   if (credit.kind === 'absent') return sendError(request, reply, 2);
   if (token.kind === 'absent') return sendError(request, reply, 3);
-  if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return sendError(request, reply, 10);
+  const secret = usableApiKey(apiKey);
+  if (secret === null) return sendError(request, reply, 10);
   const command = buildCreditCommand({
     direction,
-    keyHash: keyHashOf(request, apiKey.text),
+    keyHash: keyHashOf(request, secret),
     tokenSubaccount: usableToken(token),
     creditText: credit.kind === 'text' ? credit.text : null,
     idempotencyKey: idempotencyKey.kind === 'key' ? idempotencyKey.key : null,
@@ -50,13 +52,7 @@ async function handleCredit(
       ? {
           ...command,
           idempotency: {
-            claim: buildClaim(
-              request,
-              body,
-              scopeOf(apiKey.text, 'api'),
-              idempotencyKey.key,
-              command.createdAt,
-            ),
+            claim: buildClaim(request, body, scopeOf(secret, 'api'), idempotencyKey.key, command.createdAt),
             language: preferredLanguage(request.headers['accept-language']),
           },
         }
@@ -66,8 +62,6 @@ async function handleCredit(
   if (!outcome.ok) return sendError(request, reply, outcome.code);
   return reply.type(JSON_TYPE).send(successJson(outcome));
 }
-
-const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** A token of the wrong type or length matches nothing: `''` is never a token (code 7). */
 function usableToken(token: Field): string {

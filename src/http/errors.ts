@@ -1,19 +1,20 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorMessage, httpStatusOf } from '../domain/errors.js';
+import { errorAnswer } from '../domain/credit-answer.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { StoreUnavailableError } from '../domain/store.js';
 import { ApiError } from './api-error.js';
 import { isUnreadableMultipart } from './body.js';
+import { JSON_TYPE } from './json.js';
 import { preferredLanguage } from './language.js';
 
-export function errorBody(code: ErrorCode, request: FastifyRequest) {
-  const language = preferredLanguage(request.headers['accept-language']);
-  return { success: false, code, message: errorMessage(code, language) };
-}
-
-/** The one way an error leaves: status and message both come from the code table. */
+/**
+ * The one way an error leaves: status and message both come from the code
+ * table, and the bytes from `errorAnswer`, the same function that renders an
+ * error for an idempotency record.
+ */
 export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode): FastifyReply {
-  return reply.code(httpStatusOf(code)).send(errorBody(code, request));
+  const answer = errorAnswer(code, preferredLanguage(request.headers['accept-language']));
+  return reply.code(answer.status).type(JSON_TYPE).send(answer.body);
 }
 
 /**

@@ -51,6 +51,10 @@ export function queryFields(request: FastifyRequest): Fields {
 export function apiKeyOrCode(request: FastifyRequest, body: Fields): string | ErrorCode {
   const apiKey = readApiKey(request, body);
   if (apiKey.kind === 'absent') return 1;
-  if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return 10;
-  return apiKey.text;
+  return usableApiKey(apiKey) ?? 10;
+}
+
+/** The text of a key field that can be a key (text, not too long), else null (code 10). */
+export function usableApiKey(apiKey: Field): string | null {
+  return apiKey.kind === 'text' && apiKey.text.length <= MAX_API_KEY_LENGTH ? apiKey.text : null;
 }

@@ -12,7 +12,7 @@ import {
 } from '../domain/idempotency.js';
 import { isPlainObject, type Fields } from './body.js';
 import { queryFields } from './fields.js';
-import { serializeJson } from './json.js';
+import { JSON_TYPE, serializeJson } from './json.js';
 
 /**
  * The HTTP side of idempotency keys (contract section 4, README "Idempotency").
@@ -96,5 +96,5 @@ export function renderJson(status: number, payload: unknown): StoredAnswer {
 
 export function sendAnswer(reply: FastifyReply, answer: IdempotentAnswer): FastifyReply {
   if (answer.replayed) reply.header('idempotent-replayed', 'true');
-  return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
+  return reply.code(answer.status).type(JSON_TYPE).send(answer.body);
 }

@@ -14,6 +14,9 @@ const exactNumbers = [
   { test: (value: unknown) => isLosslessNumber(value), stringify: (value: unknown) => String(value) },
 ];
 
+/** The content type of every JSON answer written as bytes already made (answers, errors, replays). */
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
 export function serializeJson(payload: unknown): string {
   return stringify(payload, null, undefined, exactNumbers) ?? 'null';
 }

@@ -4,10 +4,9 @@ import { RedisCounter, openRedisCounter } from '../service/throttle-redis.js';
 import { MemoryCounter } from '../service/throttle.js';
 import type { WindowCount, WindowCounter } from '../service/throttle.js';
 import { bodyFields } from './body.js';
-import { MAX_API_KEY_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
 import { keyHashOf } from './key-hash.js';
-import { readApiKey } from './fields.js';
+import { readApiKey, usableApiKey } from './fields.js';
 import { pathOf } from './logging.js';
 
 /**
@@ -126,9 +125,9 @@ function tooMany(request: FastifyRequest, reply: FastifyReply, resetMs: number):
  * could be matched against. The client address when there is no usable key.
  */
 export function rateKeyOf(request: FastifyRequest, shared: boolean): string {
-  const apiKey = readApiKey(request, bodyFields(request));
-  if (apiKey.kind !== 'text' || apiKey.text.length > MAX_API_KEY_LENGTH) return `addr:${request.ip}`;
-  const keyHash = keyHashOf(request, apiKey.text);
+  const apiKey = usableApiKey(readApiKey(request, bodyFields(request)));
+  if (apiKey === null) return `addr:${request.ip}`;
+  const keyHash = keyHashOf(request, apiKey);
   if (!shared) return `k:${keyHash}`;
   const digest = createHash('sha256').update('tirelire rate limit\0').update(keyHash, 'utf8');
   return `k:${digest.digest('base64url').slice(0, 24)}`;

@@ -38,6 +38,13 @@ const CALLS_IN_FLIGHT = 4;
 interface Waiting {
   readonly resolve: (outcomes: CreditOutcome[]) => void;
   readonly reject: (error: Error) => void;
+  /** Settles when the batch is answered or failed: close() waits on it. */
+  readonly answered: Promise<CreditOutcome[]>;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
 }
 
 /**
@@ -57,11 +64,9 @@ interface Waiting {
  */
 export class ThreadCreditWriter implements CreditWriter {
   readonly callsInFlight = CALLS_IN_FLIGHT;
-  private worker: Worker | null = null;
-  private port: MessagePort | null = null;
+  private thread: Thread | null = null;
+  /** The batches handed over and not answered yet, by id. */
   private readonly waiting = new Map<number, Waiting>();
-  /** The batches handed over and not answered yet, for close() to wait on. */
-  private readonly out = new Set<Promise<CreditOutcome[]>>();
   private nextId = 1;
   /** Once closed, batches are refused rather than starting a new thread. */
   private closed = false;
@@ -74,34 +79,29 @@ export class ThreadCreditWriter implements CreditWriter {
 
   apply(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
     if (this.closed) return Promise.reject(new Error('the SQLite store is closed'));
-    const { worker, port } =
-      this.worker !== null && this.port !== null ? { worker: this.worker, port: this.port } : this.start();
+    const { worker, port } = this.thread ?? this.start();
     const id = this.nextId++;
-    const answered = new Promise<CreditOutcome[]>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.ref();
-      port.postMessage({ id, commands: encodeCommands(commands) } satisfies CreditWork);
-    });
-    this.out.add(answered);
-    const forget = () => this.out.delete(answered);
-    answered.then(forget, forget);
+    let settle!: Pick<Waiting, 'resolve' | 'reject'>;
+    const answered = new Promise<CreditOutcome[]>((resolve, reject) => (settle = { resolve, reject }));
+    this.waiting.set(id, { ...settle, answered });
+    worker.ref();
+    port.postMessage({ id, commands: encodeCommands(commands) } satisfies CreditWork);
     return answered;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    if (worker === null) return;
+    const thread = this.thread;
+    if (thread === null) return;
     // The batches out are waited for: terminating mid-transaction would lose nothing (SQLite
     // rolls back), but their callers would get an error for work that may have been done.
-    await Promise.allSettled(this.out);
-    this.worker = null;
-    this.port?.close();
-    this.port = null;
-    await worker.terminate();
+    await Promise.allSettled([...this.waiting.values()].map((waiting) => waiting.answered));
+    this.thread = null;
+    thread.port.close();
+    await thread.worker.terminate();
   }
 
-  private start(): { worker: Worker; port: MessagePort } {
+  private start(): Thread {
     const { port1: port, port2: threadPort } = new MessageChannel();
     const workerData: CreditWorkerData = { path: this.path, port: threadPort };
     const worker = new Worker(this.script, { workerData, transferList: [threadPort] });
@@ -118,19 +118,17 @@ export class ThreadCreditWriter implements CreditWriter {
     // The port must not keep the process alive on its own; the worker's ref does while a batch is out.
     port.unref();
     const stopped = (error: Error) => {
-      if (this.worker === worker) {
-        this.worker = null;
-        this.port?.close();
-        this.port = null;
+      if (this.thread?.worker === worker) {
+        this.thread = null;
+        port.close();
       }
       for (const waiting of this.waiting.values()) waiting.reject(error);
       this.waiting.clear();
     };
     worker.on('error', stopped);
     worker.on('exit', (code) => stopped(new Error(`the SQLite credit writer thread stopped (exit ${code})`)));
-    this.worker = worker;
-    this.port = port;
-    return { worker, port };
+    this.thread = { worker, port };
+    return this.thread;
   }
 }
 
