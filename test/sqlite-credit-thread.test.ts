@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { creditCommand, seedMain, seedSub } from './helpers/fixtures.js';
 import { sqliteThreadFactory, type StoreUnderTest } from './helpers/stores.js';
@@ -12,7 +13,8 @@ import { SqliteStore, openSqliteDatabase } from '../src/store/sqlite/sqlite-stor
  * The SQLite writer thread (src/store/sqlite/credit-writer.ts) beyond what the
  * store contract suite already runs on it: a failing transaction there fails
  * its callers with the error and leaves the next batch unharmed, so does a
- * thread that dies, and the thread runs below the event loop's priority.
+ * thread that dies; the event loop's own writes wait for their turn without
+ * blocking it; and the thread runs below the event loop's priority.
  */
 let subject: StoreUnderTest;
 
@@ -45,12 +47,8 @@ test('a transaction that throws on the writer thread rejects its batch with the 
 });
 
 test('a writer thread that dies fails the batch it held; the next batch starts a new thread and commits', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tirelire-dying-'));
-  const path = join(dir, 'tirelire.db');
-  const db = openSqliteDatabase(path);
-  migrate(db);
-  const dying = new URL('./fixtures/dying-credit-worker.mjs', import.meta.url);
-  const store = new SqliteStore(db, new ThreadCreditWriter(path, dying));
+  const { dir, path } = newDatabaseFile();
+  const store = threadStore(path, 'dying-credit-worker.mjs');
   try {
     const main = await seedMain(store, '10');
     const sub = await seedSub(store, main);
@@ -69,6 +67,75 @@ test('a writer thread that dies fails the batch it held; the next batch starts a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a write on the event loop waits for the thread to give its turn, without blocking the event loop', async () => {
+  const { dir, path } = newDatabaseFile();
+  const store = threadStore(path, 'slow-credit-worker.mjs');
+  const probe = new Database(path, { timeout: 0 });
+  try {
+    const main = await seedMain(store, '10');
+    const first = await seedSub(store, main);
+    const credit = store.applyCredits([creditCommand('add', main.keyHash, first.token, '1')]);
+    await untilWriteLockHeld(probe);
+    const before = performance.now();
+    const second = seedSub(store, main, '2');
+    // Taking SQLite's lock on the event loop would have slept here until the thread's commit.
+    expect(performance.now() - before).toBeLessThan(100);
+    const [added] = await credit;
+    expect(added).toMatchObject({ ok: true, mainBalanceMicros: 9_000_000n });
+    await second;
+    expect(await store.getAccount(main.accountId)).toMatchObject({ balanceMicros: 7_000_000n });
+    expect((await store.verify()).ok).toBe(true);
+  } finally {
+    probe.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a write waiting for its turn from a thread that dies runs all the same', async () => {
+  const { dir, path } = newDatabaseFile();
+  const store = threadStore(path, 'dying-credit-worker.mjs');
+  try {
+    const main = await seedMain(store, '10');
+    const first = await seedSub(store, main);
+    const failing = store.applyCredits([creditCommand('add', main.keyHash, first.token, '1')]);
+    const second = seedSub(store, main, '3');
+    await expect(failing).rejects.toThrow('credit writer thread stopped (exit 3)');
+    await second;
+    expect(await store.getAccount(main.accountId)).toMatchObject({ balanceMicros: 7_000_000n });
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function newDatabaseFile(): { dir: string; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'tirelire-thread-'));
+  return { dir, path: join(dir, 'tirelire.db') };
+}
+
+/** A store whose writer thread runs test/fixtures/`fixture`. */
+function threadStore(path: string, fixture: string): SqliteStore {
+  const db = openSqliteDatabase(path);
+  migrate(db);
+  return new SqliteStore(db, new ThreadCreditWriter(path, new URL(`./fixtures/${fixture}`, import.meta.url)));
+}
+
+/** Waits until another connection holds the file's write lock (the thread, mid-transaction). */
+async function untilWriteLockHeld(probe: Database.Database): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      probe.exec('BEGIN IMMEDIATE');
+      probe.exec('ROLLBACK');
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error('the writer thread never took the write lock');
+}
 
 test.skipIf(process.platform !== 'linux')(
   'the writer thread runs at nice 10, the event loop at 0',

@@ -3,7 +3,13 @@ import { setPriority } from 'node:os';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { MAX_CREDIT_BATCH, type CreditCommand } from '../../domain/transfers.js';
 import { decodeCommands, encodeOutcomes } from './credit-wire.js';
-import type { CreditWork, CreditWorkDone, CreditWorkerData } from './credit-writer.js';
+import type {
+  CreditWork,
+  CreditWorkDone,
+  CreditWorkerData,
+  ToCreditWorker,
+  WriteTurnGiven,
+} from './credit-writer.js';
 import { SqliteStore, openSqliteDatabase } from './sqlite-store.js';
 
 /**
@@ -14,27 +20,61 @@ import { SqliteStore, openSqliteDatabase } from './sqlite-store.js';
  */
 const WRITER_NICE = 10;
 
-const { path, port } = workerData as CreditWorkerData;
+const { path, port, turnDone } = workerData as CreditWorkerData;
 const store = new SqliteStore(openSqliteDatabase(path));
+const turn = new Int32Array(turnDone);
 lowerThisThreadsPriority();
+
+/**
+ * How long the thread waits for the event loop to finish its turn at most.
+ * The event loop runs its writes as soon as it reads the answer; this bound
+ * only keeps a lost notification from stopping the thread for good (SQLite's
+ * lock still keeps the two writers apart).
+ */
+const TURN_LIMIT_MS = 5000;
 
 interface Work {
   readonly id: number;
   readonly commands: readonly CreditCommand[];
 }
 
-port.on('message', (first: CreditWork) => {
-  const works = [decoded(first)];
-  let commands = works[0]!.commands.length;
-  while (commands < MAX_CREDIT_BATCH) {
-    const queued = receiveMessageOnPort(port) as { message: CreditWork } | undefined;
-    if (queued === undefined) break;
-    const work = decoded(queued.message);
-    works.push(work);
-    commands += work.commands.length;
+port.on('message', (first: ToCreditWorker) => {
+  let message: ToCreditWorker | undefined = first;
+  while (message !== undefined) {
+    if ('turn' in message) {
+      giveTurn();
+      message = nextQueued();
+      continue;
+    }
+    const works = [decoded(message)];
+    let commands = works[0]!.commands.length;
+    message = undefined;
+    while (commands < MAX_CREDIT_BATCH) {
+      const queued = nextQueued();
+      if (queued === undefined) break;
+      // A turn asked for after these batches comes after their transaction.
+      if ('turn' in queued) {
+        message = queued;
+        break;
+      }
+      const work = decoded(queued);
+      works.push(work);
+      commands += work.commands.length;
+    }
+    port.postMessage(commit(works));
   }
-  port.postMessage(commit(works));
 });
+
+function nextQueued(): ToCreditWorker | undefined {
+  return (receiveMessageOnPort(port) as { message: ToCreditWorker } | undefined)?.message;
+}
+
+/** Between two transactions: the event loop writes while this thread waits. */
+function giveTurn(): void {
+  Atomics.store(turn, 0, 0);
+  port.postMessage({ turnGiven: true } satisfies WriteTurnGiven);
+  Atomics.wait(turn, 0, 0, TURN_LIMIT_MS);
+}
 
 function decoded(work: CreditWork): Work {
   return { id: work.id, commands: decodeCommands(work.commands) };

@@ -113,13 +113,11 @@ export class SqliteStore implements Store {
   }
 
   async applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome> {
-    return this.db
-      .transaction(() =>
-        this.guarded(batch.idempotency && batchGuard(batch.idempotency), () =>
-          applyCreditBatchInTransaction(this.statements, batch),
-        ),
-      )
-      .immediate();
+    return this.writeTransaction(() =>
+      this.guarded(batch.idempotency && batchGuard(batch.idempotency), () =>
+        applyCreditBatchInTransaction(this.statements, batch),
+      ),
+    );
   }
 
   /** Inside a write transaction: `run` under an idempotency key, if the request had one. */
@@ -138,7 +136,18 @@ export class SqliteStore implements Store {
   }
 
   async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
-    return this.claims.deleteExpired(expiryCutoff(now));
+    return this.writeTransaction(() => this.claims.deleteExpired(expiryCutoff(now)));
+  }
+
+  /**
+   * A write transaction on this connection (BEGIN IMMEDIATE). With a writer
+   * thread, it runs in the event loop's write turn (credit-writer.ts).
+   */
+  private writeTransaction<T>(run: () => T): Promise<T> {
+    const transaction = () => this.db.transaction(run).immediate();
+    return this.creditWriter === null
+      ? Promise.resolve(transaction())
+      : this.creditWriter.inWriteTurn(transaction);
   }
 
   private applyCredit(command: CreditCommand, rows: BatchRows): CreditOutcome {
@@ -173,9 +182,9 @@ export class SqliteStore implements Store {
   }
 
   async createSubaccount(command: CreateSubaccountCommand): Promise<CreateSubaccountOutcome> {
-    return this.db
-      .transaction(() => this.guarded(command.idempotency, () => this.createSubaccountNow(command)))
-      .immediate();
+    return this.writeTransaction(() =>
+      this.guarded(command.idempotency, () => this.createSubaccountNow(command)),
+    );
   }
 
   private createSubaccountNow(command: CreateSubaccountCommand): CreateSubaccountOutcome {
@@ -244,9 +253,9 @@ export class SqliteStore implements Store {
   }
 
   async createMainAccount(command: CreateMainAccountCommand): Promise<CreateMainAccountOutcome> {
-    return this.db
-      .transaction(() => this.guarded(command.idempotency, () => this.createMainAccountNow(command)))
-      .immediate();
+    return this.writeTransaction(() =>
+      this.guarded(command.idempotency, () => this.createMainAccountNow(command)),
+    );
   }
 
   private createMainAccountNow(command: CreateMainAccountCommand): CreateMainAccountOutcome {
@@ -291,9 +300,9 @@ export class SqliteStore implements Store {
   }
 
   async operatorTransfer(command: OperatorTransferCommand): Promise<OperatorTransferOutcome> {
-    return this.db
-      .transaction(() => this.guarded(command.idempotency, () => this.moveWithFunding(command)))
-      .immediate();
+    return this.writeTransaction(() =>
+      this.guarded(command.idempotency, () => this.moveWithFunding(command)),
+    );
   }
 
   /**
@@ -336,21 +345,17 @@ export class SqliteStore implements Store {
 
   async setStatus(accountId: number, status: AccountStatus, audit?: ActionAudit): Promise<void> {
     const action = status === 'suspended' ? 'suspend' : 'resume';
-    this.db
-      .transaction(() => {
-        const changed = this.statements.setStatus.run(status, accountId).changes > 0;
-        if (changed && audit !== undefined) this.listings.recordAction(accountId, action, audit);
-      })
-      .immediate();
+    await this.writeTransaction(() => {
+      const changed = this.statements.setStatus.run(status, accountId).changes > 0;
+      if (changed && audit !== undefined) this.listings.recordAction(accountId, action, audit);
+    });
   }
 
   async replaceKey(accountId: number, keyHash: string, audit?: ActionAudit): Promise<void> {
-    this.db
-      .transaction(() => {
-        const changed = this.statements.setKeyHash.run(keyHash, accountId).changes > 0;
-        if (changed && audit !== undefined) this.listings.recordAction(accountId, 'rotate-key', audit);
-      })
-      .immediate();
+    await this.writeTransaction(() => {
+      const changed = this.statements.setKeyHash.run(keyHash, accountId).changes > 0;
+      if (changed && audit !== undefined) this.listings.recordAction(accountId, 'rotate-key', audit);
+    });
   }
 
   async listOperatorActions(accountId: number, limit: number): Promise<OperatorAction[]> {
