@@ -7,12 +7,15 @@ import { createHandwrittenSchema, dropSchema, readHandwrittenBalance } from './h
 import { runLoad, type LoadRequest, type LoadResult } from './load.js';
 import { BENCH_BUILD_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer, type ServerProcess } from './server-process.js';
+import { startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
 import { inspectTirelire, seedTirelire, type TirelireDatabase } from './tirelire-seed.js';
 
 /**
  * `npm run bench`: the same load (autocannon, 64 connections, credit/add of 0.01 rotating over
  * 100 subaccounts of one main account) against five servers, one after the other, each in its
  * own process; then the ratios against the targets of issue 4, and a balance check per run.
+ * Target m, run only when asked for (`BENCH_TARGETS=c,m`), is c with subaccounts created back
+ * to back beside the load: what other writes cost the transfers on the same SQLite file.
  */
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -45,7 +48,7 @@ const TARGETS = {
   batchPerSecond: 50_000,
 };
 
-type TargetId = 'a' | 'b' | 'c' | 'd' | 'e';
+type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'm';
 
 interface Ledger {
   /** How much the main account's balance went down, in micros. */
@@ -63,6 +66,8 @@ interface Prepared {
   readonly connections?: number;
   /** Resolves to a reason when the server does not offer what is measured (before any load). */
   readonly probe?: (server: ServerProcess) => Promise<{ unavailable: string } | { acknowledged: number }>;
+  /** Other requests sent beside the measured load, from its start to its end. */
+  readonly sideLoad?: (server: ServerProcess) => SideLoad;
   /** Read after the server stopped; null when there is no ledger (the ceiling). */
   readonly ledger: () => Promise<Ledger | null>;
   readonly cleanup: () => Promise<void>;
@@ -87,6 +92,7 @@ interface TargetResult {
   /** CPU used meanwhile by every other process (PostgreSQL included), in % of one core. */
   readonly otherCpuPercent?: number;
   readonly balance?: BalanceCheck;
+  readonly sideLoad?: SideLoadResult;
 }
 
 interface BalanceCheck {
@@ -176,7 +182,7 @@ async function postgresReachable(): Promise<string | null> {
   }
 }
 
-function tirelireTarget(id: 'c' | 'd' | 'e', name: string, engine: 'sqlite' | 'postgres'): Target {
+function tirelireTarget(id: 'c' | 'd' | 'e' | 'm', name: string, engine: 'sqlite' | 'postgres'): Target {
   return {
     id,
     name,
@@ -207,6 +213,9 @@ function tirelireTarget(id: 'c' | 'd' | 'e', name: string, engine: 'sqlite' | 'p
         connections: isBatch ? BATCH_CONNECTIONS : CONNECTIONS,
         ...(isBatch
           ? { probe: (server: ServerProcess) => probeBatch(server, seed.apiKey, seed.tokens[0]!) }
+          : {}),
+        ...(id === 'm'
+          ? { sideLoad: (server: ServerProcess) => startSubaccountCreations(server.url, seed.apiKey) }
           : {}),
         ledger: async () => {
           const check = await inspectTirelire(database, seed.mainAccountId);
@@ -295,6 +304,7 @@ const targets: readonly Target[] = [
   tirelireTarget('c', 'Tirelire, SQLite (node dist/main.js)', 'sqlite'),
   tirelireTarget('d', 'Tirelire, PostgreSQL (node dist/main.js)', 'postgres'),
   tirelireTarget('e', `Tirelire batch of ${BATCH_SIZE}, SQLite`, 'sqlite'),
+  tirelireTarget('m', 'Tirelire, SQLite, subaccounts created beside', 'sqlite'),
 ];
 
 async function measure(target: Target): Promise<TargetResult> {
@@ -328,7 +338,9 @@ async function measure(target: Target): Promise<TargetResult> {
     const loadCpuBefore = process.cpuUsage();
     const machineBefore = machineBusySeconds();
     const startedAt = performance.now();
+    const side = prepared.sideLoad?.(server);
     const load = await runLoad({ ...loadOptions, seconds: SECONDS });
+    const sideLoad = await side?.stop();
     const elapsedSeconds = (performance.now() - startedAt) / 1000;
     const loadCpu = process.cpuUsage(loadCpuBefore);
     const serverCpuSeconds = server.cpuSeconds() - serverCpuBefore;
@@ -349,6 +361,7 @@ async function measure(target: Target): Promise<TargetResult> {
       loadGeneratorCpuPercent: (100 * loadCpuSeconds) / elapsedSeconds,
       otherCpuPercent: Math.max(0, (100 * otherCpuSeconds) / elapsedSeconds),
       balance: balanceCheck(ledger, acknowledged, warmup.unanswered + load.unanswered),
+      ...(sideLoad === undefined ? {} : { sideLoad }),
     };
   } catch (error) {
     return { ...base, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
@@ -428,6 +441,14 @@ function printTable(results: readonly TargetResult[]): void {
     if (result.balance !== undefined)
       console.log(`  ${result.id}: balance ${result.balance.check}: ${result.balance.detail}`);
     if (result.status !== 'measured') console.log(`  ${result.id}: ${result.status}: ${result.reason ?? ''}`);
+    const side = result.sideLoad;
+    if (side !== undefined) {
+      console.log(
+        `  ${result.id}: beside the load, ${side.requests} ${side.kind} (${side.perSecond.toFixed(0)}/s, ` +
+          `${side.failed} failed), p50 ${side.latencyMs.p50.toFixed(2)} ms, p99 ${side.latencyMs.p99.toFixed(2)} ms, ` +
+          `max ${side.latencyMs.max.toFixed(2)} ms`,
+      );
+    }
     const load = result.load;
     if (load !== undefined && (load.unanswered > 0 || load.socketErrors > 0 || load.responsesNon2xx > 0)) {
       console.log(
@@ -520,7 +541,7 @@ async function main(): Promise<void> {
   console.log('');
   printTable(results);
   const disturbed = results.filter(
-    (r) => ['a', 'c', 'e'].includes(r.id) && (r.otherCpuPercent ?? 0) > DISTURBED_CPU_PERCENT,
+    (r) => ['a', 'c', 'e', 'm'].includes(r.id) && (r.otherCpuPercent ?? 0) > DISTURBED_CPU_PERCENT,
   );
   console.log(
     '\nCPU in % of one core over the run (2 cores = 200 %). "other" is every other process: PostgreSQL ' +
@@ -534,6 +555,13 @@ async function main(): Promise<void> {
   }
   const list = verdicts(results);
   printVerdicts(list);
+  const rateOf = (id: TargetId) => results.find((r) => r.id === id)?.load?.transfersPerSecond;
+  const [c, m] = [rateOf('c'), rateOf('m')];
+  if (c !== undefined && m !== undefined && c > 0) {
+    console.log(
+      `  ${'m/c'.padEnd(18)} ${(m / c).toFixed(2).padStart(10)}   (not a target: transfers kept beside other writes)`,
+    );
+  }
   mkdirSync(RESULTS_DIR, { recursive: true });
   const output = {
     date: new Date().toISOString(),
