@@ -511,6 +511,48 @@ function printVerdicts(list: readonly Verdict[]): void {
   }
 }
 
+/** CPU of the whole machine (server, load generator, every other process) per request, in µs. */
+function machineMicrosPerTransfer(result: TargetResult | undefined): number | null {
+  const rate = result?.load?.transfersPerSecond;
+  if (result === undefined || rate === undefined || rate <= 0) return null;
+  const percent =
+    (result.serverCpuPercent ?? 0) + (result.loadGeneratorCpuPercent ?? 0) + (result.otherCpuPercent ?? 0);
+  return (percent / 100 / rate) * 1e6;
+}
+
+/**
+ * The ratios compare servers that share the machine with the load generator:
+ * a target's rate is bound by the whole machine's CPU per transfer. This
+ * prints it for each target, and what c and d would have to stay within for
+ * c/a and d/a to reach their targets with every core busy.
+ */
+function printCpuBudget(results: readonly TargetResult[]): void {
+  const byId = (id: TargetId) => results.find((r) => r.id === id);
+  const spent = results
+    .map((r) => [r.id, machineMicrosPerTransfer(r)] as const)
+    .filter((entry): entry is readonly [TargetId, number] => entry[1] !== null);
+  if (spent.length === 0) return;
+  console.log(
+    `\nmachine CPU per transfer (server + load generator + others, µs): ` +
+      spent.map(([id, micros]) => `${id} ${micros.toFixed(1)}`).join(', '),
+  );
+  const ceiling = byId('a')?.load?.transfersPerSecond;
+  if (ceiling === undefined || ceiling <= 0) return;
+  const cores = cpus().length;
+  for (const [id, ratio] of [
+    ['c', TARGETS.caOverA],
+    ['d', TARGETS.daOverA],
+  ] as const) {
+    const used = machineMicrosPerTransfer(byId(id));
+    if (used === null) continue;
+    const budget = (cores / (ratio * ceiling)) * 1e6;
+    console.log(
+      `  ${id}/a ≥ ${ratio} needs ${id} within ${budget.toFixed(1)} µs of machine CPU per transfer ` +
+        `(${cores} cores at ${ratio} × a); ${id} used ${used.toFixed(1)}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const selected = targets.filter((target) => ONLY.includes(target.id));
   const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -555,6 +597,7 @@ async function main(): Promise<void> {
   }
   const list = verdicts(results);
   printVerdicts(list);
+  printCpuBudget(results);
   const rateOf = (id: TargetId) => results.find((r) => r.id === id)?.load?.transfersPerSecond;
   const [c, m] = [rateOf('c'), rateOf('m')];
   if (c !== undefined && m !== undefined && c > 0) {
