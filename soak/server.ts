@@ -58,7 +58,9 @@ export function startServer(databaseUrl: string, startTimeoutMs = 30_000): Promi
     lines.push(line);
     if (lines.length > TAIL_LINES) lines.shift();
   };
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close', not 'exit': once the output pipes are drained too, so the tail holds the server's
+  // last lines (its log is buffered and flushed as it exits).
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   createInterface({ input: child.stderr! }).on('line', keep);
   return new Promise<RunningServer>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -114,6 +116,6 @@ export function runCliVerify(databaseUrl: string): Promise<{ exitCode: number | 
     const chunks: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.once('error', reject);
-    child.once('exit', (exitCode) => resolve({ exitCode, stdout: Buffer.concat(chunks).toString('utf8') }));
+    child.once('close', (exitCode) => resolve({ exitCode, stdout: Buffer.concat(chunks).toString('utf8') }));
   });
 }
