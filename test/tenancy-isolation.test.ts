@@ -6,67 +6,171 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { decideCredit } from '../src/domain/ledger-rules.js';
-import { openApp, seedMain, seedSub } from './helpers/http-fixture.js';
-import type { AppFixture, SeededMain, SeededSub } from './helpers/http-fixture.js';
+import { openAppOn, seedMain, seedSub } from './helpers/http-fixture.js';
+import type { SeededMain, SeededSub, StoreApp } from './helpers/http-fixture.js';
 import { startServerProcess } from './helpers/server-process.js';
+import { storeFactories } from './helpers/stores.js';
 
 /**
  * A main account can never read or move another's money: another owner's
  * subaccount answers exactly like one that does not exist (7); a subaccount's
- * key and a suspended account's key get 4, on every route.
+ * key and a suspended account's key get 4, on every route. The decision is the
+ * domain's, but the rows it sees are each store's own queries: every store runs it.
  */
 
-let fixture: AppFixture;
-let alice: SeededMain;
-let bob: SeededMain;
-let aliceSub: SeededSub;
-let bobSub: SeededSub;
-let bobAdvanced: SeededSub;
-let suspended: SeededMain;
+for (const factory of storeFactories) {
+  const available = await factory.available();
+  if (!available && process.env['CI']) throw new Error(`${factory.name} must be reachable in CI`);
 
-beforeAll(async () => {
-  fixture = await openApp();
-  alice = await seedMain(fixture.store, 'alice@example.com', '100');
-  bob = await seedMain(fixture.store, 'bob@example.com', '100');
-  aliceSub = await seedSub(fixture.store, alice, 'alice-sub@example.com', '10');
-  bobSub = await seedSub(fixture.store, bob, 'bob-sub@example.com', '10');
-  bobAdvanced = await seedSub(fixture.store, bob, 'bob-adv@example.com', '5', 'advanced');
-  suspended = await seedMain(fixture.store, 'suspended@example.com', '100');
-  await seedSub(fixture.store, suspended, 'suspended-sub@example.com', '1');
-  await fixture.store.setStatus(suspended.accountId, 'suspended');
-});
-afterAll(() => fixture.remove());
+  describe.skipIf(!available)(`tenancy isolation: ${factory.name}`, () => {
+    let fixture: StoreApp;
+    let alice: SeededMain;
+    let bob: SeededMain;
+    let aliceSub: SeededSub;
+    let bobSub: SeededSub;
+    let bobAdvanced: SeededSub;
+    let suspended: SeededMain;
 
-function post(url: string, payload: Record<string, unknown>) {
-  return fixture.app.inject({ method: 'POST', url, payload });
-}
+    beforeAll(async () => {
+      fixture = await openAppOn(factory);
+      alice = await seedMain(fixture.store, 'alice@example.com', '100');
+      bob = await seedMain(fixture.store, 'bob@example.com', '100');
+      aliceSub = await seedSub(fixture.store, alice, 'alice-sub@example.com', '10');
+      bobSub = await seedSub(fixture.store, bob, 'bob-sub@example.com', '10');
+      bobAdvanced = await seedSub(fixture.store, bob, 'bob-adv@example.com', '5', 'advanced');
+      suspended = await seedMain(fixture.store, 'suspended@example.com', '100');
+      await seedSub(fixture.store, suspended, 'suspended-sub@example.com', '1');
+      await fixture.store.setStatus(suspended.accountId, 'suspended');
+    });
+    afterAll(() => fixture.remove());
 
-async function balances(): Promise<string> {
-  const report = await fixture.store.verify();
-  expect(report.ok).toBe(true);
-  const accounts = await Promise.all(
-    [alice, bob, suspended].map((main) => fixture.store.getAccount(main.accountId)),
-  );
-  return JSON.stringify({
-    transfers: report.transfers,
-    balances: accounts.map((a) => a?.balanceMicros.toString()),
+    function post(url: string, payload: Record<string, unknown>) {
+      return fixture.app.inject({ method: 'POST', url, payload });
+    }
+
+    async function balances(): Promise<string> {
+      const report = await fixture.store.verify();
+      expect(report.ok).toBe(true);
+      const accounts = await Promise.all(
+        [alice, bob, suspended].map((main) => fixture.store.getAccount(main.accountId)),
+      );
+      return JSON.stringify({
+        transfers: report.transfers,
+        balances: accounts.map((a) => a?.balanceMicros.toString()),
+      });
+    }
+
+    describe('another owner’s subaccount', () => {
+      test.each(['add', 'remove'])(
+        '%s answers exactly like a token that does not exist',
+        async (direction) => {
+          const before = await balances();
+          const url = `/v1/subaccount/credit/${direction}`;
+          const other = await post(url, { apiKey: alice.apiKey, credit: '1', tokenSubaccount: bobSub.token });
+          const missing = await post(url, {
+            apiKey: alice.apiKey,
+            credit: '1',
+            tokenSubaccount: 'f'.repeat(32),
+          });
+          expect(other.statusCode).toBe(404);
+          expect(other.json()).toEqual({ success: false, code: 7, message: "Le sous-compte n'existe pas" });
+          expect(other.statusCode).toBe(missing.statusCode);
+          expect(other.body).toBe(missing.body);
+          expect(Object.keys(other.headers).sort()).toEqual(Object.keys(missing.headers).sort());
+          expect(await balances()).toBe(before);
+        },
+      );
+
+      test('timing: other owner’s token and a missing token answer in the same time (within noise)', async () => {
+        const url = '/v1/subaccount/credit/add';
+        const samples: Record<'other' | 'missing', number[]> = { other: [], missing: [] };
+        // Interleaved, so drift (JIT, GC, disk cache) hits both sides alike.
+        for (let i = 0; i < 300; i += 1) {
+          for (const kind of i % 2 === 0
+            ? (['other', 'missing'] as const)
+            : (['missing', 'other'] as const)) {
+            const token = kind === 'other' ? bobSub.token : `${'e'.repeat(31)}${i % 10}`;
+            const started = process.hrtime.bigint();
+            await post(url, { apiKey: alice.apiKey, credit: '1', tokenSubaccount: token });
+            samples[kind].push(Number(process.hrtime.bigint() - started) / 1e6);
+          }
+        }
+        const median = (values: number[]) =>
+          [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+        const [other, missing] = [median(samples.other), median(samples.missing)];
+        // Generous bounds: a difference an attacker could use would be a systematic extra query, not noise.
+        expect(Math.abs(other - missing)).toBeLessThan(Math.max(0.25, 0.3 * Math.min(other, missing)));
+      });
+
+      test('the list shows only the caller’s own subaccounts; create cannot reach another owner', async () => {
+        const list = await fixture.app.inject({
+          method: 'GET',
+          url: `/v1/subaccount/list?apiKey=${alice.apiKey}`,
+        });
+        const tokens = (list.json() as { data: { token: string }[] }).data.map((item) => item.token);
+        expect(tokens).toEqual([aliceSub.token]);
+        const created = await post('/v1/subaccount/create', {
+          apiKey: alice.apiKey,
+          parameters: { email: bobSub.email },
+        });
+        // Email uniqueness is per owner: alice gets a subaccount of her own, bob's is untouched.
+        expect(created.json()).toMatchObject({ success: true, parent_email: alice.email });
+        const bobList = await fixture.app.inject({
+          method: 'GET',
+          url: `/v1/subaccount/list?apiKey=${bob.apiKey}`,
+        });
+        expect((bobList.json() as { total: number }).total).toBe(2);
+      });
+    });
+
+    describe('keys that are not an active main account’s get 4 everywhere', () => {
+      const requests = () =>
+        [
+          {
+            method: 'POST',
+            url: '/v1/subaccount/credit/add',
+            payload: { credit: '1', tokenSubaccount: bobSub.token },
+          },
+          {
+            method: 'POST',
+            url: '/v1/subaccount/credit/remove',
+            payload: { credit: '1', tokenSubaccount: bobSub.token },
+          },
+          {
+            method: 'POST',
+            url: '/v1/subaccount/create',
+            payload: { parameters: { email: 'new@example.com' } },
+          },
+          { method: 'GET', url: '/v1/subaccount/list' },
+        ] as const;
+      test.each([
+        ['a subaccount’s key', () => bobAdvanced.apiKey!],
+        ['a suspended main account’s key', () => suspended.apiKey],
+      ])('%s', async (_name, key) => {
+        const before = await balances();
+        for (const request of requests()) {
+          const response = await fixture.app.inject({ ...request, headers: { 'x-api-key': key() } });
+          expect(response.statusCode, request.url).toBe(403);
+          expect(response.json()).toMatchObject({ success: false, code: 4 });
+        }
+        expect(await balances()).toBe(before);
+      });
+
+      test('me: suspended gets 4; an advanced subaccount reads only its own balance', async () => {
+        const me = (key: string) =>
+          fixture.app.inject({ method: 'GET', url: '/v1/me', headers: { 'x-api-key': key } });
+        expect((await me(suspended.apiKey)).json()).toMatchObject({ code: 4 });
+        expect((await me(bobAdvanced.apiKey!)).json()).toMatchObject({
+          success: true,
+          user: { username: bobAdvanced.email },
+          credits: { balance: '5.000' },
+        });
+      });
+    });
   });
 }
 
-describe('another owner’s subaccount', () => {
-  test.each(['add', 'remove'])('%s answers exactly like a token that does not exist', async (direction) => {
-    const before = await balances();
-    const url = `/v1/subaccount/credit/${direction}`;
-    const other = await post(url, { apiKey: alice.apiKey, credit: '1', tokenSubaccount: bobSub.token });
-    const missing = await post(url, { apiKey: alice.apiKey, credit: '1', tokenSubaccount: 'f'.repeat(32) });
-    expect(other.statusCode).toBe(404);
-    expect(other.json()).toEqual({ success: false, code: 7, message: "Le sous-compte n'existe pas" });
-    expect(other.statusCode).toBe(missing.statusCode);
-    expect(other.body).toBe(missing.body);
-    expect(Object.keys(other.headers).sort()).toEqual(Object.keys(missing.headers).sort());
-    expect(await balances()).toBe(before);
-  });
-
+describe('another owner’s subaccount, in the domain', () => {
   test('the decision is one code path: the ledger rule gives the same outcome for both', () => {
     const caller = {
       accountId: 1,
@@ -82,85 +186,6 @@ describe('another owner’s subaccount', () => {
         decideCredit(direction, caller, amount, null),
       );
     }
-  });
-
-  test('timing: other owner’s token and a missing token answer in the same time (within noise)', async () => {
-    const url = '/v1/subaccount/credit/add';
-    const samples: Record<'other' | 'missing', number[]> = { other: [], missing: [] };
-    // Interleaved, so drift (JIT, GC, disk cache) hits both sides alike.
-    for (let i = 0; i < 300; i += 1) {
-      for (const kind of i % 2 === 0 ? (['other', 'missing'] as const) : (['missing', 'other'] as const)) {
-        const token = kind === 'other' ? bobSub.token : `${'e'.repeat(31)}${i % 10}`;
-        const started = process.hrtime.bigint();
-        await post(url, { apiKey: alice.apiKey, credit: '1', tokenSubaccount: token });
-        samples[kind].push(Number(process.hrtime.bigint() - started) / 1e6);
-      }
-    }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-    const [other, missing] = [median(samples.other), median(samples.missing)];
-    // Generous bounds: a difference an attacker could use would be a systematic extra query, not noise.
-    expect(Math.abs(other - missing)).toBeLessThan(Math.max(0.25, 0.3 * Math.min(other, missing)));
-  });
-
-  test('the list shows only the caller’s own subaccounts; create cannot reach another owner', async () => {
-    const list = await fixture.app.inject({
-      method: 'GET',
-      url: `/v1/subaccount/list?apiKey=${alice.apiKey}`,
-    });
-    const tokens = (list.json() as { data: { token: string }[] }).data.map((item) => item.token);
-    expect(tokens).toEqual([aliceSub.token]);
-    const created = await post('/v1/subaccount/create', {
-      apiKey: alice.apiKey,
-      parameters: { email: bobSub.email },
-    });
-    // Email uniqueness is per owner: alice gets a subaccount of her own, bob's is untouched.
-    expect(created.json()).toMatchObject({ success: true, parent_email: alice.email });
-    const bobList = await fixture.app.inject({
-      method: 'GET',
-      url: `/v1/subaccount/list?apiKey=${bob.apiKey}`,
-    });
-    expect((bobList.json() as { total: number }).total).toBe(2);
-  });
-});
-
-describe('keys that are not an active main account’s get 4 everywhere', () => {
-  const requests = () =>
-    [
-      {
-        method: 'POST',
-        url: '/v1/subaccount/credit/add',
-        payload: { credit: '1', tokenSubaccount: bobSub.token },
-      },
-      {
-        method: 'POST',
-        url: '/v1/subaccount/credit/remove',
-        payload: { credit: '1', tokenSubaccount: bobSub.token },
-      },
-      { method: 'POST', url: '/v1/subaccount/create', payload: { parameters: { email: 'new@example.com' } } },
-      { method: 'GET', url: '/v1/subaccount/list' },
-    ] as const;
-  test.each([
-    ['a subaccount’s key', () => bobAdvanced.apiKey!],
-    ['a suspended main account’s key', () => suspended.apiKey],
-  ])('%s', async (_name, key) => {
-    const before = await balances();
-    for (const request of requests()) {
-      const response = await fixture.app.inject({ ...request, headers: { 'x-api-key': key() } });
-      expect(response.statusCode, request.url).toBe(403);
-      expect(response.json()).toMatchObject({ success: false, code: 4 });
-    }
-    expect(await balances()).toBe(before);
-  });
-
-  test('me: suspended gets 4; an advanced subaccount reads only its own balance', async () => {
-    const me = (key: string) =>
-      fixture.app.inject({ method: 'GET', url: '/v1/me', headers: { 'x-api-key': key } });
-    expect((await me(suspended.apiKey)).json()).toMatchObject({ code: 4 });
-    expect((await me(bobAdvanced.apiKey!)).json()).toMatchObject({
-      success: true,
-      user: { username: bobAdvanced.email },
-      credits: { balance: '5.000' },
-    });
   });
 });
 

@@ -9,6 +9,7 @@ import { newTransferId } from '../../src/service/ids.js';
 import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/service/keys.js';
 import { openStore } from '../../src/store/open-store.js';
 import { parseAmount } from '../../src/domain/money.js';
+import type { StoreFactory } from './stores.js';
 
 /** A real SQLite store in a fresh temp directory, seeded only through the Store API. */
 export interface StoreFixture {
@@ -89,20 +90,41 @@ export function microsOf(eur: string): bigint {
   return amount.kind === 'positive' ? amount.micros : 0n;
 }
 
-export interface AppFixture extends StoreFixture {
+/** An app in front of a store; remove() closes both and deletes what the store left behind. */
+export interface StoreApp {
+  readonly store: Store;
   readonly app: FastifyInstance;
+  remove(): Promise<void>;
 }
+
+export interface AppFixture extends StoreFixture, StoreApp {}
 
 export async function openApp(options: Omit<AppOptions, 'store'> = {}): Promise<AppFixture> {
   const fixture = await openTempStore();
-  const app = buildApp({ ...options, store: fixture.store });
+  return { ...fixture, ...(await serve(fixture.store, options, () => fixture.remove())) };
+}
+
+/** An app on a store from any factory of stores.ts, for the HTTP suites that run on every store. */
+export async function openAppOn(
+  factory: StoreFactory,
+  options: Omit<AppOptions, 'store'> = {},
+): Promise<StoreApp> {
+  const subject = await factory.create();
+  return { store: subject.store, ...(await serve(subject.store, options, () => subject.dispose())) };
+}
+
+async function serve(
+  store: Store,
+  options: Omit<AppOptions, 'store'>,
+  removeStore: () => Promise<void>,
+): Promise<Omit<StoreApp, 'store'>> {
+  const app = buildApp({ ...options, store });
   await app.ready();
   return {
-    ...fixture,
     app,
     async remove() {
       await app.close();
-      await fixture.remove();
+      await removeStore();
     },
   };
 }
