@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +103,29 @@ for (const factory of storeFactories) {
         expect(Math.abs(other - missing)).toBeLessThan(Math.max(0.25, 0.3 * Math.min(other, missing)));
       });
 
+      test('history, a transfer and a batch of another owner’s answer as if they did not exist', async () => {
+        const get = (url: string) => fixture.app.inject({ method: 'GET', url });
+        const bobHistory = await get(
+          `/v1/subaccount/credit/transfers?apiKey=${bob.apiKey}&tokenSubaccount=${bobSub.token}`,
+        );
+        const bobTransfer = (bobHistory.json() as { data: { id: string }[] }).data[0]!.id;
+        const history = await get(
+          `/v1/subaccount/credit/transfers?apiKey=${alice.apiKey}&tokenSubaccount=${bobSub.token}`,
+        );
+        expect(history.json()).toMatchObject({ success: false, code: 7 });
+        const transfer = await get(`/v1/subaccount/credit/transfers/${bobTransfer}?apiKey=${alice.apiKey}`);
+        const missing = await get(`/v1/subaccount/credit/transfers/${randomUUID()}?apiKey=${alice.apiKey}`);
+        expect(transfer.json()).toMatchObject({ success: false, code: 27 });
+        expect(transfer.body).toBe(missing.body);
+        const before = await balances();
+        const batch = await post('/v1/subaccount/credit/batch', {
+          apiKey: alice.apiKey,
+          operations: [{ direction: 'add', tokenSubaccount: bobSub.token, credit: '1' }],
+        });
+        expect(batch.json()).toMatchObject({ results: [{ success: false, code: 7 }] });
+        expect(await balances()).toBe(before);
+      });
+
       test('the list shows only the caller’s own subaccounts; create cannot reach another owner', async () => {
         const list = await fixture.app.inject({
           method: 'GET',
@@ -142,6 +166,13 @@ for (const factory of storeFactories) {
             payload: { parameters: { email: 'new@example.com' } },
           },
           { method: 'GET', url: '/v1/subaccount/list' },
+          {
+            method: 'POST',
+            url: '/v1/subaccount/credit/batch',
+            payload: { operations: [{ direction: 'add', tokenSubaccount: bobSub.token, credit: '1' }] },
+          },
+          { method: 'GET', url: `/v1/subaccount/credit/transfers?tokenSubaccount=${bobSub.token}` },
+          { method: 'GET', url: `/v1/subaccount/credit/transfers/${randomUUID()}` },
         ] as const;
       test.each([
         ['a subaccount’s key', () => bobAdvanced.apiKey!],
