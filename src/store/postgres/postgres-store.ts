@@ -96,10 +96,13 @@ export class PostgresStore implements Store {
     );
   }
 
-  async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
-    const deleted = await runQuery(this.pool, 'DELETE FROM idempotency_keys WHERE created_at <= $1', [
-      expiryCutoff(now),
-    ]);
+  async deleteExpiredIdempotencyKeys(now: Date, limit: number): Promise<number> {
+    const deleted = await runQuery(
+      this.pool,
+      `DELETE FROM idempotency_keys WHERE (scope, key) IN
+         (SELECT scope, key FROM idempotency_keys WHERE created_at <= $1 LIMIT $2)`,
+      [expiryCutoff(now), limit],
+    );
     return deleted.rowCount ?? 0;
   }
 

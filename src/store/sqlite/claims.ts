@@ -28,7 +28,10 @@ export class SqliteClaims {
       `INSERT OR REPLACE INTO idempotency_keys (scope, key, fingerprint, status, body, outcome, created_at)
        VALUES (@scope, @key, @fingerprint, @status, @body, @outcome, @createdAt)`,
     );
-    this.expire = db.prepare('DELETE FROM idempotency_keys WHERE created_at <= ?');
+    this.expire = db.prepare(
+      `DELETE FROM idempotency_keys WHERE (scope, key) IN
+         (SELECT scope, key FROM idempotency_keys WHERE created_at <= ? LIMIT ?)`,
+    );
   }
 
   /** Inside a write transaction: the records of the given claims. */
@@ -57,8 +60,8 @@ export class SqliteClaims {
     }
   }
 
-  deleteExpired(cutoff: Date): number {
-    return this.expire.run(cutoff.getTime()).changes;
+  deleteExpired(cutoff: Date, limit: number): number {
+    return this.expire.run(cutoff.getTime(), limit).changes;
   }
 }
 

@@ -135,8 +135,8 @@ export class SqliteStore implements Store {
     return { ...outcome, answer };
   }
 
-  async deleteExpiredIdempotencyKeys(now: Date): Promise<number> {
-    return this.writeTransaction(() => this.claims.deleteExpired(expiryCutoff(now)));
+  async deleteExpiredIdempotencyKeys(now: Date, limit: number): Promise<number> {
+    return this.writeTransaction(() => this.claims.deleteExpired(expiryCutoff(now), limit));
   }
 
   /**
