@@ -334,18 +334,21 @@ async function measure(target: Target): Promise<TargetResult> {
       countTransfers: prepared.countTransfers,
     };
     const warmup = await runLoad({ ...loadOptions, seconds: WARMUP_SECONDS });
-    const serverCpuBefore = server.cpuSeconds();
-    const loadCpuBefore = process.cpuUsage();
-    const machineBefore = machineBusySeconds();
-    const startedAt = performance.now();
+    const running = server;
+    const before = cpuSample(running);
+    // CPU is read at the end of the load's window, before the drain (its cheap /healthz
+    // requests are not transfers): the percentages and µs per transfer are the window's.
+    const atDeadline = new Promise<CpuSample>((resolve) =>
+      setTimeout(() => resolve(cpuSample(running)), SECONDS * 1000),
+    );
     const side = prepared.sideLoad?.(server);
     const load = await runLoad({ ...loadOptions, seconds: SECONDS });
     const sideLoad = await side?.stop();
-    const elapsedSeconds = (performance.now() - startedAt) / 1000;
-    const loadCpu = process.cpuUsage(loadCpuBefore);
-    const serverCpuSeconds = server.cpuSeconds() - serverCpuBefore;
-    const loadCpuSeconds = (loadCpu.user + loadCpu.system) / 1e6;
-    const otherCpuSeconds = machineBusySeconds() - machineBefore - serverCpuSeconds - loadCpuSeconds;
+    const after = await atDeadline;
+    const elapsedSeconds = (after.atMs - before.atMs) / 1000;
+    const serverCpuSeconds = after.server - before.server;
+    const loadCpuSeconds = after.loadGenerator - before.loadGenerator;
+    const otherCpuSeconds = after.machine - before.machine - serverCpuSeconds - loadCpuSeconds;
     const peakRssMb = server.peakRssBytes() / 1024 / 1024;
     await server.stop();
     server = null;
@@ -371,6 +374,24 @@ async function measure(target: Target): Promise<TargetResult> {
       .cleanup()
       .catch((error: unknown) => console.error(`cleanup of ${target.id} failed:`, error));
   }
+}
+
+interface CpuSample {
+  readonly atMs: number;
+  /** CPU seconds so far: the server process, this process (the load generator), the whole machine. */
+  readonly server: number;
+  readonly loadGenerator: number;
+  readonly machine: number;
+}
+
+function cpuSample(server: ServerProcess): CpuSample {
+  const own = process.cpuUsage();
+  return {
+    atMs: performance.now(),
+    server: server.cpuSeconds(),
+    loadGenerator: (own.user + own.system) / 1e6,
+    machine: machineBusySeconds(),
+  };
 }
 
 function balanceCheck(ledger: Ledger | null, acknowledged: number, unanswered: number): BalanceCheck {
@@ -511,7 +532,7 @@ function printVerdicts(list: readonly Verdict[]): void {
   }
 }
 
-/** CPU of the whole machine (server, load generator, every other process) per request, in µs. */
+/** CPU of the whole machine (server, load generator, every other process) per transfer of the load's window, in µs. */
 function machineMicrosPerTransfer(result: TargetResult | undefined): number | null {
   const rate = result?.load?.transfersPerSecond;
   if (result === undefined || rate === undefined || rate <= 0) return null;
@@ -586,7 +607,7 @@ async function main(): Promise<void> {
     (r) => ['a', 'c', 'e', 'm'].includes(r.id) && (r.otherCpuPercent ?? 0) > DISTURBED_CPU_PERCENT,
   );
   console.log(
-    '\nCPU in % of one core over the run (2 cores = 200 %). "other" is every other process: PostgreSQL ' +
+    '\nCPU in % of one core over the load window, the drain excluded (2 cores = 200 %). "other" is every other process: PostgreSQL ' +
       'for b and d, and on a, c and e nothing should run besides the server and the load generator.',
   );
   if (disturbed.length > 0) {
