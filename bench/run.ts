@@ -88,6 +88,8 @@ interface TargetResult {
   readonly warmupTransfers?: number;
   readonly peakRssMb?: number;
   readonly serverCpuPercent?: number;
+  /** The server's main thread (its event loop) alone. */
+  readonly eventLoopCpuPercent?: number;
   readonly loadGeneratorCpuPercent?: number;
   /** CPU used meanwhile by every other process (PostgreSQL included), in % of one core. */
   readonly otherCpuPercent?: number;
@@ -361,6 +363,7 @@ async function measure(target: Target): Promise<TargetResult> {
       warmupTransfers: warmup.transfersAcknowledged,
       peakRssMb,
       serverCpuPercent: (100 * serverCpuSeconds) / elapsedSeconds,
+      eventLoopCpuPercent: (100 * (after.eventLoop - before.eventLoop)) / elapsedSeconds,
       loadGeneratorCpuPercent: (100 * loadCpuSeconds) / elapsedSeconds,
       otherCpuPercent: Math.max(0, (100 * otherCpuSeconds) / elapsedSeconds),
       balance: balanceCheck(ledger, acknowledged, warmup.unanswered + load.unanswered),
@@ -378,8 +381,9 @@ async function measure(target: Target): Promise<TargetResult> {
 
 interface CpuSample {
   readonly atMs: number;
-  /** CPU seconds so far: the server process, this process (the load generator), the whole machine. */
+  /** CPU seconds so far: the server process, its event loop, this process (the load generator), the whole machine. */
   readonly server: number;
+  readonly eventLoop: number;
   readonly loadGenerator: number;
   readonly machine: number;
 }
@@ -389,6 +393,7 @@ function cpuSample(server: ServerProcess): CpuSample {
   return {
     atMs: performance.now(),
     server: server.cpuSeconds(),
+    eventLoop: server.eventLoopCpuSeconds(),
     loadGenerator: (own.user + own.system) / 1e6,
     machine: machineBusySeconds(),
   };
@@ -425,6 +430,7 @@ function printTable(results: readonly TargetResult[]): void {
     'p99 ms',
     'peak RSS MB',
     'srv CPU%',
+    'loop CPU%',
     'gen CPU%',
     'other CPU%',
     'balance',
@@ -432,7 +438,7 @@ function printTable(results: readonly TargetResult[]): void {
   const rows = results.map((result) => {
     const load = result.load;
     if (load === undefined)
-      return [result.id, result.name, result.status, '', '', '', '', '', '', '', '', '', ''];
+      return [result.id, result.name, result.status, '', '', '', '', '', '', '', '', '', '', ''];
     return [
       result.id,
       result.name,
@@ -444,6 +450,7 @@ function printTable(results: readonly TargetResult[]): void {
       fixed(load.latencyMs.p99, 2),
       fixed(result.peakRssMb, 1),
       fixed(result.serverCpuPercent),
+      fixed(result.eventLoopCpuPercent),
       fixed(result.loadGeneratorCpuPercent),
       fixed(result.otherCpuPercent),
       result.balance?.check ?? '',
@@ -532,44 +539,49 @@ function printVerdicts(list: readonly Verdict[]): void {
   }
 }
 
-/** CPU of the whole machine (server, load generator, every other process) per transfer of the load's window, in µs. */
-function machineMicrosPerTransfer(result: TargetResult | undefined): number | null {
+/** µs of CPU per transfer of the load window, from a CPU percentage of that window. */
+function microsPerTransfer(result: TargetResult | undefined, percent: number | undefined): number | null {
   const rate = result?.load?.transfersPerSecond;
-  if (result === undefined || rate === undefined || rate <= 0) return null;
-  const percent =
-    (result.serverCpuPercent ?? 0) + (result.loadGeneratorCpuPercent ?? 0) + (result.otherCpuPercent ?? 0);
+  if (rate === undefined || rate <= 0 || percent === undefined) return null;
   return (percent / 100 / rate) * 1e6;
 }
 
+/** The whole machine: server, load generator and every other process. */
+function machinePercent(result: TargetResult): number {
+  return (
+    (result.serverCpuPercent ?? 0) + (result.loadGeneratorCpuPercent ?? 0) + (result.otherCpuPercent ?? 0)
+  );
+}
+
 /**
- * The ratios compare servers that share the machine with the load generator:
- * a target's rate is bound by the whole machine's CPU per transfer. This
- * prints it for each target, and what c and d would have to stay within for
- * c/a and d/a to reach their targets with every core busy.
+ * What bounds the ratios, in CPU per transfer: the whole machine's (the
+ * servers share the cores with the load generator) and the server's event
+ * loop's (one thread). For c/a and d/a, what c and d would have to stay
+ * within, the machine's cores or one thread fully busy at that rate.
  */
 function printCpuBudget(results: readonly TargetResult[]): void {
-  const byId = (id: TargetId) => results.find((r) => r.id === id);
-  const spent = results
-    .map((r) => [r.id, machineMicrosPerTransfer(r)] as const)
-    .filter((entry): entry is readonly [TargetId, number] => entry[1] !== null);
-  if (spent.length === 0) return;
-  console.log(
-    `\nmachine CPU per transfer (server + load generator + others, µs): ` +
-      spent.map(([id, micros]) => `${id} ${micros.toFixed(1)}`).join(', '),
-  );
-  const ceiling = byId('a')?.load?.transfersPerSecond;
+  const measured = results.filter((r) => r.load !== undefined);
+  if (measured.length === 0) return;
+  const list = (percent: (r: TargetResult) => number | undefined) =>
+    measured.map((r) => `${r.id} ${microsPerTransfer(r, percent(r))?.toFixed(1) ?? '-'}`).join(', ');
+  console.log(`\nCPU per transfer, µs: whole machine: ${list(machinePercent)}`);
+  console.log(`                     server's event loop: ${list((r) => r.eventLoopCpuPercent)}`);
+  const ceiling = results.find((r) => r.id === 'a')?.load?.transfersPerSecond;
   if (ceiling === undefined || ceiling <= 0) return;
   const cores = cpus().length;
   for (const [id, ratio] of [
     ['c', TARGETS.caOverA],
     ['d', TARGETS.daOverA],
   ] as const) {
-    const used = machineMicrosPerTransfer(byId(id));
-    if (used === null) continue;
-    const budget = (cores / (ratio * ceiling)) * 1e6;
+    const result = results.find((r) => r.id === id);
+    if (result?.load === undefined) continue;
+    const rate = ratio * ceiling;
+    const machine = microsPerTransfer(result, machinePercent(result))!;
+    const loop = microsPerTransfer(result, result.eventLoopCpuPercent);
     console.log(
-      `  ${id}/a ≥ ${ratio} needs ${id} within ${budget.toFixed(1)} µs of machine CPU per transfer ` +
-        `(${cores} cores at ${ratio} × a); ${id} used ${used.toFixed(1)}`,
+      `  ${id}/a ≥ ${ratio} means ${rate.toFixed(0)} transfers/s: within ${((cores / rate) * 1e6).toFixed(1)} µs of ` +
+        `machine CPU (${id} used ${machine.toFixed(1)}) and ${(1e6 / rate).toFixed(1)} µs of event loop ` +
+        `(${id} used ${loop?.toFixed(1) ?? '-'})`,
     );
   }
 }

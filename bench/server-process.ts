@@ -14,6 +14,8 @@ export interface ServerProcess {
   peakRssBytes(): number;
   /** User + system CPU time consumed so far, in seconds. */
   cpuSeconds(): number;
+  /** The same, of the process's main thread alone: Node's event loop. */
+  eventLoopCpuSeconds(): number;
   stop(): Promise<number | null>;
 }
 
@@ -61,7 +63,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     url: `http://127.0.0.1:${options.port}`,
     output: () => tail,
     peakRssBytes: () => readPeakRss(pid),
-    cpuSeconds: () => readCpuSeconds(pid),
+    cpuSeconds: () => readCpuSeconds(`/proc/${pid}/stat`),
+    eventLoopCpuSeconds: () => readCpuSeconds(`/proc/${pid}/task/${pid}/stat`),
     stop: () => stopChild(child, exited),
   };
 }
@@ -128,11 +131,12 @@ export function machineBusySeconds(): number {
   return busy / 100;
 }
 
-function readCpuSeconds(pid: number): number {
+/** From /proc/<pid>/stat (the process) or /proc/<pid>/task/<tid>/stat (one thread). */
+function readCpuSeconds(statPath: string): number {
   try {
-    // Fields 14 and 15 of /proc/<pid>/stat (utime, stime) in clock ticks; the command name in
-    // field 2 may hold spaces, so the count starts after its closing parenthesis.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields 14 and 15 (utime, stime) in clock ticks; the command name in field 2 may hold
+    // spaces, so the count starts after its closing parenthesis.
+    const stat = readFileSync(statPath, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
     return ticks / 100;
