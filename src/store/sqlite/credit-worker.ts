@@ -17,6 +17,8 @@ import { SqliteStore, openSqliteDatabase } from './sqlite-store.js';
  * the file the server opened and migrated. Each transaction takes the batch
  * that woke the thread and every batch queued behind it (up to
  * MAX_CREDIT_BATCH commands), and the answer goes back once it has committed.
+ * A write turn the event loop asks for is given between two transactions, in
+ * the order the requests came (giveTurn).
  */
 const WRITER_NICE = 10;
 
