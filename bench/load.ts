@@ -141,7 +141,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   };
 }
 
-function percentile(sorted: readonly number[], q: number): number {
+/** The q-quantile of ascending values (nearest rank), 0 when there are none. */
+export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }

@@ -1,3 +1,5 @@
+import { percentile } from './load.js';
+
 /**
  * Writes other than transfers, sent beside the measured load: simple
  * subaccounts created one after another, each request sent as soon as the
@@ -44,14 +46,16 @@ export function startSubaccountCreations(baseUrl: string, apiKey: string): SideL
       await loop;
       const seconds = (performance.now() - startedAt) / 1000;
       latencies.sort((a, b) => a - b);
-      const at = (q: number) =>
-        latencies[Math.min(latencies.length - 1, Math.ceil(q * latencies.length) - 1)] ?? 0;
       return {
         kind: 'subaccounts created',
         requests: latencies.length,
         failed,
         perSecond: latencies.length / seconds,
-        latencyMs: { p50: at(0.5), p99: at(0.99), max: latencies.at(-1) ?? 0 },
+        latencyMs: {
+          p50: percentile(latencies, 0.5),
+          p99: percentile(latencies, 0.99),
+          max: latencies.at(-1) ?? 0,
+        },
       };
     },
   };

@@ -47,9 +47,7 @@ test('a transaction that throws on the writer thread rejects its batch with the 
 });
 
 test('a writer thread that dies fails the batch it held; the next batch starts a new thread and commits', async () => {
-  const { dir, path } = newDatabaseFile();
-  const store = threadStore(path, 'dying-credit-worker.mjs');
-  try {
+  await withThreadStore('dying-credit-worker.mjs', async (store) => {
     const main = await seedMain(store, '10');
     const sub = await seedSub(store, main);
     await expect(store.applyCredits([creditCommand('add', main.keyHash, sub.token, '1')])).rejects.toThrow(
@@ -62,21 +60,15 @@ test('a writer thread that dies fails the batch it held; the next batch starts a
       subaccountBalanceMicros: 2_000_000n,
     });
     expect((await store.verify()).transfers).toBe(2);
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a write on the event loop waits for the thread to give its turn, without blocking the event loop', async () => {
-  const { dir, path } = newDatabaseFile();
-  const store = threadStore(path, 'slow-credit-worker.mjs');
-  const probe = new Database(path, { timeout: 0 });
-  try {
+  await withThreadStore('slow-credit-worker.mjs', async (store, path) => {
     const main = await seedMain(store, '10');
     const first = await seedSub(store, main);
     const credit = store.applyCredits([creditCommand('add', main.keyHash, first.token, '1')]);
-    await untilWriteLockHeld(probe);
+    await untilWriteLockHeld(path);
     const before = performance.now();
     const second = seedSub(store, main, '2');
     // Taking SQLite's lock on the event loop would have slept here until the thread's commit.
@@ -86,17 +78,11 @@ test('a write on the event loop waits for the thread to give its turn, without b
     await second;
     expect(await store.getAccount(main.accountId)).toMatchObject({ balanceMicros: 7_000_000n });
     expect((await store.verify()).ok).toBe(true);
-  } finally {
-    probe.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a write waiting for its turn from a thread that dies runs all the same', async () => {
-  const { dir, path } = newDatabaseFile();
-  const store = threadStore(path, 'dying-credit-worker.mjs');
-  try {
+  await withThreadStore('dying-credit-worker.mjs', async (store) => {
     const main = await seedMain(store, '10');
     const first = await seedSub(store, main);
     const failing = store.applyCredits([creditCommand('add', main.keyHash, first.token, '1')]);
@@ -104,37 +90,48 @@ test('a write waiting for its turn from a thread that dies runs all the same', a
     await expect(failing).rejects.toThrow('credit writer thread stopped (exit 3)');
     await second;
     expect(await store.getAccount(main.accountId)).toMatchObject({ balanceMicros: 7_000_000n });
+  });
+});
+
+/** Runs `test` on a store in a new file whose writer thread runs test/fixtures/`fixture`; then closes and deletes both. */
+async function withThreadStore(
+  fixture: string,
+  test: (store: SqliteStore, path: string) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tirelire-thread-'));
+  const path = join(dir, 'tirelire.db');
+  const db = openSqliteDatabase(path);
+  migrate(db);
+  const store = new SqliteStore(
+    db,
+    new ThreadCreditWriter(path, new URL(`./fixtures/${fixture}`, import.meta.url)),
+  );
+  try {
+    await test(store, path);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-});
-
-function newDatabaseFile(): { dir: string; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'tirelire-thread-'));
-  return { dir, path: join(dir, 'tirelire.db') };
-}
-
-/** A store whose writer thread runs test/fixtures/`fixture`. */
-function threadStore(path: string, fixture: string): SqliteStore {
-  const db = openSqliteDatabase(path);
-  migrate(db);
-  return new SqliteStore(db, new ThreadCreditWriter(path, new URL(`./fixtures/${fixture}`, import.meta.url)));
 }
 
 /** Waits until another connection holds the file's write lock (the thread, mid-transaction). */
-async function untilWriteLockHeld(probe: Database.Database): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    try {
-      probe.exec('BEGIN IMMEDIATE');
-      probe.exec('ROLLBACK');
-    } catch {
-      return;
+async function untilWriteLockHeld(path: string): Promise<void> {
+  const probe = new Database(path, { timeout: 0 });
+  try {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      try {
+        probe.exec('BEGIN IMMEDIATE');
+        probe.exec('ROLLBACK');
+      } catch {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
     }
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    throw new Error('the writer thread never took the write lock');
+  } finally {
+    probe.close();
   }
-  throw new Error('the writer thread never took the write lock');
 }
 
 test.skipIf(process.platform !== 'linux')(

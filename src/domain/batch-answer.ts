@@ -1,5 +1,5 @@
-import { errorAnswer, recordUnlessCallerRefused, successJson } from './credit-answer.js';
-import { errorMessage, httpStatusOf, type ErrorCode, type Language } from './errors.js';
+import { recordUnlessCallerRefused, successJson } from './credit-answer.js';
+import { errorAnswer, errorMessage, httpStatusOf, type ErrorCode, type Language } from './errors.js';
 import type { IdempotencyClaim, IdempotencyGuard, StoredAnswer } from './idempotency.js';
 import { formatMicros } from './money.js';
 import type { BatchApply, CreditBatchOutcome, CreditOutcome } from './transfers.js';

@@ -1,4 +1,4 @@
-import { errorMessage, httpStatusOf, type ErrorCode, type Language } from './errors.js';
+import { errorAnswer, type ErrorCode, type Language } from './errors.js';
 import type { IdempotencyClaim, IdempotencyGuard, StoredAnswer } from './idempotency.js';
 import { formatMicros } from './money.js';
 import type { CreditOutcome } from './transfers.js';
@@ -22,14 +22,6 @@ export function successJson(outcome: Extract<CreditOutcome, { ok: true }>): stri
     `"subaccountCredit":${formatMicros(outcome.subaccountBalanceMicros)},"currency":"EUR",` +
     `"transferId":${JSON.stringify(outcome.transferId)}}`
   );
-}
-
-/** An error answer: the same bytes the HTTP layer's sendError writes (src/domain/credit-answer.test.ts). */
-export function errorAnswer(code: ErrorCode, language: Language): StoredAnswer {
-  return {
-    status: httpStatusOf(code),
-    body: JSON.stringify({ success: false, code, message: errorMessage(code, language) }),
-  };
 }
 
 export function creditAnswer(outcome: CreditOutcome, language: Language): StoredAnswer {

@@ -1,3 +1,5 @@
+import type { StoredAnswer } from './idempotency.js';
+
 /**
  * The one table of every answer code Tirelire gives besides 200: its HTTP
  * status and its message in French (the default) and English. Codes 1–10 are
@@ -93,4 +95,16 @@ export function errorMessage(code: ErrorCode, language: Language): string {
 
 export function httpStatusOf(code: ErrorCode): number {
   return ERRORS[code].http;
+}
+
+/**
+ * The bytes of an error answer, the one renderer of them: sendError
+ * (src/http/errors.ts) sends these, and stores record them for idempotent
+ * replays.
+ */
+export function errorAnswer(code: ErrorCode, language: Language): StoredAnswer {
+  return {
+    status: httpStatusOf(code),
+    body: JSON.stringify({ success: false, code, message: errorMessage(code, language) }),
+  };
 }

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { money, serializeJson } from './json.js';
-import { errorAnswer, successJson } from '../domain/credit-answer.js';
+import { successJson } from '../domain/credit-answer.js';
+import { errorAnswer } from '../domain/errors.js';
 import { ERRORS, errorMessage, httpStatusOf, type ErrorCode } from '../domain/errors.js';
 
 test.each([

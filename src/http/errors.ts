@@ -1,6 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorAnswer } from '../domain/credit-answer.js';
-import type { ErrorCode } from '../domain/errors.js';
+import { errorAnswer, type ErrorCode } from '../domain/errors.js';
 import { StoreUnavailableError } from '../domain/store.js';
 import { ApiError } from './api-error.js';
 import { isUnreadableMultipart } from './body.js';

@@ -1,6 +1,6 @@
-import { errorAnswer } from '../domain/credit-answer.js';
 import type { FastifyRequest } from 'fastify';
 import type { Account } from '../domain/accounts.js';
+import { errorAnswer } from '../domain/errors.js';
 import type { IdempotencyGuard } from '../domain/idempotency.js';
 import type { CreateMainAccountOutcome, OperatorTransferOutcome, Store } from '../domain/store.js';
 import type { Transfer } from '../domain/transfers.js';

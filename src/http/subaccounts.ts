@@ -1,6 +1,6 @@
-import { errorAnswer } from '../domain/credit-answer.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, Caller } from '../domain/accounts.js';
+import { errorAnswer } from '../domain/errors.js';
 import { checkMainCaller } from '../domain/ledger-rules.js';
 import { formatMicrosPadded } from '../domain/money.js';
 import type { CreateSubaccountOutcome, Store } from '../domain/store.js';

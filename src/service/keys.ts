@@ -1,5 +1,4 @@
 import * as crypto from 'node:crypto';
-import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * API keys carry 256 random bits, so an unsalted SHA-256 is enough to store
@@ -7,12 +6,12 @@ import { createHash, randomBytes } from 'node:crypto';
  * index on its hash. The key itself is shown once and never stored or logged.
  */
 export function generateApiKey(): string {
-  return `tl_${randomBytes(32).toString('base64url')}`;
+  return `tl_${crypto.randomBytes(32).toString('base64url')}`;
 }
 
 export function hashApiKey(apiKey: string): string {
   return oneShotHash === undefined
-    ? createHash('sha256').update(apiKey, 'utf8').digest('hex')
+    ? crypto.createHash('sha256').update(apiKey, 'utf8').digest('hex')
     : oneShotHash('sha256', apiKey, 'hex');
 }
 
@@ -25,5 +24,5 @@ const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encodi
 
 /** A subaccount's public token: 128 random bits, unguessable so tokens cannot be enumerated. */
 export function generateSubaccountToken(): string {
-  return randomBytes(16).toString('hex');
+  return crypto.randomBytes(16).toString('hex');
 }

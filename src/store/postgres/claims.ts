@@ -9,7 +9,7 @@ import {
   type IdempotentAnswer,
   type KeyUsed,
 } from '../../domain/idempotency.js';
-import type { Queryable, Statement } from './transaction.js';
+import { sendStatement, type Queryable, type Statement } from './transaction.js';
 
 /**
  * Idempotency records on PostgreSQL. `reserve` inserts a row per new key
@@ -96,8 +96,7 @@ export async function openClaims(
 
 /** Completes the rows the book settled and deletes reserved rows left without a record. */
 export async function closeClaims(client: Queryable, open: OpenClaims): Promise<void> {
-  for (const statement of closeClaimsStatements(open))
-    await client.query({ ...statement, values: [...statement.values] });
+  for (const statement of closeClaimsStatements(open)) await sendStatement(client, statement);
 }
 
 /** The statements of `closeClaims`, to run in order. */

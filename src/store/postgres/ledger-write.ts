@@ -1,6 +1,6 @@
 import type { Transfer } from '../../domain/transfers.js';
 import { transferValues } from './rows.js';
-import type { Queryable, Statement } from './transaction.js';
+import { sendStatement, type Queryable, type Statement } from './transaction.js';
 
 const TRANSFER_ARRAY_TYPES = [
   'text',
@@ -65,5 +65,5 @@ export async function writeLedger(
   balances: ReadonlyMap<number, bigint>,
 ): Promise<void> {
   const statement = ledgerWriteStatement(transfers, balances);
-  if (statement !== null) await client.query({ ...statement, values: [...statement.values] });
+  if (statement !== null) await sendStatement(client, statement);
 }

@@ -146,7 +146,7 @@ class Pipeline implements PipelinedTransaction {
       typeof text === 'string'
         ? { text, values: values ?? [] }
         : { name: text.name, text: text.text, values: text.values ?? [] };
-    if (this.opened !== undefined) return send(this.opened.client, statement);
+    if (this.opened !== undefined) return sendStatement(this.opened.client, statement);
     const results = await this.open([statement]);
     return results[0];
   }) as Queryable['query'];
@@ -211,8 +211,9 @@ class Pipeline implements PipelinedTransaction {
   }
 }
 
-function send(client: pg.PoolClient, { name, text, values }: Statement): Promise<pg.QueryResult> {
-  return client.query({ name, text, values: values as unknown[] });
+/** Sends one statement (prepared when it is named) with its bound parameters. */
+export function sendStatement(client: Queryable, { name, text, values }: Statement): Promise<pg.QueryResult> {
+  return client.query({ name, text, values: [...values] });
 }
 
 /**
@@ -227,7 +228,7 @@ async function sendAll(client: pg.PoolClient, statements: readonly Statement[]):
   stream.cork();
   let answers: Promise<pg.QueryResult>[];
   try {
-    answers = statements.map((statement) => send(client, statement));
+    answers = statements.map((statement) => sendStatement(client, statement));
   } finally {
     stream.uncork();
   }
