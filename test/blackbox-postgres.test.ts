@@ -4,7 +4,7 @@ import { hashApiKey } from '../src/service/keys.js';
 import { openStore } from '../src/store/open-store.js';
 import { dropPostgresSchema, postgresReachable } from '../src/store/postgres/schema-admin.js';
 import { seedMain, seedSub } from './helpers/http-fixture.js';
-import { freshSchema, POSTGRES_URL } from './helpers/postgres-factory.js';
+import { freshSchema, POSTGRES_URL, withSchema } from './helpers/postgres-factory.js';
 import { postJson, startServerProcess } from './helpers/server-process.js';
 import type { ServerProcess } from './helpers/server-process.js';
 
@@ -16,12 +16,6 @@ const reachable = await postgresReachable(POSTGRES_URL);
 if (!reachable && process.env['CI']) throw new Error(`PostgreSQL must be reachable in CI at ${POSTGRES_URL}`);
 
 const PROCESSES = 3;
-
-function withSchema(url: string, schema: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set('schema', schema);
-  return parsed.toString();
-}
 
 describe.skipIf(!reachable)('three server processes on one PostgreSQL', () => {
   const schema = freshSchema();

@@ -4,17 +4,11 @@ import { hashApiKey } from '../src/service/keys.js';
 import { openStore } from '../src/store/open-store.js';
 import { dropPostgresSchema, postgresReachable } from '../src/store/postgres/schema-admin.js';
 import { assertBuilt, jsonOf, tirelire } from './cli-harness.js';
-import { freshSchema, POSTGRES_URL } from './helpers/postgres-factory.js';
+import { freshSchema, POSTGRES_URL, withSchema } from './helpers/postgres-factory.js';
 
 /** The built `tirelire` command against PostgreSQL, selected by `--db postgres://…?schema=…`. */
 const reachable = await postgresReachable(POSTGRES_URL);
 if (!reachable && process.env['CI']) throw new Error(`PostgreSQL must be reachable in CI at ${POSTGRES_URL}`);
-
-function withSchema(url: string, schema: string): string {
-  const parsed = new URL(url);
-  parsed.searchParams.set('schema', schema);
-  return parsed.toString();
-}
 
 describe.skipIf(!reachable)('tirelire on PostgreSQL', () => {
   const schema = freshSchema();
