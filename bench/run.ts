@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -8,7 +8,7 @@ import { runLoad, type LoadRequest, type LoadResult } from './load.js';
 import { BENCH_BUILD_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer, type ServerProcess } from './server-process.js';
 import { startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
-import { inspectTirelire, seedTirelire, type TirelireDatabase } from './tirelire-seed.js';
+import { inspectTirelire, seedTirelire, type TirelireDatabase, type TirelireSeed } from './tirelire-seed.js';
 
 /**
  * `npm run bench`: the same load (autocannon, 64 connections, credit/add of 0.01 rotating over
@@ -26,7 +26,7 @@ const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 64);
 // queue in the server (seconds of latency, answers cut off by the drain); a few keep it busy.
 const BATCH_CONNECTIONS = positiveNumber('BENCH_BATCH_CONNECTIONS', 4);
 const DATABASE_URL = process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
-const ONLY = (process.env['BENCH_TARGETS'] ?? 'a,b,c,d,e').split(',').map((id) => id.trim());
+const ONLY = (process.env['BENCH_TARGETS'] ?? 'a,b,c,d,e,f').split(',').map((id) => id.trim());
 const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'] ?? 'info';
 /** Extra node flags for the servers under test, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
 const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
@@ -48,7 +48,7 @@ const TARGETS = {
   batchPerSecond: 50_000,
 };
 
-type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'm';
+type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'm';
 
 interface Ledger {
   /** How much the main account's balance went down, in micros. */
@@ -191,23 +191,14 @@ function tirelireTarget(id: 'c' | 'd' | 'e' | 'm', name: string, engine: 'sqlite
     prepare: async () => {
       const mainJs = tirelireServer();
       if (mainJs === null) return { unavailable: 'dist/main.js missing (run npm run build)' };
-      let database: TirelireDatabase;
-      if (engine === 'sqlite') {
-        mkdirSync(scratch, { recursive: true });
-        database = { engine, path: join(scratch, `tirelire-${id}.db`) };
-      } else {
-        const unreachable = await postgresReachable();
-        if (unreachable !== null) return { unavailable: unreachable };
-        database = { engine, url: DATABASE_URL, schema: `bench_tirelire_${runId}` };
-      }
-      const seed = await seedTirelire(database, SUBACCOUNTS, OPENING_MICROS);
+      const seeded = await seededDatabase(id, engine);
+      if ('unavailable' in seeded) return seeded;
+      const { database, seed } = seeded;
       const isBatch = id === 'e';
       return {
         // The real server for every store: PostgreSQL's schema travels on the URL (`?schema=`).
         args: mainJs,
-        // The per-key rate limit stays on (its cost is measured) but set above any rate reached
-        // here: a 429 is a cheap answer and would flatter the figures.
-        env: { DATABASE_URL: serverDatabaseUrl(database), LOG_LEVEL, RATE_LIMIT_MAX: '999999999' },
+        env: tirelireEnv(database),
         nextRequest: isBatch
           ? batchRequests(seed.apiKey, seed.tokens)
           : addRequests(seed.apiKey, seed.tokens),
@@ -233,6 +224,63 @@ function tirelireTarget(id: 'c' | 'd' | 'e' | 'm', name: string, engine: 'sqlite
     },
   };
 }
+
+/** A database seeded with one main account and its subaccounts, for target `id`. */
+async function seededDatabase(
+  id: TargetId,
+  engine: 'sqlite' | 'postgres',
+): Promise<{ unavailable: string } | { database: TirelireDatabase; seed: TirelireSeed }> {
+  let database: TirelireDatabase;
+  if (engine === 'sqlite') {
+    mkdirSync(scratch, { recursive: true });
+    database = { engine, path: join(scratch, `tirelire-${id}.db`) };
+  } else {
+    const unreachable = await postgresReachable();
+    if (unreachable !== null) return { unavailable: unreachable };
+    database = { engine, url: DATABASE_URL, schema: `bench_tirelire_${runId}` };
+  }
+  return { database, seed: await seedTirelire(database, SUBACCOUNTS, OPENING_MICROS) };
+}
+
+function tirelireEnv(database: TirelireDatabase): NodeJS.ProcessEnv {
+  // The per-key rate limit stays on (its cost is measured) but set above any rate reached
+  // here: a 429 is a cheap answer and would flatter the figures.
+  return { DATABASE_URL: serverDatabaseUrl(database), LOG_LEVEL, RATE_LIMIT_MAX: '999999999' };
+}
+
+/**
+ * f: Tirelire's server with credit transfers decided by its ledger rules in memory and
+ * written nowhere (memory-ledger.ts): the HTTP layer's own ceiling, which c can only approach.
+ */
+const memoryLedgerTarget: Target = {
+  id: 'f',
+  name: 'Tirelire, transfers in memory, no storage',
+  prepare: async () => {
+    const seeded = await seededDatabase('f', 'sqlite');
+    if ('unavailable' in seeded) return seeded;
+    const { database, seed } = seeded;
+    const ledgerFile = join(scratch, 'ledger-f.json');
+    return {
+      args: benchServer('memory-ledger-server'),
+      env: {
+        ...tirelireEnv(database),
+        BENCH_LEDGER_FILE: ledgerFile,
+        BENCH_MAIN_ACCOUNT_ID: String(seed.mainAccountId),
+      },
+      nextRequest: addRequests(seed.apiKey, seed.tokens),
+      countTransfers: countAdd,
+      // Written by the server as it stops: the main account's balance in its memory.
+      ledger: async () => {
+        const { balanceMicros } = JSON.parse(readFileSync(ledgerFile, 'utf8')) as {
+          balanceMicros: string | null;
+        };
+        if (balanceMicros === null) throw new Error('the memory ledger never read the main account');
+        return { movedMicros: OPENING_MICROS - BigInt(balanceMicros), verify: null };
+      },
+      cleanup: async () => undefined,
+    };
+  },
+};
 
 function serverDatabaseUrl(database: TirelireDatabase): string {
   if (database.engine === 'sqlite') return database.path;
@@ -306,6 +354,7 @@ const targets: readonly Target[] = [
   tirelireTarget('c', 'Tirelire, SQLite (node dist/main.js)', 'sqlite'),
   tirelireTarget('d', 'Tirelire, PostgreSQL (node dist/main.js)', 'postgres'),
   tirelireTarget('e', `Tirelire batch of ${BATCH_SIZE}, SQLite`, 'sqlite'),
+  memoryLedgerTarget,
   tirelireTarget('m', 'Tirelire, SQLite, subaccounts created beside', 'sqlite'),
 ];
 
@@ -586,6 +635,22 @@ function printCpuBudget(results: readonly TargetResult[]): void {
   }
 }
 
+/** Ratios that are no target of issue 4 but say where c's and d's distance to a lies. */
+function printOtherRatios(results: readonly TargetResult[]): void {
+  const rateOf = (id: TargetId) => results.find((r) => r.id === id)?.load?.transfersPerSecond;
+  const show = (top: TargetId, bottom: TargetId, meaning: string): void => {
+    const [over, under] = [rateOf(top), rateOf(bottom)];
+    if (over === undefined || under === undefined || under <= 0) return;
+    console.log(
+      `  ${`${top}/${bottom}`.padEnd(18)} ${(over / under).toFixed(2).padStart(10)}   (not a target: ${meaning})`,
+    );
+  };
+  show('f', 'a', "Tirelire's HTTP layer with a store that costs nothing, against the bare route");
+  show('c', 'f', 'what the SQLite store keeps of that');
+  show('d', 'f', 'what the PostgreSQL store keeps of that');
+  show('m', 'c', 'transfers kept beside other writes');
+}
+
 async function main(): Promise<void> {
   const selected = targets.filter((target) => ONLY.includes(target.id));
   const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -631,13 +696,7 @@ async function main(): Promise<void> {
   const list = verdicts(results);
   printVerdicts(list);
   printCpuBudget(results);
-  const rateOf = (id: TargetId) => results.find((r) => r.id === id)?.load?.transfersPerSecond;
-  const [c, m] = [rateOf('c'), rateOf('m')];
-  if (c !== undefined && m !== undefined && c > 0) {
-    console.log(
-      `  ${'m/c'.padEnd(18)} ${(m / c).toFixed(2).padStart(10)}   (not a target: transfers kept beside other writes)`,
-    );
-  }
+  printOtherRatios(results);
   mkdirSync(RESULTS_DIR, { recursive: true });
   const output = {
     date: new Date().toISOString(),

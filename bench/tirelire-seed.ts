@@ -21,6 +21,9 @@ export interface TirelireSeed {
   readonly mainAccountId: number;
 }
 
+/** Main accounts seeded by this process: two in one millisecond still get distinct emails. */
+let mainsSeeded = 0;
+
 /** One main account and its subaccounts, made through the Store API. */
 export interface SeededMain extends TirelireSeed {
   readonly subaccountIds: readonly number[];
@@ -35,7 +38,7 @@ export async function seedMainAccount(
   const apiKey = generateApiKey();
   const keyHash = hashApiKey(apiKey);
   const main = await store.createMainAccount({
-    email: `bench-${process.pid}-${Date.now()}@bench.invalid`,
+    email: `bench-${process.pid}-${Date.now()}-${(mainsSeeded += 1)}@bench.invalid`,
     keyHash,
     openingMicros,
     transferId: newTransferId(),

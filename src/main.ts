@@ -12,6 +12,8 @@ export interface ServerOptions {
   readonly port?: number | undefined;
   readonly databaseUrl?: string | undefined;
   readonly logLevel?: string | undefined;
+  /** A store the caller opened, used instead of the one DATABASE_URL names; closed with the server. */
+  readonly store?: Store | undefined;
   /** Close cleanly on SIGTERM and SIGINT (true by default). */
   readonly handleSignals?: boolean | undefined;
 }
@@ -30,7 +32,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = options.port ?? readPort(process.env['PORT']);
   const requestTimeoutMs = requestTimeoutFromEnv(process.env);
   const abuseLimits = openAbuseLimits(process.env);
-  const store = await openStore({ databaseUrl: options.databaseUrl ?? process.env['DATABASE_URL'] });
+  const store =
+    options.store ?? (await openStore({ databaseUrl: options.databaseUrl ?? process.env['DATABASE_URL'] }));
   const app = buildApp({
     store,
     logger: { level: options.logLevel ?? process.env['LOG_LEVEL'] ?? 'info' },
