@@ -78,8 +78,7 @@ export async function seedTirelire(
   const store = await openBenchStore(database);
   try {
     await store.migrate();
-    const { apiKey, tokens, mainAccountId } = await seedMainAccount(store, subaccounts, openingMicros);
-    return { apiKey, tokens, mainAccountId };
+    return await seedMainAccount(store, subaccounts, openingMicros);
   } finally {
     await store.close();
   }

@@ -141,11 +141,13 @@ test.skipIf(process.platform !== 'linux')(
     const main = await seedMain(store, '1');
     const sub = await seedSub(store, main);
     await store.applyCredits([creditCommand('add', main.keyHash, sub.token, '1')]);
-    const nices = readdirSync('/proc/self/task').map((thread) => {
-      const stat = readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
+    // Field 19 of /proc/…/stat, counted after the command name's closing parenthesis.
+    const niceOf = (statPath: string) => {
+      const stat = readFileSync(statPath, 'utf8');
       return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-    });
+    };
+    const nices = readdirSync('/proc/self/task').map((thread) => niceOf(`/proc/self/task/${thread}/stat`));
     expect(nices).toContain(10);
-    expect(readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1]!.split(' ')[16]).toBe('0');
+    expect(niceOf('/proc/thread-self/stat')).toBe(0);
   },
 );

@@ -42,12 +42,17 @@ export function idempotencyContractCases(current: () => Store): void {
     expect(transfer?.idempotencyKey).toBe('k1');
   });
 
-  it('records refusals, and treats a record past 24 h as absent; the sweep deletes it', async () => {
+  /** A main account of 1 EUR and its subaccount, `remove` of `amount` from it, and a date past the 24 h window. */
+  const expirySetup = async (amount: string) => {
     const store = current();
     const main = await seedMain(store, '1');
     const sub = await seedSub(store, main);
     const old = new Date(Date.now() - IDEMPOTENCY_TTL_MS - 1000);
-    const remove = () => creditCommand('remove', main.keyHash, sub.token, '1');
+    return { store, main, sub, old, remove: () => creditCommand('remove', main.keyHash, sub.token, amount) };
+  };
+
+  it('records refusals, and treats a record past 24 h as absent; the sweep deletes it', async () => {
+    const { store, main, sub, old, remove } = await expirySetup('1');
     const [refused] = await store.applyCredits([guarded(remove(), 'old', 'f', old)]);
     expect(refused).toMatchObject({ ok: false, code: 6, answer: { status: 422 } });
     const [replayed] = await store.applyCredits([guarded(remove(), 'old', 'f', old)]);
@@ -60,11 +65,7 @@ export function idempotencyContractCases(current: () => Store): void {
   });
 
   it('deletes expired records at most `limit` at a time, and only expired ones', async () => {
-    const store = current();
-    const main = await seedMain(store, '1');
-    const sub = await seedSub(store, main);
-    const old = new Date(Date.now() - IDEMPOTENCY_TTL_MS - 1000);
-    const remove = () => creditCommand('remove', main.keyHash, sub.token, '5');
+    const { store, old, remove } = await expirySetup('5');
     await store.applyCredits([1, 2, 3, 4, 5].map((n) => guarded(remove(), `old-${n}`, 'f', old)));
     const [kept] = await store.applyCredits([guarded(remove(), 'recent', 'f')]);
     const now = new Date();

@@ -8,7 +8,6 @@ export const POSTGRES_URL = process.env['DATABASE_URL']?.startsWith('postgres')
   ? process.env['DATABASE_URL']
   : 'postgres://postgres@127.0.0.1:5432/test';
 
-/** A schema name of its own per test store, so runs and parallel files never see each other's rows. */
 /** `url` with `?schema=`: how a server process or the CLI is pointed at one schema. */
 export function withSchema(url: string, schema: string): string {
   const parsed = new URL(url);
@@ -16,6 +15,7 @@ export function withSchema(url: string, schema: string): string {
   return parsed.toString();
 }
 
+/** A schema name of its own per test store, so runs and parallel files never see each other's rows. */
 export function freshSchema(): string {
   return `tirelire_test_${randomBytes(6).toString('hex')}`;
 }
