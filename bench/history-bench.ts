@@ -5,9 +5,9 @@ import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../src/domain/store.js';
-import { buildApp } from '../src/http/app.js';
+import { wireApp } from '../src/main.js';
 import { openStore } from '../src/store/open-store.js';
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../src/store/postgres/open.js';
 import { dropPostgresSchema, postgresReachable } from '../src/store/postgres/schema-admin.js';
 import { seedMainAccount, type SeededMain } from './tirelire-seed.js';
 
@@ -87,7 +87,7 @@ function percentiles(timings: number[]): { p50: number; p99: number } {
 }
 
 async function measure(store: Store, seeded: SeededMain): Promise<Timing> {
-  const app = buildApp({ store });
+  const app = wireApp({ store });
   await app.ready();
   const token = seeded.tokens[1]!;
   const base = `/v1/subaccount/credit/transfers?apiKey=${seeded.apiKey}&tokenSubaccount=${token}&limit=${PAGE}`;

@@ -1,13 +1,12 @@
-import type { Caller } from '../src/domain/accounts.js';
-import { settleCredit, type SubaccountState } from '../src/domain/ledger-rules.js';
+import { LedgerDraft, type AccountState } from '../src/domain/ledger-draft.js';
+import { decideCredit } from '../src/domain/ledger-rules.js';
+import { NO_RULES } from '../src/domain/rules.js';
 import type { Store } from '../src/domain/store.js';
 import type { CreditCommand, CreditOutcome } from '../src/domain/transfers.js';
 
-type Subaccount = SubaccountState & { readonly token: string | null };
-
 /**
  * Target f's store. credit/add and credit/remove are decided by the ledger's
- * own rules (`settleCredit`, which both stores call inside their transaction)
+ * own rules (`decideCredit`, which both stores call inside their transaction)
  * against balances held in this process, and written nowhere; everything else
  * is the seeded SQLite store's. The server in front of it is Tirelire's, built
  * as `dist/main.js` builds it: body parsing, key hash, rate limit, logs,
@@ -17,10 +16,10 @@ type Subaccount = SubaccountState & { readonly token: string | null };
  */
 export class MemoryCredits {
   readonly store: Store;
-  /** Accounts and subaccounts as first read from the store, and each balance since. */
-  private readonly callers = new Map<string, Caller | null>();
-  private readonly subaccounts = new Map<string, Subaccount | null>();
-  private readonly balances = new Map<number, bigint>();
+  /** Accounts and subaccounts as first read from the store, by key hash and token, with each balance since. */
+  private readonly callers = new Map<string, number | null>();
+  private readonly subaccounts = new Map<string, number | null>();
+  private readonly accounts = new Map<number, AccountState>();
 
   constructor(private readonly inner: Store) {
     this.store = new Proxy(inner, {
@@ -37,41 +36,53 @@ export class MemoryCredits {
 
   /** The balance of an account, in micros, as this ledger has it now. */
   balanceOf(accountId: number): bigint | undefined {
-    return this.balances.get(accountId);
+    return this.accounts.get(accountId)?.balanceMicros;
   }
 
   private async applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
     for (const command of commands) await this.load(command);
-    return commands.map((command) => {
+    // A draft per call, as a store makes one per transaction, read from the balances held here.
+    const draft = new LedgerDraft(() => '0');
+    for (const account of this.accounts.values()) draft.read(account);
+    const outcomes = commands.map((command) => {
       if (command.idempotency !== undefined)
         throw new Error('the memory ledger keeps no idempotency records');
-      // As first read, with the balance this ledger holds now.
-      const known = this.callers.get(command.keyHash) ?? null;
-      const caller = known && { ...known, balanceMicros: this.balances.get(known.accountId)! };
-      const read = this.subaccounts.get(command.tokenSubaccount) ?? null;
-      const subaccount = read && { ...read, balanceMicros: this.balances.get(read.id)! };
-      const settled = settleCredit(command, caller, subaccount);
-      if (settled.transfer !== null && settled.outcome.ok) {
-        this.balances.set(caller!.accountId, settled.outcome.mainBalanceMicros);
-        this.balances.set(subaccount!.id, settled.outcome.subaccountBalanceMicros);
-      }
-      return settled.outcome;
+      return decideCredit(draft, command);
     });
+    for (const [id, update] of draft.changes().accounts) {
+      this.accounts.set(id, { ...this.accounts.get(id)!, ...update });
+    }
+    return outcomes;
   }
 
   /** Reads the caller and the subaccount from the store the first time they are named. */
   private async load(command: CreditCommand): Promise<void> {
     if (!this.callers.has(command.keyHash)) {
       const caller = await this.inner.authenticate(command.keyHash);
-      this.callers.set(command.keyHash, caller);
-      if (caller !== null && !this.balances.has(caller.accountId))
-        this.balances.set(caller.accountId, caller.balanceMicros);
+      this.callers.set(command.keyHash, caller?.accountId ?? null);
+      if (caller !== null && !this.accounts.has(caller.accountId)) {
+        const { accountId: id, kind, status, email, balanceMicros } = caller;
+        const state = {
+          id,
+          kind,
+          status,
+          email,
+          balanceMicros,
+          parentId: null,
+          token: null,
+          eventSequence: 0,
+          heldMicros: 0n,
+          rules: NO_RULES,
+          closedAt: null,
+        };
+        this.accounts.set(id, { ...state, keyHash: command.keyHash });
+      }
     }
     if (!this.subaccounts.has(command.tokenSubaccount)) {
       const account = await this.inner.findSubaccountByToken(command.tokenSubaccount);
-      this.subaccounts.set(command.tokenSubaccount, account);
-      if (account !== null && !this.balances.has(account.id))
-        this.balances.set(account.id, account.balanceMicros);
+      this.subaccounts.set(command.tokenSubaccount, account?.id ?? null);
+      if (account !== null && !this.accounts.has(account.id))
+        this.accounts.set(account.id, { ...account, eventSequence: 0 });
     }
   }
 }

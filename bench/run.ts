@@ -144,7 +144,7 @@ function batchRequests(apiKey: string, tokens: readonly string[]): () => LoadReq
   };
 }
 
-/** A batch answer (README, credit/batch) holds `results`, one per operation, in order. */
+/** A batch answer (docs/http-api.md, "Batch") holds `results`, one per operation, in order. */
 function countBatch(body: string): { ok: number; refused: number } {
   let parsed: unknown;
   try {

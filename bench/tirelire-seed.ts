@@ -1,8 +1,8 @@
 import type { Store } from '../src/domain/store.js';
-import { newTransferId } from '../src/service/ids.js';
-import { generateApiKey, generateSubaccountToken, hashApiKey } from '../src/service/keys.js';
+import { newTransferId } from '../src/app/ids.js';
+import { generateApiKey, generateSubaccountToken, hashApiKey } from '../src/app/keys.js';
 import { openStore } from '../src/store/open-store.js';
-import { openPostgresStore } from '../src/store/postgres/postgres-store.js';
+import { openPostgresStore } from '../src/store/postgres/open.js';
 
 /** Where a Tirelire target keeps its ledger: a SQLite file, or a PostgreSQL schema of its own. */
 export type TirelireDatabase =

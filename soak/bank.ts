@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import { formatMicros } from '../src/domain/money.js';
 import type { Store } from '../src/domain/store.js';
-import * as operator from '../src/service/operator.js';
+import * as operator from '../src/app/operator.js';
 import { openStore } from '../src/store/open-store.js';
 import { dropPostgresSchema } from '../src/store/postgres/schema-admin.js';
 import { checkLedger, type AcknowledgedOp } from './checks.js';
 import { Cluster } from './cluster.js';
-import { microsOfText, seedBank, type BankModel } from './ledger.js';
+import { DAILY_CAP_MICROS, microsOfText, seedBank, TOPUP_BELOW_MICROS, type BankModel } from './ledger.js';
 import {
   newTally,
   randomCreditOp,
@@ -65,10 +65,21 @@ export interface BankReport {
   readonly killsSurvived: number;
   readonly topUps: number;
   readonly charges: number;
+  /** Balance rules at work on the operator's charges. */
+  readonly rules: RulesTally;
   readonly transfersStored: number;
   readonly violations: readonly string[];
   /** Where the database was kept for inspection, when there were violations. */
   readonly keptDatabase: string | null;
+}
+
+export interface RulesTally {
+  /** Automatic top-ups a charge brought first. */
+  autoTopUps: number;
+  /** Charges refused by a spending cap (32). */
+  capRefusals: number;
+  /** Charges that left a topped-up subaccount under `below` (the main account could not pay: autotopup.failed). */
+  leftBelow: number;
 }
 
 const OPENING_MICROS = 300_000_000n;
@@ -88,6 +99,9 @@ interface Run {
   duplicates: number;
   topUps: number;
   charges: number;
+  readonly rules: RulesTally;
+  /** Charged per capped subaccount and UTC day: never over the cap. */
+  readonly capUsage: Map<string, bigint>;
 }
 
 export async function runBank(options: BankOptions): Promise<BankReport> {
@@ -114,6 +128,8 @@ export async function runBank(options: BankOptions): Promise<BankReport> {
       duplicates: 0,
       topUps: 0,
       charges: 0,
+      rules: { autoTopUps: 0, capRefusals: 0, leftBelow: 0 },
+      capUsage: new Map(),
     };
     try {
       await Promise.all([
@@ -127,6 +143,7 @@ export async function runBank(options: BankOptions): Promise<BankReport> {
     run.violations.push(...cluster.startFailures);
     const checked = await checkLedger(store, model, run.acknowledged);
     run.violations.push(...checked.violations, ...(await cliVerify(place.databaseUrl)));
+    run.violations.push(...(await checkRules(run)));
     run.violations.push(...vacuity(run));
     keep = run.violations.length > 0 && (options.keepOnViolation ?? true);
     return report(options, run, processes, checked.transfersStored, keep ? place.describe : null);
@@ -187,11 +204,11 @@ async function killer(run: Run, [minMs, maxMs]: readonly [number, number], log: 
  */
 async function operatorLoop(run: Run): Promise<void> {
   while (Date.now() < run.stopAt) {
-    await pause(200 + Math.random() * 800);
+    await pause(100 + Math.random() * 400);
     const mainIndex = Math.floor(Math.random() * run.model.mains.length);
     const main = run.model.mains[mainIndex]!;
     try {
-      if (Math.random() < 0.6) {
+      if (Math.random() < 0.5) {
         const micros = BigInt(1 + Math.floor(Math.random() * 20_000_000));
         run.model.ceilings[mainIndex]! += micros;
         const outcome = await operator.topUp(
@@ -203,22 +220,73 @@ async function operatorLoop(run: Run): Promise<void> {
         else run.model.toppedUp(mainIndex, micros);
         run.topUps += 1;
       } else {
-        const sub = main.subaccounts[Math.floor(Math.random() * main.subaccounts.length)]!;
-        const micros = BigInt(1 + Math.floor(Math.random() * 2_000_000));
-        const outcome = await operator.charge(
-          run.store,
-          { accountId: sub.id },
-          { credit: formatMicros(micros), operator: 'soak' },
-        );
-        if (outcome.ok) run.model.charged(sub.id, micros);
-        else if (outcome.code !== 6 && outcome.code !== 8)
-          run.violations.push(`operator charge refused with code ${outcome.code}`);
-        run.charges += 1;
+        await chargeUsage(run, mainIndex);
       }
     } catch (error) {
       run.violations.push(`operator action failed: ${String(error)}`);
     }
   }
+}
+
+/**
+ * A charge of usage, most often on a subaccount with rules: the first of each
+ * tree has an automatic top-up, the second a daily cap (soak/ledger.ts).
+ */
+async function chargeUsage(run: Run, mainIndex: number): Promise<void> {
+  const main = run.model.mains[mainIndex]!;
+  const pick =
+    Math.random() < 0.8 ? Math.floor(Math.random() * 2) : Math.floor(Math.random() * main.subaccounts.length);
+  const sub = main.subaccounts[pick]!;
+  const micros = BigInt(1 + Math.floor(Math.random() * 2_000_000));
+  const outcome = await operator.charge(
+    run.store,
+    { accountId: sub.id },
+    { credit: formatMicros(micros), operator: 'soak' },
+  );
+  run.charges += 1;
+  if (!outcome.ok) {
+    if (outcome.code === 32 && pick === 1) run.rules.capRefusals += 1;
+    else if (outcome.code !== 6 && outcome.code !== 8)
+      run.violations.push(`operator charge refused with code ${outcome.code}`);
+    return;
+  }
+  const { topup, transfer, balanceMicros } = outcome.value;
+  if (topup !== null) {
+    run.rules.autoTopUps += 1;
+    if (pick !== 0) run.violations.push(`a top-up ${topup.id} on a subaccount without the rule`);
+    run.model.autoToppedUp(main.accountId, sub.id, topup.amountMicros);
+  }
+  run.model.charged(sub.id, micros);
+  if (pick === 0 && topup === null && balanceMicros < TOPUP_BELOW_MICROS) run.rules.leftBelow += 1;
+  if (pick === 1) {
+    const day = `${sub.id}:${transfer.createdAt.toISOString().slice(0, 10)}`;
+    const used = (run.capUsage.get(day) ?? 0n) + micros;
+    run.capUsage.set(day, used);
+    if (used > DAILY_CAP_MICROS)
+      run.violations.push(`subaccount ${sub.id} charged ${used} µEUR on ${day}, over its cap`);
+  }
+}
+
+/**
+ * What the rules promise, read back from the store's events: each charge
+ * that left a topped-up subaccount under `below` had its autotopup.failed.
+ */
+async function checkRules(run: Run): Promise<string[]> {
+  let failedNotices = 0;
+  for (const main of run.model.mains) {
+    const events = await run.store.listEvents({
+      accountId: main.accountId,
+      after: 0,
+      limit: 1000,
+      types: ['autotopup.failed'],
+    });
+    failedNotices += events.length;
+  }
+  return failedNotices >= run.rules.leftBelow
+    ? []
+    : [
+        `${run.rules.leftBelow} charges left a subaccount under its top-up threshold, ${failedNotices} autotopup.failed`,
+      ];
 }
 
 async function clientLoop(run: Run): Promise<void> {
@@ -386,6 +454,7 @@ function report(
     killsSurvived: run.cluster.killsSurvived,
     topUps: run.topUps,
     charges: run.charges,
+    rules: run.rules,
     transfersStored,
     violations: run.violations,
     keptDatabase,
@@ -408,6 +477,7 @@ export function formatReport(report: BankReport): string {
     `  kills survived ........ ${report.killsSurvived} of ${report.kills} kill -9`,
     `  reads ................. ${report.tally.reads} (${report.tally.readsLost} lost to a kill)`,
     `  operator .............. ${report.topUps} top-ups, ${report.charges} charges`,
+    `  balance rules ......... ${report.rules.autoTopUps} automatic top-ups, ${report.rules.capRefusals} charges over a cap refused (32), ${report.rules.leftBelow} left under the top-up threshold`,
     `  violations ............ ${report.violations.length}`,
   ];
   const shown = report.violations.slice(0, 30).map((violation) => `    - ${violation}`);

@@ -16,8 +16,8 @@ const LOOKUP_CONCURRENCY = 25;
 /**
  * The end-of-run judgement, against the store itself once every process is
  * down: each acknowledged transfer is there as acknowledged, no key moved
- * money twice, nothing moved that nobody acknowledged, and every balance
- * equals the model. Returns one line per violation.
+ * money twice, nothing moved that nobody acknowledged, every balance
+ * equals the model, and the events are the changes. Returns one line per violation.
  */
 export async function checkLedger(
   store: Store,
@@ -29,7 +29,58 @@ export async function checkLedger(
   const stored = await storedCredits(store, model);
   violations.push(...checkNoneTwice(stored, acknowledged));
   violations.push(...(await checkBalances(store, model)));
+  violations.push(...(await checkEvents(store, model)));
   return { violations, transfersStored: stored.length };
+}
+
+/**
+ * Events = changes, exactly (contract invariant 8): in each tree the
+ * sequence counts from 1 with no gap, and its `transfer.created` events name
+ * its transfers, each once, none more (a refused or rolled-back request,
+ * retried or not, left none).
+ */
+async function checkEvents(store: Store, model: BankModel): Promise<string[]> {
+  const violations: string[] = [];
+  for (const main of model.mains) {
+    const told = new Map<string, number>();
+    let expected = 1;
+    for (let after = 0; ;) {
+      const events = await store.listEvents({ accountId: main.accountId, after, limit: PAGE_SIZE });
+      for (const event of events) {
+        if (event.sequence !== expected) {
+          violations.push(`tree ${main.accountId}: event ${event.sequence} where ${expected} was due`);
+        }
+        expected = event.sequence + 1;
+        if (event.type !== 'transfer.created') continue;
+        const id = (JSON.parse(event.data) as { id: string }).id;
+        told.set(id, (told.get(id) ?? 0) + 1);
+      }
+      if (events.length < PAGE_SIZE) break;
+      after = events.at(-1)!.sequence;
+    }
+    const transfers = await treeTransferIds(store, main.accountId);
+    for (const id of transfers) {
+      const count = told.get(id) ?? 0;
+      if (count !== 1)
+        violations.push(`tree ${main.accountId}: transfer ${id} has ${count} transfer.created events`);
+    }
+    for (const id of told.keys()) {
+      if (!transfers.has(id))
+        violations.push(`tree ${main.accountId}: an event tells transfer ${id}, not in the ledger`);
+    }
+  }
+  return violations;
+}
+
+async function treeTransferIds(store: Store, mainAccountId: number): Promise<Set<string>> {
+  const ids = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = await store.listTransfers({ mainAccountId, limit: PAGE_SIZE, cursor });
+    for (const transfer of page.items) ids.add(transfer.id);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return ids;
 }
 
 async function checkAcknowledged(store: Store, acknowledged: readonly AcknowledgedOp[]): Promise<string[]> {

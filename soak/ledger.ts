@@ -1,10 +1,12 @@
 import { formatMicros, parseAmount } from '../src/domain/money.js';
 import type { Store } from '../src/domain/store.js';
-import * as operator from '../src/service/operator.js';
-import { buildCreateSubaccount } from '../src/service/subaccounts.js';
+import * as operator from '../src/app/operator.js';
+import * as rules from '../src/app/rules.js';
+import type { RulesPatch } from '../src/domain/rules.js';
+import { buildCreateSubaccount } from '../src/http/subaccount-command.js';
 import type { CreditOp } from './operations.js';
 
-export interface BankSubaccount {
+interface BankSubaccount {
   readonly id: number;
   readonly token: string;
 }
@@ -13,6 +15,43 @@ export interface BankMain {
   readonly accountId: number;
   readonly apiKey: string;
   readonly subaccounts: readonly BankSubaccount[];
+}
+
+/**
+ * The balance rules the bank run puts on each tree (contract section 8): its
+ * first subaccount is topped up automatically before a charge would leave it
+ * under 10 EUR (to 15 EUR), its second may not be charged more than 2 EUR a
+ * UTC day, and the main account tells when it falls under 50 EUR. Set so
+ * that a short run meets each of them.
+ */
+export const TOPUP_BELOW_MICROS = 10_000_000n;
+const TOPUP_TO_MICROS = 15_000_000n;
+export const DAILY_CAP_MICROS = 2_000_000n;
+const MAIN_LOW_BALANCE_MICROS = 50_000_000n;
+
+const ABSENT = { kind: 'absent' } as const;
+const money = (micros: bigint) => parseAmount(formatMicros(micros));
+
+function patch(fields: Partial<Omit<RulesPatch, 'malformed'>>): RulesPatch {
+  return { lowBalance: ABSENT, autoTopup: ABSENT, spendingCap: ABSENT, malformed: false, ...fields };
+}
+
+async function setBankRules(store: Store, main: BankMain): Promise<void> {
+  const [topped, capped] = main.subaccounts;
+  const changes: [string | undefined, RulesPatch][] = [
+    [undefined, patch({ lowBalance: { kind: 'set', amount: money(MAIN_LOW_BALANCE_MICROS) } })],
+    [
+      topped?.token,
+      patch({
+        autoTopup: { kind: 'set', below: money(TOPUP_BELOW_MICROS), to: money(TOPUP_TO_MICROS), add: null },
+      }),
+    ],
+    [capped?.token, patch({ spendingCap: { kind: 'set', amount: money(DAILY_CAP_MICROS), period: 'day' } })],
+  ];
+  for (const [tokenSubaccount, change] of changes) {
+    const result = await rules.setRules(store, { mainAccountId: main.accountId, tokenSubaccount }, change);
+    if (!result.ok) throw new Error(`setting the bank's rules failed with code ${result.code}`);
+  }
 }
 
 /**
@@ -54,6 +93,12 @@ export class BankModel {
     this.fundedMicros -= micros;
   }
 
+  /** An automatic top-up the operator's charge brought: main account → subaccount. */
+  autoToppedUp(mainAccountId: number, subaccountId: number, micros: bigint): void {
+    this.move(mainAccountId, -micros);
+    this.move(subaccountId, micros);
+  }
+
   acknowledged(op: CreditOp): void {
     const toSub = op.direction === 'add' ? op.amountMicros : -op.amountMicros;
     this.move(this.mains[op.mainIndex]!.accountId, -toSub);
@@ -91,7 +136,9 @@ export async function seedBank(
       if (!outcome.ok) throw new Error(`seeding a subaccount failed with code ${outcome.code}`);
       subaccounts.push({ id: outcome.account.id, token: built.command.token });
     }
-    mains.push({ accountId: account.id, apiKey, subaccounts });
+    const main = { accountId: account.id, apiKey, subaccounts };
+    await setBankRules(store, main);
+    mains.push(main);
   }
   const model = new BankModel(mains);
   mains.forEach((_, index) => {

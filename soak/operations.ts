@@ -11,7 +11,7 @@ const BUSINESS_CODES = new Set([6, 8]);
 const RETRY_STATUSES = new Set([408, 429, 502, 503, 504]);
 const RETRY_CODES = new Set([25]);
 /** One attempt waits at most this long for an answer before the client calls it lost. */
-export const ATTEMPT_TIMEOUT_MS = 10_000;
+const ATTEMPT_TIMEOUT_MS = 10_000;
 /** A client gives up on one operation after this many attempts (each one bounded by the timeout). */
 const MAX_ATTEMPTS = 2_000;
 /**

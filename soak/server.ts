@@ -16,9 +16,9 @@ function findRoot(from: string): string {
   throw new Error(`project root not found above ${from}`);
 }
 
-export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
 export const SERVER_ENTRY = join(ROOT, 'dist', 'main.js');
-export const CLI_ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
+const CLI_ENTRY = join(ROOT, 'dist', 'cli', 'main.js');
 
 /** How many of the server's last output lines are kept for a failure message. */
 const TAIL_LINES = 40;

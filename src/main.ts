@@ -1,13 +1,20 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import { CreditQueue } from './app/credit-queue.js';
+import { startHoldExpirySweeper } from './app/hold-expiry-sweeper.js';
+import { startIdempotencySweeper } from './app/idempotency-sweeper.js';
+import { DeliveryWorker } from './app/webhooks/delivery-worker.js';
+import { readConfig, type WebhookSettings } from './config.js';
 import type { Store } from './domain/store.js';
-import { buildApp } from './http/app.js';
-import { openAbuseLimits, requestTimeoutFromEnv } from './http/rate-limit.js';
+import { DEFAULT_RETRY_SCHEDULE_MS } from './domain/webhooks.js';
+import { buildApp, type AppOptions } from './http/app.js';
+import { createMetrics } from './http/metrics.js';
+import { openLimitsRedis } from './http/rate-limit-redis.js';
 import { openStore } from './store/open-store.js';
 
 export interface ServerOptions {
-  /** Each option falls back to its environment variable, then to the default. */
+  /** Each option falls back to its environment variable (src/config.ts), then to the default. */
   readonly host?: string | undefined;
   readonly port?: number | undefined;
   readonly databaseUrl?: string | undefined;
@@ -26,27 +33,103 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The one place that wires configuration → store → app → listen. */
-export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
-  const host = options.host ?? process.env['HOST'] ?? '127.0.0.1';
-  const port = options.port ?? readPort(process.env['PORT']);
-  const requestTimeoutMs = requestTimeoutFromEnv(process.env);
-  const abuseLimits = openAbuseLimits(process.env);
-  const store =
-    options.store ?? (await openStore({ databaseUrl: options.databaseUrl ?? process.env['DATABASE_URL'] }));
-  const app = buildApp({
+/** What wireApp needs besides the store: the app's own options, and how many writes may wait. */
+export type WireOptions = Omit<AppOptions, 'creditQueue' | 'metrics' | 'webhooks'> & {
+  /** Credit commands that may wait for group commit (config WRITE_QUEUE_MAX). */
+  readonly writeQueueMax?: number | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE and WEBHOOK_RETRY_SCHEDULE; absent: private targets refused, the contract's schedule. */
+  readonly webhooks?: WebhookSettings | undefined;
+  /** Run the webhook delivery worker with the app (startServer does; most HTTP tests do not). */
+  readonly deliverWebhooks?: boolean | undefined;
+  /** How often expired holds are swept for hold.expired (HOLD_SWEEP_INTERVAL_MS by default; tests go faster). */
+  readonly holdSweepIntervalMs?: number | undefined;
+};
+
+/**
+ * The app and the parts it runs with: its metrics, the group-commit queue
+ * reporting to them, the idempotency and hold expiry sweepers and, when
+ * asked, the webhook delivery worker, stopped when the app closes. startServer and the tests
+ * (test/helpers/http-fixture.ts) build every app through it.
+ */
+export function wireApp(options: WireOptions): FastifyInstance {
+  const { store, writeQueueMax, webhooks, deliverWebhooks, holdSweepIntervalMs, ...appOptions } = options;
+  const allowPrivate = webhooks?.allowPrivate ?? false;
+  const metrics = createMetrics(store);
+  const creditQueue = new CreditQueue(store, { maxPending: writeQueueMax, observer: metrics.creditQueue });
+  const app = buildApp({ ...appOptions, store, creditQueue, metrics, webhooks: { allowPrivate } });
+  const stopSweeper = startIdempotencySweeper(store, (error) =>
+    app.log.warn({ err: error }, 'idempotency sweep failed'),
+  );
+  const stopHoldSweeper = startHoldExpirySweeper(
     store,
-    logger: { level: options.logLevel ?? process.env['LOG_LEVEL'] ?? 'info' },
-    adminToken: process.env['TIRELIRE_ADMIN_TOKEN'],
-    abuseLimits,
-    requestTimeoutMs,
+    (error) => app.log.warn({ err: error }, 'hold expiry sweep failed'),
+    holdSweepIntervalMs,
+  );
+  app.addHook('onClose', async () => {
+    stopSweeper();
+    await stopHoldSweeper();
+  });
+  if (deliverWebhooks === true) wireDeliveryWorker(app, store, webhooks, metrics);
+  return app;
+}
+
+/**
+ * The worker delivers from this process. Every answered write (any method
+ * but GET and HEAD, refused ones included: a refusal may write a notice)
+ * nudges it, so a quiet system delivers an event milliseconds after its
+ * commit; it stops when the app closes, before the store does.
+ */
+function wireDeliveryWorker(
+  app: FastifyInstance,
+  store: Store,
+  settings: WebhookSettings | undefined,
+  metrics: ReturnType<typeof createMetrics>,
+): void {
+  const worker = new DeliveryWorker({
+    store,
+    allowPrivate: settings?.allowPrivate ?? false,
+    retryScheduleMs: settings?.retryScheduleMs ?? DEFAULT_RETRY_SCHEDULE_MS,
+    observer: metrics.webhooks,
+    log: app.log,
+  });
+  app.addHook('onResponse', (request, _reply, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') worker.nudge();
+    done();
+  });
+  app.addHook('onReady', async () => worker.start());
+  app.addHook('onClose', async () => worker.stop());
+}
+
+/** The one place that wires configuration → store → queue and sweeper → app → listen. */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const config = readConfig();
+  const store =
+    options.store ??
+    (await openStore({
+      databaseUrl: options.databaseUrl ?? config.databaseUrl,
+      poolMax: config.pgPoolMax,
+      writeQueueMax: config.writeQueueMax,
+    }));
+  const redis = config.redisUrl === undefined ? undefined : openLimitsRedis(config.redisUrl);
+  const app = wireApp({
+    store,
+    logger: { level: options.logLevel ?? config.logLevel },
+    adminToken: config.adminToken,
+    abuseLimits: { ...config.abuseLimits, redis },
+    requestTimeoutMs: config.requestTimeoutMs,
+    writeQueueMax: config.writeQueueMax,
+    webhooks: config.webhooks,
+    deliverWebhooks: true,
+  });
+  const release = once(async () => {
+    await store.close();
+    redis?.disconnect();
   });
   let url: string;
   try {
-    url = await app.listen({ host, port });
+    url = await app.listen({ host: options.host ?? config.host, port: options.port ?? config.port });
   } catch (error) {
-    await store.close();
-    await abuseLimits.counter.close();
+    await release();
     throw error;
   }
   // A stable line that scripts and the black-box tests wait for.
@@ -54,18 +137,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const close = once(async () => {
     // Fastify waits for requests in flight (and so for their commits) before the store goes.
     await app.close();
-    await store.close();
-    await abuseLimits.counter.close();
+    await release();
   });
   if (options.handleSignals ?? true) closeOnSignals(app, close);
   return { app, store, url, close };
-}
-
-function readPort(text: string | undefined): number {
-  if (text === undefined || text === '') return 8080;
-  const port = Number(text);
-  if (!/^\d{1,5}$/.test(text) || port > 65535) throw new Error(`PORT must be 0–65535, got "${text}"`);
-  return port;
 }
 
 function closeOnSignals(app: FastifyInstance, close: () => Promise<void>): void {

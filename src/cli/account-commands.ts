@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Account } from '../domain/accounts.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { formatMicros } from '../domain/money.js';
-import * as operator from '../service/operator.js';
+import * as operator from '../app/operator.js';
 import {
   withAuditOptions,
   withCommonOptions,
@@ -12,6 +12,7 @@ import {
   type CommonOptions,
 } from './options.js';
 import { describeCode, money, type Output } from './output.js';
+import { addRulesCommands } from './rules-commands.js';
 
 interface EmailOptions extends CommonOptions {
   readonly email: string;
@@ -64,6 +65,7 @@ export function addAccountCommands(program: Command, setExitCode: (code: number)
   withAuditOptions(
     leaf('rotate-key', 'issue a new API key; the old one is refused at once', rotateKey),
   ).requiredOption('--email <email>', 'the main account');
+  addRulesCommands(account, setExitCode);
 }
 
 function parseAccountId(text: string): number {
@@ -106,8 +108,12 @@ function create(options: CreateOptions): Promise<number> {
 }
 
 function printMove(output: Output, verb: string, moved: operator.MovedCredit): number {
-  const { account, transfer, balanceMicros } = moved;
-  output.result({ accountId: account.id, credit: money(balanceMicros), transferId: transfer.id }, [
+  const { account, transfer, balanceMicros, topup } = moved;
+  const json = { accountId: account.id, credit: money(balanceMicros), transferId: transfer.id };
+  output.result(topup === null ? json : { ...json, topupTransferId: topup.id }, [
+    ...(topup === null
+      ? []
+      : [`automatic top-up of ${eur(topup.amountMicros)} first (transfer ${topup.id})`]),
     `${verb} ${eur(transfer.amountMicros)} on ${label(account)}: balance ${eur(balanceMicros)}`,
     `transfer ${transfer.id}`,
   ]);

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import type { Account, SubaccountType } from '../domain/accounts.js';
 import { formatMicros, parseAmount } from '../domain/money.js';
 import type { Store } from '../domain/store.js';
-import { newTransferId } from '../service/ids.js';
-import { generateApiKey, generateSubaccountToken, hashApiKey } from '../service/keys.js';
-import * as operator from '../service/operator.js';
-import { withStore, type AuditOptions, type CommonOptions } from './options.js';
+import { newTransferId } from '../app/ids.js';
+import { generateApiKey, generateSubaccountToken, hashApiKey } from '../app/keys.js';
+import * as operator from '../app/operator.js';
+import { cliConfig, withStore, type AuditOptions, type CommonOptions } from './options.js';
 import { describeCode, money } from './output.js';
 
 export interface DemoOptions extends CommonOptions, AuditOptions {
@@ -113,10 +113,9 @@ function subaccountLines({ account, apiKey }: SeededSubaccount): string[] {
 
 /** Where `npm start` listens, read from the same HOST and PORT variables. */
 export function defaultBaseUrl(): string {
-  const host = process.env['HOST'];
-  const port = process.env['PORT'] || '8080';
+  const { host, port } = cliConfig();
   // A wildcard listen address is not something curl can connect to.
-  const reachable = !host || host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 }
 

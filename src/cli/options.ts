@@ -2,9 +2,17 @@ import { userInfo } from 'node:os';
 
 import { Option, type Command } from 'commander';
 
+import { readConfig, type Config } from '../config.js';
 import type { Store } from '../domain/store.js';
 import { openStore } from '../store/open-store.js';
 import { processOutput, type Output } from './output.js';
+
+let config: Config | undefined;
+
+/** The environment, read once per command, when a command first needs it (src/config.ts). */
+export function cliConfig(): Config {
+  return (config ??= readConfig());
+}
 
 export interface CommonOptions {
   readonly db?: string;
@@ -39,13 +47,13 @@ export function defaultOperator(): string {
   try {
     return userInfo().username;
   } catch {
-    return process.env['USER'] ?? 'unknown';
+    return cliConfig().user ?? 'unknown';
   }
 }
 
 /** --db, then DATABASE_URL; openStore falls back to ./data/tirelire.db and creates ./data. */
 export function resolveDatabaseUrl(db: string | undefined): string | undefined {
-  return db ?? process.env['DATABASE_URL'];
+  return db ?? cliConfig().databaseUrl;
 }
 
 /**
@@ -57,7 +65,12 @@ export async function withStore(
   run: (store: Store, output: Output) => Promise<number>,
 ): Promise<number> {
   const output = processOutput(options.json === true);
-  const store = await openStore({ databaseUrl: resolveDatabaseUrl(options.db) });
+  const { pgPoolMax, writeQueueMax } = cliConfig();
+  const store = await openStore({
+    databaseUrl: resolveDatabaseUrl(options.db),
+    poolMax: pgPoolMax,
+    writeQueueMax,
+  });
   try {
     return await run(store, output);
   } finally {

@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 
+import { parsePort } from '../config.js';
 import { addAccountCommands } from './account-commands.js';
+import { addHoldCommands } from './hold-commands.js';
 import { runDemo, type DemoOptions } from './demo.js';
 import { withAuditOptions, withCommonOptions, withStore, type CommonOptions } from './options.js';
 import { runVerify } from './verify-command.js';
@@ -33,13 +35,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('serve the HTTP API (same as npm start)')
     .option('--db <url>', 'database: file path, sqlite:PATH or postgres://… (overrides DATABASE_URL)')
     .option('--host <host>', 'listen address (default HOST or 127.0.0.1)')
-    .option('--port <port>', 'listen port (default PORT or 8080)', parsePort)
+    .option('--port <port>', 'listen port (default PORT or 8080)', parsePortOption)
     .action((options: ServeOptions) => serve(options));
 
   withCommonOptions(program.command('migrate').description('create or upgrade the database schema')).action(
     async (options: CommonOptions) => setExitCode(await migrate(options)),
   );
   addAccountCommands(program, setExitCode);
+  addHoldCommands(program, setExitCode);
   withCommonOptions(program.command('verify').description('check every ledger invariant')).action(
     async (options: CommonOptions) => setExitCode(await runVerify(options)),
   );
@@ -51,9 +54,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   return program;
 }
 
-function parsePort(text: string): number {
-  const port = Number(text);
-  if (!/^\d{1,5}$/.test(text) || port > 65535) throw new InvalidArgumentError('expected a port 0–65535');
+function parsePortOption(text: string): number {
+  const port = parsePort(text);
+  if (port === null) throw new InvalidArgumentError('expected a port 0–65535');
   return port;
 }
 

@@ -1,6 +1,6 @@
 import type { VerifyProblem, VerifyReport } from '../domain/verify.js';
 import { formatMicros } from '../domain/money.js';
-import * as operator from '../service/operator.js';
+import * as operator from '../app/operator.js';
 import { withStore, type CommonOptions } from './options.js';
 import { money } from './output.js';
 
@@ -9,6 +9,8 @@ const INVARIANTS: Record<VerifyProblem['invariant'], string> = {
   2: 'conservation',
   3: 'negative balance',
   4: 'balance differs from the sum of its transfers',
+  7: 'holds beyond the balance, or a capture that is not one charge',
+  8: 'events missing or told of nothing',
 };
 
 /** Exit 0 only when every invariant holds; otherwise name each account that breaks one. */

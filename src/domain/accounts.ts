@@ -1,6 +1,7 @@
-import type { IdempotencyGuard } from './idempotency.js';
-import type { CreateMainAccountOutcome, CreateSubaccountOutcome } from './store.js';
+import type { ErrorCode } from './errors.js';
+import type { IdempotencyGuard, IdempotentAnswer } from './idempotency.js';
 import type { ParsedAmount } from './money.js';
+import type { AccountRules } from './rules.js';
 
 /**
  * The funding account is the operator's side of every top-up and charge: its
@@ -20,8 +21,14 @@ export interface Account {
   readonly token: string | null;
   readonly type: SubaccountType | null;
   readonly status: AccountStatus;
+  /** The posted balance: the sum of its transfers. */
   readonly balanceMicros: bigint;
+  /** Its pending holds (expired ones already left out); available = balance − held. */
+  readonly heldMicros: bigint;
   readonly createdAt: Date;
+  /** When a subaccount was deleted (closed, kept with its history); null while open. */
+  readonly closedAt: Date | null;
+  readonly rules: AccountRules;
   readonly profile: SubaccountProfile;
 }
 
@@ -32,6 +39,26 @@ export interface SubaccountProfile {
   readonly isBuyer?: boolean | undefined;
 }
 
+/** An account row as a store read it inside its transaction (and locked it, on PostgreSQL). */
+export interface AccountState {
+  readonly id: number;
+  readonly kind: AccountKind;
+  readonly parentId: number | null;
+  readonly email: string;
+  readonly token: string | null;
+  readonly status: AccountStatus;
+  readonly balanceMicros: bigint;
+  /** Pending holds as the row keeps them (the transaction expires what is due). */
+  readonly heldMicros: bigint;
+  readonly rules: AccountRules;
+  /** Set when a subaccount is closed. */
+  readonly closedAt: Date | null;
+  /** A main account's last event sequence (its tree's); 0 for the others. */
+  readonly eventSequence: number;
+  /** The hash of the account's API key, when the store read it (a caller's row). */
+  readonly keyHash?: string | null | undefined;
+}
+
 /** Who an API key belongs to, as the ledger rules need it. */
 export interface Caller {
   readonly accountId: number;
@@ -39,7 +66,15 @@ export interface Caller {
   readonly status: AccountStatus;
   readonly email: string;
   readonly balanceMicros: bigint;
+  /** Its pending holds: its available balance is balanceMicros − heldMicros. */
+  readonly heldMicros: bigint;
 }
+
+/** A caller allowed to act as a main account (checkMainCaller). */
+export type MainCaller<T extends Pick<Caller, 'kind' | 'status'> = Caller> = T & {
+  readonly kind: 'main';
+  readonly status: 'active';
+};
 
 export interface CreateSubaccountCommand {
   readonly keyHash: string;
@@ -74,3 +109,49 @@ export interface SubaccountPage {
   readonly total: number;
   readonly items: readonly Account[];
 }
+
+/**
+ * With an idempotency guard, `answer` holds the answer's bytes; code 24 with
+ * an answer is a replay of the earlier request under the key, without one a
+ * different request under a used key.
+ */
+export type CreateSubaccountOutcome =
+  | {
+      readonly ok: true;
+      readonly account: Account;
+      readonly parentEmail: string;
+      /** The opening add, when `creditToAttribute` was given. */
+      readonly transferId: string | null;
+      readonly answer?: IdempotentAnswer;
+    }
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
+
+/** `answer` as for CreateSubaccountOutcome. */
+export type CreateMainAccountOutcome =
+  | { readonly ok: true; readonly account: Account; readonly answer?: IdempotentAnswer }
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
+
+/** `POST /v1/subaccount/delete`: the subaccount of a main account to close. */
+export interface CloseSubaccountCommand {
+  /**
+   * Who closes it: the main account's key (`/v1`, codes 10 and 4), or the
+   * operator naming the main account (`/admin/v1`, 30 when it is not one).
+   */
+  readonly by: { readonly keyHash: string } | { readonly mainAccountId: number };
+  readonly tokenSubaccount: string;
+  /** The id of the `close` transfer that returns its balance, when it has one. */
+  readonly transferId: string;
+  readonly createdAt: Date;
+  readonly idempotency?: IdempotencyGuard<CloseSubaccountOutcome>;
+}
+
+export type CloseSubaccountOutcome =
+  | {
+      readonly ok: true;
+      /** The main account's available balance after. */
+      readonly mainAvailableMicros: bigint;
+      /** The `close` transfer; null when the balance was 0. */
+      readonly transferId: string | null;
+      readonly answer?: IdempotentAnswer;
+    }
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };

@@ -1,12 +1,10 @@
-import type { StoredAnswer } from './idempotency.js';
-
 /**
  * The one table of every answer code Tirelire gives besides 200: its HTTP
  * status and its message in French (the default) and English. Codes 1–10 are
  * the Mailpartner seed's; 20 and up are ours and are never reused for another
  * meaning; 404, 413, 429, 500 and 503 mirror their HTTP status. Codes 9, 11
  * and 96 stay unused: the Mailpartner family gives them other meanings.
- * README.md carries the same table; test/error-table.test.ts keeps both equal.
+ * README.md carries the same table; test/project/error-table.test.ts keeps both equal.
  */
 export const ERRORS = {
   1: { http: 400, fr: 'La Clé API est requise', en: 'The API key is required' },
@@ -74,6 +72,34 @@ export const ERRORS = {
     fr: 'Non appliquée : une autre opération du lot atomique a échoué',
     en: 'Not applied: another operation of the atomic batch failed',
   },
+  32: { http: 422, fr: 'Plafond de dépenses atteint', en: 'Spending cap reached' },
+  33: { http: 404, fr: 'Réservation introuvable', en: 'Hold not found' },
+  34: {
+    http: 409,
+    fr: "La réservation n'est plus en attente (débitée, annulée ou expirée)",
+    en: 'The hold is not pending (captured, voided or expired)',
+  },
+  35: {
+    http: 422,
+    fr: 'Montant supérieur à la réservation',
+    en: 'Capture larger than the hold',
+  },
+  36: {
+    http: 409,
+    fr: 'Le sous-compte a des réservations en attente',
+    en: 'The subaccount has pending holds',
+  },
+  37: { http: 404, fr: 'Point de terminaison webhook introuvable', en: 'Webhook endpoint not found' },
+  38: {
+    http: 400,
+    fr: 'URL de webhook refusée : http(s) uniquement, pas d’adresse privée',
+    en: 'Webhook URL refused: http(s) only, no private address',
+  },
+  39: {
+    http: 409,
+    fr: 'Trop de points de terminaison webhook (10 au plus par compte principal)',
+    en: 'Too many webhook endpoints (at most 10 per main account)',
+  },
   404: { http: 404, fr: 'Ressource inconnue', en: 'Unknown resource' },
   408: { http: 408, fr: 'Délai de la requête dépassé', en: 'Request timed out' },
   413: { http: 413, fr: 'Corps de requête trop volumineux', en: 'Request body too large' },
@@ -95,16 +121,4 @@ export function errorMessage(code: ErrorCode, language: Language): string {
 
 export function httpStatusOf(code: ErrorCode): number {
   return ERRORS[code].http;
-}
-
-/**
- * The bytes of an error answer, the one renderer of them: sendError
- * (src/http/errors.ts) sends these, and stores record them for idempotent
- * replays.
- */
-export function errorAnswer(code: ErrorCode, language: Language): StoredAnswer {
-  return {
-    status: httpStatusOf(code),
-    body: JSON.stringify({ success: false, code, message: errorMessage(code, language) }),
-  };
 }

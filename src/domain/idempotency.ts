@@ -1,6 +1,3 @@
-import { creditGuard } from './credit-answer.js';
-import type { CreditCommand, CreditOutcome } from './transfers.js';
-
 /**
  * Idempotency keys (contract section 4). A claim names one request: who sent
  * it (`scope`, a hash of the API key or of the operator token), the client's
@@ -79,37 +76,6 @@ export function claimId(claim: IdempotencyClaim): string {
   return `${claim.scope}\u0000${claim.key}`;
 }
 
-/**
- * A credit outcome as text, so a replayed command gives its batch the
- * original outcome (balances as decimal strings: JSON has no bigint).
- */
-export function encodeCreditOutcome(outcome: CreditOutcome): string {
-  if (!outcome.ok) return JSON.stringify({ ok: false, code: outcome.code });
-  return JSON.stringify({
-    ok: true,
-    transferId: outcome.transferId,
-    main: outcome.mainBalanceMicros.toString(),
-    sub: outcome.subaccountBalanceMicros.toString(),
-  });
-}
-
-export function decodeCreditOutcome(text: string): CreditOutcome {
-  const value = JSON.parse(text) as {
-    ok: boolean;
-    code?: Extract<CreditOutcome, { ok: false }>['code'];
-    transferId?: string;
-    main?: string;
-    sub?: string;
-  };
-  if (!value.ok) return { ok: false, code: value.code! };
-  return {
-    ok: true,
-    transferId: value.transferId!,
-    mainBalanceMicros: BigInt(value.main!),
-    subaccountBalanceMicros: BigInt(value.sub!),
-  };
-}
-
 /** The answer a guarded command gets: rendered now, or the record's. */
 export function freshAnswer<O>(guard: IdempotencyGuard<O>, outcome: O): IdempotentAnswer {
   return { ...guard.render(outcome), replayed: false };
@@ -159,36 +125,6 @@ export class ClaimBook {
   }
 }
 
-/**
- * Runs one credit command of a batch under its key, if it has one: 24 for
- * another request under the key, the record's outcome and bytes for the same
- * request, else `run` and a fresh record.
- */
-export function guardCredit<T extends CreditOutcome>(
-  book: ClaimBook,
-  command: CreditCommand,
-  run: () => T,
-): T | CreditOutcome {
-  if (command.idempotency === undefined) return run();
-  const guard = creditGuard(command.idempotency);
-  const check = book.check(guard.claim);
-  if (check.kind === 'conflict' || (check.kind === 'replay' && check.record.outcome === null)) {
-    return { ok: false, code: 24 };
-  }
-  if (check.kind === 'replay') {
-    return { ...decodeCreditOutcome(check.record.outcome!), answer: replayedAnswer(check.record) };
-  }
-  const outcome = run();
-  const plain = plainOutcome(outcome);
-  return { ...outcome, answer: book.settle(guard, plain, encodeCreditOutcome(plain)) };
-}
-
-function plainOutcome(outcome: CreditOutcome): CreditOutcome {
-  if (!outcome.ok) return { ok: false, code: outcome.code };
-  const { transferId, mainBalanceMicros, subaccountBalanceMicros } = outcome;
-  return { ok: true, transferId, mainBalanceMicros, subaccountBalanceMicros };
-}
-
 /** A request not run because its key was used: a replay carries the recorded answer, a conflict none. */
 export interface KeyUsed {
   readonly ok: false;
@@ -200,4 +136,58 @@ export function keyUsed(check: Exclude<ClaimCheck, { kind: 'new' }>): KeyUsed {
   return check.kind === 'replay'
     ? { ok: false, code: 24, answer: replayedAnswer(check.record) }
     : { ok: false, code: 24 };
+}
+
+/** A value now (SQLite's synchronous transactions) or later (PostgreSQL's). */
+export type MaybePromise<T> = T | Promise<T>;
+
+function then<T, U>(value: MaybePromise<T>, next: (value: T) => MaybePromise<U>): MaybePromise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/** How a store reads the records of some claims into a book, and writes back what the book settled. */
+export interface ClaimTable<Opened extends { readonly book: ClaimBook }> {
+  open(claims: readonly IdempotencyClaim[]): MaybePromise<Opened>;
+  close(opened: Opened): MaybePromise<void>;
+}
+
+/** A claim table whose every call answers at once (SQLite). */
+export interface SyncClaimTable<Opened extends { readonly book: ClaimBook }> extends ClaimTable<Opened> {
+  open(claims: readonly IdempotencyClaim[]): Opened;
+  close(opened: Opened): void;
+}
+
+type Answered = { readonly answer?: IdempotentAnswer };
+
+/**
+ * Inside a store's transaction: runs one request under its Idempotency-Key,
+ * if it had one. A used key answers 24 (with the recorded answer for the same
+ * request) and `run` is not called; otherwise `run`'s outcome gets its answer
+ * and the record is written in the same transaction. Synchronous when the
+ * table and `run` are, so SQLite and PostgreSQL share this one wrapper.
+ */
+export function guarded<O extends Answered, Opened extends { readonly book: ClaimBook }>(
+  table: SyncClaimTable<Opened>,
+  guard: IdempotencyGuard<O> | undefined,
+  run: () => O,
+): O | KeyUsed;
+export function guarded<O extends Answered, Opened extends { readonly book: ClaimBook }>(
+  table: ClaimTable<Opened>,
+  guard: IdempotencyGuard<O> | undefined,
+  run: () => MaybePromise<O>,
+): MaybePromise<O | KeyUsed>;
+export function guarded<O extends Answered, Opened extends { readonly book: ClaimBook }>(
+  table: ClaimTable<Opened>,
+  guard: IdempotencyGuard<O> | undefined,
+  run: () => MaybePromise<O>,
+): MaybePromise<O | KeyUsed> {
+  if (guard === undefined) return run();
+  return then(table.open([guard.claim]), (opened) => {
+    const check = opened.book.check(guard.claim);
+    if (check.kind !== 'new') return keyUsed(check);
+    return then(run(), (outcome) => {
+      const answer = opened.book.settle(guard, outcome, null);
+      return then(table.close(opened), () => ({ ...outcome, answer }));
+    });
+  });
 }

@@ -1,122 +1,341 @@
-import type { Caller } from './accounts.js';
+import type {
+  AccountKind,
+  AccountState,
+  AccountStatus,
+  CreateMainAccountCommand,
+  CreateSubaccountCommand,
+  MainCaller,
+} from './accounts.js';
+import { accountData, transferData, treeOf } from './answers/event-data.js';
 import type { ErrorCode } from './errors.js';
-import type { ParsedAmount } from './money.js';
-import {
-  creditTransfer,
-  type CreditCommand,
-  type CreditOutcome,
-  type Direction,
-  type Transfer,
+import { available, type LedgerDraft } from './ledger-draft.js';
+import { formatMicros, type ParsedAmount } from './money.js';
+import { applyRulesPatch, topupNeeded, type AccountRules, type RulesPatch } from './rules.js';
+import type {
+  CreditCommand,
+  CreditOutcome,
+  MainAccountBalances,
+  OperatorTransferCommand,
+  OperatorTransferOutcome,
 } from './transfers.js';
 
 /**
  * The ledger's decisions, pure and in the contract's order of precedence
- * (TigerBeetle style: early returns, the first failing check wins). Stores read
- * the rows inside their transaction, call these, and apply what they say.
+ * (TigerBeetle style: early returns, the first failing check wins). A store
+ * reads the rows inside its transaction into a LedgerDraft, calls these, and
+ * writes the draft's changes. Funds are always the available balance
+ * (balance − pending holds).
  */
 
-/** Codes 10 then 4: is this key allowed to act as a main account? */
-export function checkMainCaller(caller: Caller | null): ErrorCode | null {
+export type Refusal = { readonly ok: false; readonly code: ErrorCode };
+export const refuse = (code: ErrorCode): Refusal => ({ ok: false, code });
+
+/** Codes 10 then 4: the caller narrowed to a main account allowed to act, or the code refusing it. */
+export function checkMainCaller<T extends { readonly kind: AccountKind; readonly status: AccountStatus }>(
+  caller: T | null,
+): MainCaller<T> | ErrorCode {
   if (caller === null) return 10;
   if (caller.kind !== 'main' || caller.status !== 'active') return 4;
-  return null;
+  return caller as MainCaller<T>;
 }
 
-/** Codes 20 then 5. */
-export function checkAmount(amount: ParsedAmount): ErrorCode | null {
+/** Codes 20 then 5: the amount in micros, or the code refusing it. */
+export function checkAmount(amount: ParsedAmount): bigint | ErrorCode {
   if (amount.kind === 'invalid') return 20;
   if (amount.kind === 'not-positive') return 5;
+  return amount.micros;
+}
+
+/** Codes 6 then 8: can an available balance pay `amountMicros`? */
+export function checkFunds(availableMicros: bigint, amountMicros: bigint): ErrorCode | null {
+  if (availableMicros <= 0n) return 6;
+  if (availableMicros < amountMicros) return 8;
   return null;
 }
 
-/** Codes 6 then 8: can `debitBalanceMicros` pay `amountMicros`? */
-export function checkFunds(debitBalanceMicros: bigint, amountMicros: bigint): ErrorCode | null {
-  if (debitBalanceMicros <= 0n) return 6;
-  if (debitBalanceMicros < amountMicros) return 8;
-  return null;
+/**
+ * An open subaccount of this main account. Another owner's subaccount, or a
+ * closed one, answers 7 exactly like a token that does not exist.
+ */
+export function isOpenSubaccountOf(
+  account: AccountState | null,
+  mainAccountId: number,
+): account is AccountState {
+  return (
+    account !== null &&
+    account.kind === 'sub' &&
+    account.parentId === mainAccountId &&
+    account.closedAt === null
+  );
 }
 
-export interface SubaccountState {
-  readonly id: number;
-  readonly parentId: number | null;
-  readonly kind: string;
-  readonly balanceMicros: bigint;
+/**
+ * credit/add and credit/remove: codes 10, 4, 20, 5, 7, 6, 8 in order, from
+ * the caller (found by its key hash) and the subaccount (by its token) the
+ * draft holds. On success the transfer is made in the draft; the answer's
+ * balances are available balances.
+ */
+export function decideCredit(draft: LedgerDraft, command: CreditCommand): CreditOutcome {
+  return draft.operation(command.createdAt, () => {
+    const main = checkMainCaller(draft.byKeyHash(command.keyHash));
+    if (typeof main === 'number') return refuse(main);
+    const amount = checkAmount(command.amount);
+    if (typeof amount === 'number') return refuse(amount);
+    const sub = draft.byToken(command.tokenSubaccount);
+    if (!isOpenSubaccountOf(sub, main.id)) return refuse(7);
+    const add = command.direction === 'add';
+    const [debit, credit] = add ? [main, sub] : [sub, main];
+    const fundsCode = checkFunds(available(debit), amount);
+    if (fundsCode !== null) return refuse(fundsCode);
+    draft.move({
+      id: command.transferId,
+      kind: command.direction,
+      debitAccountId: debit.id,
+      creditAccountId: credit.id,
+      amountMicros: amount,
+      idempotencyKey: command.idempotencyKey,
+      createdAt: command.createdAt,
+    });
+    return {
+      ok: true,
+      transferId: command.transferId,
+      mainBalanceMicros: draft.availableOf(main.id),
+      subaccountBalanceMicros: draft.availableOf(sub.id),
+    };
+  });
 }
 
-export type CreditDecision =
-  | { readonly ok: false; readonly code: ErrorCode }
+export type SubaccountDecision =
+  | Refusal
   | {
       readonly ok: true;
-      readonly amountMicros: bigint;
-      /** Balances after the transfer. */
-      readonly mainBalanceMicros: bigint;
-      readonly subaccountBalanceMicros: bigint;
+      readonly main: MainCaller<AccountState>;
+      /** The opening add, 0 when none. */
+      readonly openingMicros: bigint;
     };
 
 /**
- * The whole add/remove decision from the state read in the transaction.
- * `subaccount` must be what the token resolves to, or null; another owner's
- * subaccount answers 7 exactly like a token that does not exist.
+ * Subaccount creation, codes 10, 4, 20, 5, 23, 6, 8 in order (1 and 22 are
+ * the HTTP layer's): the caller as the draft holds it, and whether one of its
+ * open subaccounts already has the email.
  */
-export function decideCredit(
-  direction: Direction,
-  caller: Caller | null,
-  amount: ParsedAmount,
-  subaccount: SubaccountState | null,
-): CreditDecision {
-  const callerCode = checkMainCaller(caller);
-  if (callerCode !== null) return { ok: false, code: callerCode };
-  const amountCode = checkAmount(amount);
-  if (amountCode !== null || amount.kind !== 'positive') return { ok: false, code: amountCode ?? 20 };
-  if (subaccount === null || subaccount.kind !== 'sub' || subaccount.parentId !== caller!.accountId) {
-    return { ok: false, code: 7 };
-  }
-  const main = caller!.balanceMicros;
-  const sub = subaccount.balanceMicros;
-  const debit = direction === 'add' ? main : sub;
-  const fundsCode = checkFunds(debit, amount.micros);
-  if (fundsCode !== null) return { ok: false, code: fundsCode };
-  const delta = direction === 'add' ? amount.micros : -amount.micros;
-  return {
-    ok: true,
-    amountMicros: amount.micros,
-    mainBalanceMicros: main - delta,
-    subaccountBalanceMicros: sub + delta,
-  };
+export function decideCreateSubaccount(
+  draft: LedgerDraft,
+  command: CreateSubaccountCommand,
+  emailTaken: boolean,
+): SubaccountDecision {
+  const main = checkMainCaller(draft.byKeyHash(command.keyHash));
+  if (typeof main === 'number') return refuse(main);
+  const opening = command.creditToAttribute === null ? 0n : checkAmount(command.creditToAttribute);
+  if (typeof opening === 'number') return refuse(opening);
+  if (emailTaken) return refuse(23);
+  const fundsCode = opening > 0n ? checkFunds(available(main), opening) : null;
+  if (fundsCode !== null) return refuse(fundsCode);
+  return { ok: true, main, openingMicros: opening };
 }
 
-export type SettledCredit =
-  | { readonly outcome: Extract<CreditOutcome, { ok: false }>; readonly transfer: null }
-  | { readonly outcome: Extract<CreditOutcome, { ok: true }>; readonly transfer: Transfer };
+/**
+ * After the store inserted the new subaccount (read into the draft): its
+ * subaccount.created event, then its opening add, if any.
+ */
+export function openSubaccount(
+  draft: LedgerDraft,
+  decision: Extract<SubaccountDecision, { ok: true }>,
+  subaccountId: number,
+  command: CreateSubaccountCommand,
+): string | null {
+  const created = draft.account(subaccountId);
+  if (created === null) throw new Error(`subaccount ${subaccountId} was not read after its insert`);
+  draft.emit('subaccount.created', decision.main.id, accountData(created), command.createdAt);
+  if (decision.openingMicros === 0n) return null;
+  return draft.move({
+    id: command.transferId,
+    kind: 'add',
+    debitAccountId: decision.main.id,
+    creditAccountId: subaccountId,
+    amountMicros: decision.openingMicros,
+    idempotencyKey: command.idempotency?.claim.key,
+    createdAt: command.createdAt,
+  }).id;
+}
+
+/** A customer account an operator may act on: not the funding account, not a closed subaccount. */
+export function operatorTarget(draft: LedgerDraft, accountId: number): AccountState | null {
+  const target = draft.account(accountId);
+  if (target === null || target.kind === 'funding' || target.closedAt !== null) return null;
+  return target;
+}
 
 /**
- * One add/remove of a batch, decided against the balances `caller` and
- * `subaccount` carry (those the commands before it left): the answer, and on
- * success the transfer to write. Every store's batch path calls this, so a
- * decision becomes a transfer and an answer in one place.
+ * A top-up (funding → a main account) or a charge (a main account or a
+ * subaccount → funding): 30 for any other target; a charge is usage, under
+ * the account's rules (decideUsageDebit: 32, the automatic top-up, then 6
+ * and 8 on the available balance). The funding account may go below zero.
  */
-export function settleCredit(
-  command: CreditCommand,
-  caller: Caller | null,
-  subaccount: (SubaccountState & { readonly token: string | null }) | null,
-): SettledCredit {
-  const decision = decideCredit(command.direction, caller, command.amount, subaccount);
-  if (!decision.ok) return { outcome: { ok: false, code: decision.code }, transfer: null };
-  const { mainBalanceMicros, subaccountBalanceMicros } = decision;
-  const transfer = creditTransfer({
-    transferId: command.transferId,
-    direction: command.direction,
-    mainAccountId: caller!.accountId,
-    subaccountId: subaccount!.id,
-    subaccountToken: subaccount!.token,
-    amountMicros: decision.amountMicros,
-    mainBalanceMicros,
-    subaccountBalanceMicros,
-    idempotencyKey: command.idempotencyKey,
-    createdAt: command.createdAt,
+export function decideOperatorTransfer(
+  draft: LedgerDraft,
+  command: OperatorTransferCommand,
+): OperatorTransferOutcome {
+  return draft.operation(command.createdAt, () => {
+    const target = operatorTarget(draft, command.accountId);
+    const funding = draft.funding();
+    if (funding === null) throw new Error('the funding account was not read: was migrate() run?');
+    if (target === null || (command.kind === 'topup' && target.kind !== 'main')) return refuse(30);
+    const topup = command.kind === 'topup';
+    const move = () =>
+      draft.move({
+        id: command.transferId,
+        kind: command.kind,
+        debitAccountId: topup ? funding.id : target.id,
+        creditAccountId: topup ? target.id : funding.id,
+        amountMicros: command.amountMicros,
+        reason: command.reason,
+        operator: command.operator,
+        createdAt: command.createdAt,
+      });
+    const main = treeOf(target);
+    if (topup) return { ok: true, transfer: move(), mainAccount: mainBalances(draft, main) } as const;
+    const usage = {
+      amountMicros: command.amountMicros,
+      at: command.createdAt,
+      topupTransferId: command.topupTransferId,
+    };
+    const charged = decideUsageDebit(draft, target, usage, move);
+    if (!charged.ok) return charged;
+    return { ok: true, transfer: charged.value, mainAccount: mainBalances(draft, main) } as const;
   });
-  return {
-    outcome: { ok: true, transferId: command.transferId, mainBalanceMicros, subaccountBalanceMicros },
-    transfer,
+}
+
+/** A main account's balances as the draft holds them now. */
+export function mainBalances(draft: LedgerDraft, mainAccountId: number): MainAccountBalances {
+  const main = draft.account(mainAccountId)!;
+  return { id: main.id, balanceMicros: main.balanceMicros, heldMicros: main.heldMicros };
+}
+
+export interface UsageDebit {
+  readonly amountMicros: bigint;
+  readonly at: Date;
+  /** The id the automatic top-up's transfer takes, should the rules make one. */
+  readonly topupTransferId?: string | undefined;
+}
+
+/**
+ * A usage debit of an account (an operator charge, a hold placement), under
+ * its rules, in the contract's order: the spending cap first (32, with the
+ * notice spendingcap.reached once per period), then the automatic top-up of
+ * a subaccount from its main account (or the notice autotopup.failed when the
+ * main account cannot pay it), then the funds on the available balance (6, 8;
+ * a top-up that did not make the debit affordable is not kept). `debit` makes
+ * the debit itself; its usage is counted in the day and the month.
+ */
+export function decideUsageDebit<T>(
+  draft: LedgerDraft,
+  account: AccountState,
+  usage: UsageDebit,
+  debit: () => T,
+): { readonly ok: true; readonly value: T } | Refusal {
+  const cap = account.rules.spendingCap;
+  const { amountMicros, at } = usage;
+  if (cap !== null) {
+    const counter = draft.usage(account.id, cap.period, at);
+    if (counter.usedMicros + amountMicros > cap.amountMicros) {
+      tellCapReached(draft, account, at);
+      return refuse(32);
+    }
+  }
+  const beforeTopup = topUpBefore(draft, account, usage);
+  const fundsCode = checkFunds(draft.availableOf(account.id), amountMicros);
+  if (fundsCode !== null) {
+    draft.rollback(beforeTopup);
+    return refuse(fundsCode);
+  }
+  const value = debit();
+  draft.addUsage(account.id, at, amountMicros);
+  if (cap !== null && draft.usage(account.id, cap.period, at).usedMicros === cap.amountMicros) {
+    tellCapReached(draft, account, at);
+  }
+  return { ok: true, value };
+}
+
+/** spendingcap.reached, once per period. */
+function tellCapReached(draft: LedgerDraft, account: AccountState, at: Date): void {
+  const cap = account.rules.spendingCap!;
+  const counter = draft.usage(account.id, cap.period, at);
+  if (counter.reached) return;
+  draft.markReached(account.id, cap.period, at);
+  const extra = {
+    spendingCap: formatMicros(cap.amountMicros),
+    period: cap.period,
+    used: formatMicros(counter.usedMicros),
   };
+  draft.emit('spendingcap.reached', treeOf(account), accountData(draft.account(account.id)!, extra), at);
+}
+
+/**
+ * The automatic top-up a usage debit calls for, made in the draft; answers the
+ * mark to roll it back to, should the debit still be refused. The notice
+ * autotopup.failed stays either way.
+ */
+function topUpBefore(draft: LedgerDraft, account: AccountState, usage: UsageDebit) {
+  const rule = account.rules.autoTopup;
+  const needed =
+    rule === null || account.kind !== 'sub' ? 0n : topupNeeded(rule, available(account), usage.amountMicros);
+  if (needed === 0n) return draft.mark();
+  const main = draft.account(account.parentId!)!;
+  if (available(main) < needed) {
+    const extra = { needed: formatMicros(needed), mainAvailable: formatMicros(available(main)) };
+    draft.emit('autotopup.failed', main.id, accountData(account, extra), usage.at);
+    return draft.mark();
+  }
+  if (usage.topupTransferId === undefined) throw new Error('an automatic top-up needs a transfer id');
+  const mark = draft.mark();
+  const transfer = draft.move({
+    id: usage.topupTransferId,
+    kind: 'autotopup',
+    debitAccountId: main.id,
+    creditAccountId: account.id,
+    amountMicros: needed,
+    createdAt: usage.at,
+  });
+  draft.emit('autotopup.succeeded', main.id, transferData(transfer), usage.at);
+  return mark;
+}
+
+/**
+ * After the store inserted a new main account (read into the draft, with the
+ * funding account): its opening top-up, if any.
+ */
+export function openMainAccount(
+  draft: LedgerDraft,
+  command: CreateMainAccountCommand,
+  accountId: number,
+): string | null {
+  if (command.openingMicros < 0n) throw new Error('an opening balance is never negative');
+  if (command.openingMicros === 0n) return null;
+  const { transferId, createdAt, reason, operator } = command;
+  const amountMicros = command.openingMicros;
+  const opening = decideOperatorTransfer(draft, {
+    kind: 'topup',
+    accountId,
+    amountMicros,
+    transferId,
+    createdAt,
+    reason,
+    operator,
+  });
+  if (!opening.ok)
+    throw new Error(`the opening top-up of account ${accountId} was refused (${opening.code})`);
+  return opening.transfer.id;
+}
+
+/**
+ * An account's rules after a patch: 30 for no customer account, 7 for a
+ * closed subaccount, 22 for an automatic top-up of a main account (it has no
+ * one to draw from), then the patch's own codes (applyRulesPatch).
+ */
+export function decideRules(account: AccountState | null, patch: RulesPatch): AccountRules | ErrorCode {
+  if (account === null || account.kind === 'funding') return 30;
+  if (account.closedAt !== null) return 7;
+  if (account.kind === 'main' && patch.autoTopup.kind === 'set') return 22;
+  return applyRulesPatch(account.rules, patch);
 }

@@ -1,14 +1,28 @@
 import type {
   Account,
+  AccountStatus,
   Caller,
   CreateMainAccountCommand,
+  CreateMainAccountOutcome,
   CreateSubaccountCommand,
-  AccountStatus,
+  CreateSubaccountOutcome,
+  CloseSubaccountCommand,
+  CloseSubaccountOutcome,
   SubaccountPage,
 } from './accounts.js';
 import type { ErrorCode } from './errors.js';
-import type { IdempotentAnswer } from './idempotency.js';
+import type { Hold, HoldOutcome, HoldPage, HoldQuery, PlaceHoldCommand, SettleHoldCommand } from './holds.js';
+import type { AccountRules, RulesPatch } from './rules.js';
+import type { EventQuery, LedgerEvent } from './events.js';
 import type { ActionAudit, OperatorAction } from './operator-actions.js';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  CreateWebhookCommand,
+  CreateWebhookOutcome,
+  DeliveryAttemptPage,
+  WebhookEndpoint,
+} from './webhooks.js';
 import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from './pages.js';
 import type {
   CreditBatchCommand,
@@ -16,6 +30,7 @@ import type {
   CreditCommand,
   CreditOutcome,
   OperatorTransferCommand,
+  OperatorTransferOutcome,
   Transfer,
 } from './transfers.js';
 import type { VerifyReport } from './verify.js';
@@ -48,7 +63,7 @@ export interface Store {
   /**
    * How many `applyCredits` calls group commit may have out at once (1 when
    * absent): more only where the store queues them itself rather than making
-   * the later ones wait on the earlier ones' locks (src/service/credit-queue.ts).
+   * the later ones wait on the earlier ones' locks (src/app/credit-queue.ts).
    */
   readonly creditCallsInFlight?: number;
 
@@ -63,7 +78,30 @@ export interface Store {
   deleteExpiredIdempotencyKeys(now: Date, limit: number): Promise<number>;
 
   createSubaccount(command: CreateSubaccountCommand): Promise<CreateSubaccountOutcome>;
-  listSubaccounts(mainAccountId: number, page: number, perPage: number): Promise<SubaccountPage>;
+  /**
+   * A main account's open subaccounts (and its closed ones too with
+   * `includeClosed`: the operator's view); `total` counts the open ones.
+   */
+  listSubaccounts(
+    mainAccountId: number,
+    page: number,
+    perPage: number,
+    includeClosed?: boolean,
+  ): Promise<SubaccountPage>;
+  /** `/v1/subaccount/delete`: codes 10, 4, 7, 36; the balance back as a `close` transfer, then closed. */
+  closeSubaccount(command: CloseSubaccountCommand): Promise<CloseSubaccountOutcome>;
+  /** An account's rules after a patch (read and written in one transaction), or the code refusing it. */
+  setRules(accountId: number, patch: RulesPatch): Promise<AccountRules | ErrorCode>;
+
+  /** A hold on an account, under its rules (32, 6, 8; 30 when the account is gone or closed). */
+  placeHold(command: PlaceHoldCommand): Promise<HoldOutcome>;
+  /** A capture or a void (33, 34, 35). */
+  settleHold(command: SettleHoldCommand): Promise<HoldOutcome>;
+  /** A hold as a reader sees it now (pending past its expiry shows as expired). */
+  getHold(holdId: string): Promise<Hold | null>;
+  listHolds(query: HoldQuery): Promise<HoldPage>;
+  /** Expires up to `limit` holds past their expiry, telling hold.expired; returns how many. */
+  expireHolds(now: Date, limit: number): Promise<number>;
 
   createMainAccount(command: CreateMainAccountCommand): Promise<CreateMainAccountOutcome>;
   findMainAccountByEmail(email: string): Promise<Account | null>;
@@ -90,33 +128,68 @@ export interface Store {
   /** Transfers matching every given filter, newest first (by ledger order, `seq`). */
   listTransfers(filter: TransferFilter): Promise<TransferPage>;
   verify(): Promise<VerifyReport>;
+
+  /** A tree's events with a sequence above `after`, oldest first (contract section 7). */
+  listEvents(query: EventQuery): Promise<LedgerEvent[]>;
+  /** One event by its id (`evt_…`), whatever its tree. */
+  findEvent(eventId: string): Promise<LedgerEvent | null>;
+
+  /** A new endpoint; 39 when its owner has MAX_WEBHOOKS_PER_ACCOUNT already. */
+  createWebhook(command: CreateWebhookCommand): Promise<CreateWebhookOutcome>;
+  /** A main account's endpoints, or the operator's (null), oldest first. */
+  listWebhooks(ownerAccountId: number | null): Promise<WebhookEndpoint[]>;
+  getWebhook(id: string): Promise<WebhookEndpoint | null>;
+  /** Removes the endpoint with what it had left to deliver and its log; false when there was none. */
+  deleteWebhook(id: string): Promise<boolean>;
+  /**
+   * A new signing secret; the old one keeps signing beside it until
+   * `previousUntil`. null for an unknown endpoint.
+   */
+  rotateWebhookSecret(id: string, secret: string, previousUntil: Date): Promise<WebhookEndpoint | null>;
+  /** The endpoint's delivery attempts, newest first, in cursor pages. */
+  listDeliveryAttempts(endpointId: string, limit: number, cursor?: string): Promise<DeliveryAttemptPage>;
+  /**
+   * A new delivery of one event to one endpoint, due at `now`, whatever came
+   * before (the caller checks that the event is the endpoint's to receive).
+   */
+  resendEvent(endpointId: string, eventId: string, now: Date): Promise<void>;
+
+  /**
+   * The delivery worker's side. Hands the events committed since the last
+   * call (at most `limit`) to every enabled endpoint that wants them, as
+   * deliveries due at `now`; returns how many events it handed out. Many
+   * processes may call it at once: each event is handed out once.
+   */
+  fanOutEvents(now: Date, limit: number): Promise<number>;
+  /**
+   * Leases up to `limit` due deliveries for `leaseMs`, none to the endpoints
+   * of `busyEndpoints`: until the lease runs out no other call (in any
+   * process) gets them, so a process killed mid-delivery only delays it.
+   */
+  claimDeliveries(
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    busyEndpoints: readonly string[],
+  ): Promise<ClaimedDelivery[]>;
+  /**
+   * Records attempts in one transaction: each log line, each delivery's next
+   * attempt (or its end), and each endpoint's failing streak (an endpoint
+   * failing for DISABLE_AFTER_MS is disabled; one success ends the streak).
+   */
+  recordAttempts(records: readonly AttemptRecord[]): Promise<void>;
+  /** What waits: events not yet handed out, deliveries not yet done (for /metrics). */
+  webhookBacklog(): Promise<{ readonly events: number; readonly deliveries: number }>;
 }
 
 /**
- * With an idempotency guard, `answer` holds the answer's bytes; code 24 with
- * an answer is a replay of the earlier request under the key, without one a
- * different request under a used key.
+ * How many writes may wait for the store at most (WRITE_QUEUE_MAX): the group
+ * commit's queue and the SQLite writer's turns; past it a write is refused
+ * with 503 at once instead of growing a queue without end. One more full
+ * group-commit transaction behind those out: a waiting request holds about
+ * 10 KB of heap, so the cap keeps a flood within some 10 MB.
  */
-export type CreateSubaccountOutcome =
-  | {
-      readonly ok: true;
-      readonly account: Account;
-      readonly parentEmail: string;
-      /** The opening add, when `creditToAttribute` was given. */
-      readonly transferId: string | null;
-      readonly answer?: IdempotentAnswer;
-    }
-  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
-
-/** `answer` as for CreateSubaccountOutcome. */
-export type CreateMainAccountOutcome =
-  | { readonly ok: true; readonly account: Account; readonly answer?: IdempotentAnswer }
-  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
-
-/** `answer` as for CreateSubaccountOutcome. */
-export type OperatorTransferOutcome =
-  | { readonly ok: true; readonly transfer: Transfer; readonly answer?: IdempotentAnswer }
-  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
+export const DEFAULT_WRITE_QUEUE_MAX = 1000;
 
 /** Thrown by a store when its database cannot be reached; the HTTP layer answers 503. */
 export class StoreUnavailableError extends Error {

@@ -1,16 +1,22 @@
-import type { ErrorCode } from './errors.js';
-import type { BatchKey } from './batch-answer.js';
-import type { CreditKey } from './credit-answer.js';
-import type { IdempotencyGuard, IdempotentAnswer } from './idempotency.js';
-import type { OperatorTransferOutcome } from './store.js';
+import type { ErrorCode, Language } from './errors.js';
+import type { IdempotencyClaim, IdempotencyGuard, IdempotentAnswer } from './idempotency.js';
 import type { ParsedAmount } from './money.js';
 
 /**
  * add/remove move money between a main account and its subaccount; topup and
- * charge move it between the funding account and a customer account.
+ * charge move it between the funding account and a customer account;
+ * autotopup moves it from a main account to its subaccount before a usage
+ * debit (balance rules); close returns a deleted subaccount's balance.
  */
-export type TransferKind = 'add' | 'remove' | 'topup' | 'charge';
+export type TransferKind = 'add' | 'remove' | 'topup' | 'charge' | 'autotopup' | 'close';
 export type Direction = 'add' | 'remove';
+
+/** A main account's balances after a change, for the answers that show them. */
+export interface MainAccountBalances {
+  readonly id: number;
+  readonly balanceMicros: bigint;
+  readonly heldMicros: bigint;
+}
 
 /** One ledger movement: one debit and one credit of the same amount, never changed. */
 export interface Transfer {
@@ -32,45 +38,12 @@ export interface Transfer {
   readonly createdAt: Date;
 }
 
-/** What `creditTransfer` needs: a decided add/remove and the balances it leaves. */
-export interface CreditTransferInput {
-  readonly transferId: string;
-  readonly direction: Direction;
-  readonly mainAccountId: number;
-  readonly subaccountId: number;
-  readonly subaccountToken: string | null;
-  readonly amountMicros: bigint;
-  /** Balances after the transfer. */
-  readonly mainBalanceMicros: bigint;
-  readonly subaccountBalanceMicros: bigint;
-  readonly idempotencyKey: string | null;
-  readonly createdAt: Date;
-}
-
-/** The transfer of an add (main pays the subaccount) or a remove (the subaccount pays main back). */
-export function creditTransfer(input: CreditTransferInput): Transfer {
-  const add = input.direction === 'add';
-  const { mainAccountId, subaccountId, mainBalanceMicros, subaccountBalanceMicros } = input;
-  return {
-    id: input.transferId,
-    kind: input.direction,
-    debitAccountId: add ? mainAccountId : subaccountId,
-    creditAccountId: add ? subaccountId : mainAccountId,
-    amountMicros: input.amountMicros,
-    debitBalanceAfterMicros: add ? mainBalanceMicros : subaccountBalanceMicros,
-    creditBalanceAfterMicros: add ? subaccountBalanceMicros : mainBalanceMicros,
-    mainAccountId,
-    subaccountId,
-    subaccountToken: input.subaccountToken,
-    idempotencyKey: input.idempotencyKey,
-    reason: null,
-    operator: null,
-    createdAt: input.createdAt,
-  };
-}
-
-/** The most credit commands one group-commit transaction carries; more wait for the next one. */
-export const MAX_CREDIT_BATCH = 1000;
+/**
+ * The most credit commands one group-commit transaction carries; more wait for
+ * the next one. A throughput setting, not a bound of the contract: the
+ * operations one `credit/batch` request may carry are MAX_BATCH_OPERATIONS.
+ */
+export const MAX_COMMANDS_PER_COMMIT = 1000;
 
 /** A public `credit/add` or `credit/remove`, with everything already read from the request. */
 export interface CreditCommand {
@@ -100,11 +73,24 @@ export type CreditOutcome =
     }
   | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
 
+/** `answer` as for CreateSubaccountOutcome (accounts.ts). */
+export type OperatorTransferOutcome =
+  | {
+      readonly ok: true;
+      readonly transfer: Transfer;
+      /** The main account of the tree after the transfer (and any automatic top-up before it). */
+      readonly mainAccount: MainAccountBalances;
+      readonly answer?: IdempotentAnswer;
+    }
+  | { readonly ok: false; readonly code: ErrorCode; readonly answer?: IdempotentAnswer };
+
 export interface OperatorTransferCommand {
   readonly kind: 'topup' | 'charge';
   readonly accountId: number;
   readonly amountMicros: bigint;
   readonly transferId: string;
+  /** A charge's automatic top-up takes this id, should the account's rules make one. */
+  readonly topupTransferId?: string | undefined;
   readonly createdAt: Date;
   readonly reason: string | null;
   readonly operator: string | null;
@@ -118,6 +104,31 @@ export interface OperatorTransferCommand {
  * decides them all and writes nothing (an atomic batch already known to fail).
  */
 export type BatchApply = 'each' | 'all-or-nothing' | 'none';
+
+/**
+ * What a credit command carries when its request had an Idempotency-Key:
+ * plain data (no function), so that a command can be handed to another
+ * thread; `creditGuard` (answers/credit-answer.ts) turns it into the guard the
+ * store runs.
+ */
+export interface CreditKey {
+  readonly claim: IdempotencyClaim;
+  /** The language the answer is written in, recorded with it. */
+  readonly language: Language;
+}
+
+/** What a batch's answer needs besides the store's outcome (answers/batch-answer.ts). */
+export interface BatchAnswerSpec {
+  readonly language: Language;
+  /** One per operation of the body, in order: the code it was refused with before the store, or null. */
+  readonly earlyCodes: readonly (ErrorCode | null)[];
+  readonly apply: BatchApply;
+}
+
+/** What a batch carries when its request had an Idempotency-Key. */
+export interface BatchKey extends BatchAnswerSpec {
+  readonly claim: IdempotencyClaim;
+}
 
 /** `POST /v1/subaccount/credit/batch`: commands of one caller, in one transaction, decided in order. */
 export interface CreditBatchCommand {

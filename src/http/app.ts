@@ -2,9 +2,9 @@ import { fastify } from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import type { Socket } from 'node:net';
 import type { Store } from '../domain/store.js';
-import { CreditQueue } from '../service/credit-queue.js';
-import { MAX_CREDIT_BATCH } from '../domain/transfers.js';
+import type { CreditQueue } from '../app/credit-queue.js';
 import { registerAdminRoutes } from './admin/admin-routes.js';
+import { registerAnswerFormats } from './answer-format.js';
 import { registerBatchRoute } from './batch.js';
 import { registerBodyParsers } from './body.js';
 import { registerConsoleRoutes } from './console.js';
@@ -17,16 +17,24 @@ import { serializeJson } from './json.js';
 import { ConciseLogController, buildLogger, requestIdOf } from './logging.js';
 import type { LoggerOptions } from './logging.js';
 import { registerMeRoutes } from './me.js';
-import { createMetrics, registerMetrics } from './metrics.js';
+import { registerEventRoutes } from './events.js';
+import { registerWebhookRoutes } from './webhooks.js';
+import { registerMetrics, type Metrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
-import { registerAbuseLimits } from './rate-limit.js';
+import { notFoundLimit, registerAbuseLimits } from './rate-limit.js';
 import type { AbuseLimits } from './rate-limit.js';
+import { registerRulesRoutes } from './rules.js';
+import { registerSubaccountDeleteRoutes } from './subaccount-delete.js';
 import { registerSubaccountRoutes } from './subaccounts.js';
 import { registerTransferHistoryRoutes } from './transfers.js';
-import { startIdempotencySweeper } from '../service/idempotency-sweeper.js';
 
+/** The parts main.ts wires (wireApp): the app only uses them. */
 export interface AppOptions {
   readonly store: Store;
+  /** Group commit of credit/add and credit/remove. */
+  readonly creditQueue: CreditQueue;
+  /** This app's registry; the credit queue reports to it too. */
+  readonly metrics: Metrics;
   /** false: no logs (the default); true: JSON lines on stdout; or a level and a destination. */
   readonly logger?: boolean | LoggerOptions | undefined;
   readonly bodyLimitBytes?: number | undefined;
@@ -36,9 +44,11 @@ export interface AppOptions {
   readonly abuseLimits?: AbuseLimits | undefined;
   /** Time a client has to send a whole request (headers and body); 0 or absent: Node's defaults. */
   readonly requestTimeoutMs?: number | undefined;
+  /** WEBHOOK_ALLOW_PRIVATE: endpoints may be registered on private addresses; refused when absent. */
+  readonly webhooks?: { readonly allowPrivate: boolean } | undefined;
 }
 
-/** The HTTP API over a store. The caller owns the store: closing the app does not close it. */
+/** The HTTP API over a store. The caller owns the store and the queue: closing the app closes neither. */
 export function buildApp(options: AppOptions): FastifyInstance {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const app = fastify({
@@ -58,26 +68,36 @@ export function buildApp(options: AppOptions): FastifyInstance {
     done();
   });
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, 404));
-  // First: the document lists the routes added after it; the metrics hooks see every request.
-  registerOpenApi(app);
-  const metrics = createMetrics(options.store);
-  registerMetrics(app, metrics);
-  registerBodyParsers(app, bodyLimit);
+  // The limiter hooks each route added once it is loaded: the routes come in app.after below.
   if (options.abuseLimits !== undefined) registerAbuseLimits(app, options.abuseLimits);
+  // The document lists the routes added after it; the metrics hooks see every request.
+  registerOpenApi(app);
+  registerMetrics(app, options.metrics);
+  registerBodyParsers(app, bodyLimit);
+  // After the metrics (their onSend reads the JSON answer) and the body's own checks.
+  registerAnswerFormats(app);
+  app.after(() => registerRoutes(app, options));
+  return app;
+}
+
+function registerRoutes(app: FastifyInstance, options: AppOptions): void {
+  const preHandler = notFoundLimit(app, options.abuseLimits);
+  app.setNotFoundHandler(preHandler === undefined ? {} : { preHandler }, (request, reply) =>
+    sendError(request, reply, 404),
+  );
   registerHealthRoutes(app, options.store);
-  registerCreditRoutes(app, new CreditQueue(options.store, MAX_CREDIT_BATCH, metrics.creditQueue));
+  registerCreditRoutes(app, options.creditQueue);
   registerBatchRoute(app, options.store);
   registerSubaccountRoutes(app, options.store);
+  registerSubaccountDeleteRoutes(app, options.store);
+  registerRulesRoutes(app, options.store);
   registerTransferHistoryRoutes(app, options.store);
-  const stopSweeper = startIdempotencySweeper(options.store, (error) =>
-    app.log.warn({ err: error }, 'idempotency sweep failed'),
-  );
-  app.addHook('onClose', async () => stopSweeper());
   registerMeRoutes(app, options.store);
-  registerAdminRoutes(app, { store: options.store, adminToken: options.adminToken });
+  const webhooks = { allowPrivate: options.webhooks?.allowPrivate ?? false };
+  registerEventRoutes(app, options.store);
+  registerWebhookRoutes(app, options.store, webhooks);
+  registerAdminRoutes(app, { store: options.store, adminToken: options.adminToken, webhooks });
   registerConsoleRoutes(app);
-  return app;
 }
 
 function loggerOption(logger: AppOptions['logger']) {

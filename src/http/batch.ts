@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { batchAnswer, type BatchAnswerSpec } from '../domain/batch-answer.js';
+import { batchAnswer } from '../domain/answers/batch-answer.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { Store } from '../domain/store.js';
-import type { BatchApply, CreditCommand, Direction } from '../domain/transfers.js';
-import { readAmount } from '../service/credits.js';
-import { newTransferId } from '../service/ids.js';
+import type { BatchAnswerSpec, BatchApply, CreditCommand, Direction } from '../domain/transfers.js';
+import { readAmount } from './credit-command.js';
+import { newTransferId } from '../app/ids.js';
 import { keyHashOf } from './key-hash.js';
 import { bodyFields, isPlainObject, type Fields } from './body.js';
 import { MAX_BATCH_BODY_BYTES, MAX_BATCH_OPERATIONS, MAX_TOKEN_LENGTH } from './bounds.js';
@@ -13,7 +13,7 @@ import { readApiKey, readField, usableApiKey } from './fields.js';
 import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
 import { preferredLanguage } from './language.js';
 
-export const BATCH_PATH = '/v1/subaccount/credit/batch';
+const BATCH_PATH = '/v1/subaccount/credit/batch';
 
 /**
  * `POST /v1/subaccount/credit/batch`: up to 1000 add/remove operations of one

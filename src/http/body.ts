@@ -63,7 +63,7 @@ export function isUnreadableMultipart(error: unknown, request: FastifyRequest): 
   return error instanceof Error && request.isMultipart() && !bodiesRead.has(request);
 }
 
-export function parseBodyText(text: string, contentType: string | undefined): Fields {
+function parseBodyText(text: string, contentType: string | undefined): Fields {
   const trimmed = text.trim();
   if (trimmed === '') return {};
   if (trimmed.startsWith('{')) return parseJsonObject(trimmed);
@@ -153,7 +153,7 @@ export function isPlainObject(value: unknown): value is Fields {
  * all the API needs. Objects have no prototype so no key can reach one, and
  * a repeated key keeps its last value, as PHP does.
  */
-export function expandNestedKeys(entries: Iterable<[string, unknown]>): Fields {
+function expandNestedKeys(entries: Iterable<[string, unknown]>): Fields {
   const fields: Fields = Object.create(null) as Fields;
   for (const [key, value] of entries) {
     const nested = /^([^[\]]+)\[([^[\]]+)\]$/.exec(key);

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
  * `npm run build`, which `npm ci` runs through `prepare`). From src/http and
  * from dist/http alike, web/dist is two folders up.
  */
-export const CONSOLE_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+const CONSOLE_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 // The page talks only to its own origin and loads nothing from elsewhere; the
 // CSV download is a blob: link and the chart is inline SVG.

@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest';
 import { money, serializeJson } from './json.js';
-import { successJson } from '../domain/credit-answer.js';
-import { ERRORS, errorAnswer, errorMessage, httpStatusOf, type ErrorCode } from '../domain/errors.js';
+import { successJson } from '../domain/answers/credit-answer.js';
+import { errorAnswer } from '../domain/answers/error-answer.js';
+import { ERRORS, errorMessage, httpStatusOf, type ErrorCode } from '../domain/errors.js';
 
 test.each([
   [0n, 0n],

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Direction } from '../domain/transfers.js';
-import type { CreditQueue } from '../service/credit-queue.js';
-import { buildCreditCommand } from '../service/credits.js';
+import type { CreditQueue } from '../app/credit-queue.js';
+import { buildCreditCommand } from './credit-command.js';
 import { bodyFields } from './body.js';
 import { MAX_TOKEN_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
 import { readApiKey, readField, usableApiKey } from './fields.js';
 import type { Field } from './fields.js';
 import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
-import { successJson } from '../domain/credit-answer.js';
+import { successJson } from '../domain/answers/credit-answer.js';
 import { keyHashOf } from './key-hash.js';
 import { JSON_TYPE } from './json.js';
 import { preferredLanguage } from './language.js';

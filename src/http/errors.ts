@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorAnswer, type ErrorCode } from '../domain/errors.js';
+import { errorAnswer } from '../domain/answers/error-answer.js';
+import type { ErrorCode } from '../domain/errors.js';
 import { StoreUnavailableError } from '../domain/store.js';
 import { ApiError } from './api-error.js';
 import { isUnreadableMultipart } from './body.js';
@@ -13,8 +14,12 @@ import { preferredLanguage } from './language.js';
  */
 export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode): FastifyReply {
   const answer = errorAnswer(code, preferredLanguage(request.headers['accept-language']));
+  if (code === 503) reply.header('retry-after', RETRY_UNAVAILABLE_AFTER_SECONDS);
   return reply.code(answer.status).type(JSON_TYPE).send(answer.body);
 }
+
+/** A 503 is a store out of reach or a write queue full (WRITE_QUEUE_MAX): worth trying again soon. */
+const RETRY_UNAVAILABLE_AFTER_SECONDS = '1';
 
 /**
  * Maps anything thrown to a code. Fastify's own request errors (body too
@@ -36,6 +41,6 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   const code = codeOfError(error, request);
   if (code === 500) request.log.error({ err: error }, 'internal fault');
   else if (code === 503) request.log.warn({ err: error }, 'store unavailable');
-  else request.log.info({ code }, 'request refused');
+  else request.log.info({ code, ...(error instanceof ApiError ? error.logFields : {}) }, 'request refused');
   return sendError(request, reply, code);
 }

@@ -1,14 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import type { Account } from '../domain/accounts.js';
-import { errorAnswer } from '../domain/errors.js';
+import { errorAnswer } from '../domain/answers/error-answer.js';
 import type { IdempotencyGuard } from '../domain/idempotency.js';
-import type { CreateMainAccountOutcome, OperatorTransferOutcome, Store } from '../domain/store.js';
-import type { Transfer } from '../domain/transfers.js';
-import type { CreatedIds } from '../service/operator.js';
+import type { CreateMainAccountOutcome } from '../domain/accounts.js';
+import type { Store } from '../domain/store.js';
+import type { MainAccountBalances, OperatorTransferOutcome } from '../domain/transfers.js';
+import type { CreatedIds } from '../app/operator.js';
 import { bearerToken } from './admin/auth.js';
 import { accountView, transferView } from './admin/views.js';
 import type { Fields } from './body.js';
 import { buildClaim, guardOf, renderJson, scopeOf } from './idempotency.js';
+import type { Written } from './json.js';
 import { preferredLanguage } from './language.js';
 
 /**
@@ -19,7 +21,7 @@ import { preferredLanguage } from './language.js';
  * its `account` is the account as the transfer left it, with the subaccount
  * count read just before.
  */
-function operatorClaim(request: FastifyRequest, body: Fields, operatorName: string, key: string) {
+export function operatorClaim(request: FastifyRequest, body: Fields, operatorName: string, key: string) {
   const token = bearerToken(request.headers.authorization) ?? '';
   const meaning = { ...body, 'x-operator': operatorName };
   return buildClaim(request, meaning, scopeOf(token, 'operator'), key, new Date());
@@ -38,7 +40,12 @@ export function createAccountGuard(
       claim,
       (outcome) =>
         outcome.ok
-          ? renderJson(200, { success: true, code: 200, account: accountView(outcome.account, 0), ...made })
+          ? renderJson(200, {
+              success: true,
+              code: 200,
+              account: accountView(outcome.account, 0),
+              ...made,
+            } satisfies Written<'adminCreateAccount'>)
           : errorAnswer(outcome.code, language),
       made.apiKey,
     );
@@ -64,16 +71,13 @@ export async function moveGuard(
           success: true,
           code: 200,
           transfer: transferView(outcome.transfer),
-          account: accountView(mainAfter(main, outcome.transfer), subaccountCount),
-        })
+          account: accountView(withBalances(main, outcome.mainAccount), subaccountCount),
+        } satisfies Written<'adminTopUp' | 'adminCharge'>)
       : errorAnswer(outcome.code, language),
   );
 }
 
-function mainAfter(main: Account, transfer: Transfer): Account {
-  if (transfer.debitAccountId === main.id)
-    return { ...main, balanceMicros: transfer.debitBalanceAfterMicros };
-  if (transfer.creditAccountId === main.id)
-    return { ...main, balanceMicros: transfer.creditBalanceAfterMicros };
-  return main;
+/** An account as a change left it: its balances from the store's outcome, the rest as read before. */
+export function withBalances(account: Account, balances: MainAccountBalances): Account {
+  return { ...account, balanceMicros: balances.balanceMicros, heldMicros: balances.heldMicros };
 }

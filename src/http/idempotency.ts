@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLosslessNumber } from 'lossless-json';
-import { recordUnlessCallerRefused } from '../domain/credit-answer.js';
+import { recordUnlessCallerRefused } from '../domain/answers/credit-answer.js';
 import type { ErrorCode } from '../domain/errors.js';
 import {
   MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -10,12 +10,13 @@ import {
   type IdempotentAnswer,
   type StoredAnswer,
 } from '../domain/idempotency.js';
+import { FORMAT_FIELD } from './answer-format.js';
 import { isPlainObject, type Fields } from './body.js';
 import { queryFields } from './fields.js';
 import { JSON_TYPE, serializeJson } from './json.js';
 
 /**
- * The HTTP side of idempotency keys (contract section 4, README "Idempotency").
+ * The HTTP side of idempotency keys (contract section 4, docs/idempotency-and-history.md).
  * Handlers read the header, build a guard whose `render` produces the exact
  * bytes of the answer, and hand it to the store with the work; whatever the
  * store answers (fresh or replayed) goes out through `sendAnswer`.
@@ -37,11 +38,38 @@ export function readIdempotencyKey(request: FastifyRequest): KeyRead {
  * What the request means: method, path and every body and query field but the
  * API key (the scope already names it), keys sorted. A JSON number and a string
  * with the same text mean the same amount (section 2), so both hash alike.
+ *
+ * The answer's format is part of the request: a key first used for an XML
+ * answer replays that XML, and asking it for JSON is another request (24).
+ * `_format` itself is left out and the format is added only when it is XML,
+ * so `_format=json`, an empty one and none are the same request, wherever
+ * `_format` travels, and a JSON request hashes as it did before `_format`.
  */
-export function requestFingerprint(request: FastifyRequest, body: Fields): string {
+function requestFingerprint(request: FastifyRequest, body: Fields): string {
   const path = request.url.split('?')[0] ?? '';
-  const text = JSON.stringify([request.method, path, canonical(body), canonical(queryFields(request))]);
+  const parts = [
+    request.method,
+    path,
+    canonical(withoutFormat(body)),
+    canonical(withoutFormat(queryFields(request))),
+  ];
+  const text = JSON.stringify(request.answerFormat === 'xml' ? [...parts, 'xml'] : parts);
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The fields but `_format`, hashing as the same request without it would.
+ * canonical() keeps a query object as it is (Fastify builds it on a prototype
+ * of its own) while a URL without a query string reads as a plain `{}`: the
+ * rest stays on the fields' prototype, or is `{}` when nothing is left.
+ */
+function withoutFormat(fields: Fields): Fields {
+  if (!Object.hasOwn(fields, FORMAT_FIELD)) return fields;
+  const names = Object.keys(fields).filter((name) => name !== FORMAT_FIELD);
+  if (names.length === 0) return {};
+  const rest = Object.create(Object.getPrototypeOf(fields) as object | null) as Fields;
+  for (const name of names) rest[name] = fields[name];
+  return rest;
 }
 
 function canonical(value: unknown): unknown {

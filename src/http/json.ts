@@ -1,5 +1,8 @@
 import { LosslessNumber, isLosslessNumber, stringify } from 'lossless-json';
 import { formatMicros } from '../domain/money.js';
+import type { OperationName } from '../sdk/operations.js';
+import type { Shape } from '../sdk/schema.js';
+import type { ANSWERS } from '../sdk/shapes.js';
 
 /**
  * Replies are written with lossless-json instead of JSON.stringify because a
@@ -9,6 +12,14 @@ import { formatMicros } from '../domain/money.js';
 export function money(micros: bigint): LosslessNumber {
   return new LosslessNumber(formatMicros(micros));
 }
+
+/**
+ * An operation's 200 answer as the server writes it: the shape src/sdk/shapes.ts
+ * defines (the one the SDK reads), money numbers as LosslessNumbers.
+ */
+export type Written<K extends OperationName> = Shape<(typeof ANSWERS)[K], LosslessNumber>;
+/** The same without `success` and `code`. */
+export type WrittenFields<K extends OperationName> = Omit<Written<K>, 'success' | 'code'>;
 
 const exactNumbers = [
   { test: (value: unknown) => isLosslessNumber(value), stringify: (value: unknown) => String(value) },

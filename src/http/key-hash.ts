@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { hashApiKey } from '../service/keys.js';
+import { hashApiKey } from '../app/keys.js';
 
 const hashes = new WeakMap<FastifyRequest, { readonly apiKey: string; readonly keyHash: string }>();
 

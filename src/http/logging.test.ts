@@ -2,6 +2,18 @@ import { Writable } from 'node:stream';
 import { expect, test } from 'vitest';
 import { buildLogger, redactKeys } from './logging.js';
 
+/** A logger writing its lines into an array. */
+function capturedLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  return { lines, logger: buildLogger({ level: 'info', destination }) };
+}
+
 test('a line with nothing to censor is passed through untouched', () => {
   const line = { method: 'POST', path: '/v1/subaccount/credit/add', statusCode: 200, durationMs: 1.2 };
   expect(redactKeys(line)).toBe(line);
@@ -30,14 +42,7 @@ test('keys are censored at the top level and one level down, without touching th
 });
 
 test('the logger censors keys in objects and in child bindings', () => {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      lines.push(chunk.toString('utf8'));
-      callback();
-    },
-  });
-  const logger = buildLogger({ level: 'info', destination });
+  const { lines, logger } = capturedLogger();
   logger.info({ apiKey: 'tl_secret7', nested: { apiKey: 'tl_secret8' } }, 'one');
   logger
     .child({ apiKey: 'tl_secret9' })
@@ -46,4 +51,16 @@ test('the logger censors keys in objects and in child bindings', () => {
   expect(text).toContain('"msg":"one"');
   expect(text).toContain('"msg":"two"');
   expect(text).not.toMatch(/secret/);
+});
+
+test('webhook signing secrets are censored like keys, at the top level and one level down', () => {
+  const { lines, logger } = capturedLogger();
+  const endpoint = { id: 'we_1', secret: 'whsec_AAAA', previousSecret: 'whsec_BBBB', url: 'https://x.test/' };
+  logger.info({ secret: 'whsec_CCCC', endpoint }, 'endpoint');
+  logger.child({ previousSecret: 'whsec_DDDD' }).warn({ delivery: { secret: 'whsec_EEEE' } }, 'delivery');
+  const text = lines.join('');
+  expect(text).toContain('"msg":"endpoint"');
+  expect(text).toContain('"url":"https://x.test/"');
+  expect(text).not.toMatch(/whsec_/);
+  expect(endpoint.secret).toBe('whsec_AAAA');
 });

@@ -32,6 +32,8 @@ export function buildLogger(options: LoggerOptions): Logger {
         res: serializeReply,
         err: pino.stdSerializers.err,
         apiKey: () => REDACTED,
+        secret: () => REDACTED,
+        previousSecret: () => REDACTED,
         headers: (headers: unknown) =>
           typeof headers === 'object' && headers !== null ? withoutSecretHeaders(headers) : headers,
       },
@@ -40,20 +42,23 @@ export function buildLogger(options: LoggerOptions): Logger {
     // fewer come, instead of one write(2) per request line (about a tenth of the event
     // loop's time under load, `npm run bench` with --cpu-prof). pino flushes what is left
     // when the process exits; a kill -9 can lose the last 100 ms of lines, never a
-    // transfer (README, "Logs").
+    // transfer (docs/operators.md, "Logs").
     options.destination ?? pino.destination(STDOUT_LINES),
   );
 }
 
 const STDOUT_LINES = { dest: 1, sync: false, minLength: 4096, periodicFlush: 100 } as const;
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 const SECRET_HEADERS = ['x-api-key', 'authorization'] as const;
 
+/** Fields whose value is a secret wherever they appear: API keys, webhook signing secrets. */
+const SECRET_FIELDS: ReadonlySet<string> = new Set(['apiKey', 'secret', 'previousSecret']);
+
 /**
- * The redaction of a logged object: `apiKey`, `headers["x-api-key"]` and
- * `headers.authorization`, at the top level and one level down (`*.apiKey`,
- * `*.headers…`). Copies only what it censors; the object is returned as is
+ * The redaction of a logged object: `apiKey`, the webhook secrets (`secret`,
+ * `previousSecret`), `headers["x-api-key"]` and `headers.authorization`, at
+ * the top level and one level down (`*.apiKey`, `*.secret`, `*.headers…`). Copies only what it censors; the object is returned as is
  * when there is nothing to censor (every request line).
  */
 export function redactKeys(object: Record<string, unknown>): Record<string, unknown> {
@@ -62,7 +67,7 @@ export function redactKeys(object: Record<string, unknown>): Record<string, unkn
     if (!Object.hasOwn(object, name)) continue;
     const value = object[name];
     let replaced: unknown = value;
-    if (name === 'apiKey') replaced = REDACTED;
+    if (SECRET_FIELDS.has(name)) replaced = REDACTED;
     else if (typeof value === 'object' && value !== null) {
       replaced = name === 'headers' ? withoutSecretHeaders(value) : redactOneLevel(value);
     }
@@ -74,13 +79,14 @@ export function redactKeys(object: Record<string, unknown>): Record<string, unkn
   return copy ?? object;
 }
 
-/** `*.apiKey` and `*.headers…` of one nested value. */
+/** `*.apiKey`, `*.secret`, `*.previousSecret` and `*.headers…` of one nested value. */
 function redactOneLevel(value: object): object {
   const fields = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
-  if (Object.hasOwn(fields, 'apiKey')) {
-    copy = copyOf(fields);
-    put(copy, 'apiKey', REDACTED);
+  for (const name of SECRET_FIELDS) {
+    if (!Object.hasOwn(fields, name)) continue;
+    copy ??= copyOf(fields);
+    put(copy, name, REDACTED);
   }
   const headers = Object.hasOwn(fields, 'headers') ? fields['headers'] : undefined;
   if (typeof headers === 'object' && headers !== null) {

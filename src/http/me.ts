@@ -4,6 +4,7 @@ import type { Store } from '../domain/store.js';
 import { keyHashOf } from './key-hash.js';
 import { sendError } from './errors.js';
 import { apiKeyOrCode } from './fields.js';
+import type { Written } from './json.js';
 
 export function registerMeRoutes(app: FastifyInstance, store: Store): void {
   app.get('/v1/me', (request, reply) => handleMe(store, request, reply));
@@ -24,6 +25,6 @@ async function handleMe(store: Store, request: FastifyRequest, reply: FastifyRep
     success: true,
     code: 200,
     user: { username: caller.email },
-    credits: { balance: formatMicrosPadded(caller.balanceMicros), currency: 'EUR' },
-  });
+    credits: { balance: formatMicrosPadded(caller.balanceMicros - caller.heldMicros), currency: 'EUR' },
+  } satisfies Written<'me'>);
 }

@@ -2,9 +2,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { CounterSeries, HistogramSeries } from './metric-series.js';
 import { StoreUnavailableError, type Store } from '../domain/store.js';
-import type { CreditQueueObserver } from '../service/credit-queue.js';
+import type { CreditQueueObserver } from '../app/credit-queue.js';
+import type { DeliveryObserver } from '../app/webhooks/delivery-worker.js';
 
-export const METRICS_PATH = '/metrics';
+const METRICS_PATH = '/metrics';
 const PREFIX = 'tirelire_';
 
 /**
@@ -20,6 +21,11 @@ const TRANSFER_ROUTES = new Set([
   '/admin/v1/accounts',
   '/admin/v1/accounts/:id/topup',
   '/admin/v1/accounts/:id/charge',
+  '/v1/subaccount/delete',
+  '/admin/v1/accounts/:id/subaccounts/:token/close',
+  '/admin/v1/accounts/:id/holds',
+  '/admin/v1/holds/:holdId/capture',
+  '/admin/v1/holds/:holdId/void',
 ]);
 
 /** Our serializer writes `success` then `code` first, so the outcome is read without parsing the body. */
@@ -29,6 +35,8 @@ export interface Metrics {
   readonly registry: Registry;
   /** Handed to the CreditQueue: group-commit batch sizes and timings. */
   readonly creditQueue: CreditQueueObserver;
+  /** Handed to the webhook delivery worker: events, attempts by outcome, delivery lag. */
+  readonly webhooks: DeliveryObserver;
   /** The Prometheus text: this app's metrics and the process's. */
   scrape(): Promise<string>;
 }
@@ -87,6 +95,7 @@ export function createMetrics(store: Store): Metrics {
       this.set({ state: 'waiting' }, stats.waiting);
     },
   });
+  const webhooks = webhookMetrics(store, registry);
   const hooks = { latency, transfers, storeErrors };
   metricHooks.set(registry, hooks);
   return {
@@ -102,8 +111,57 @@ export function createMetrics(store: Store): Metrics {
         batchFailures.inc();
       },
     },
+    webhooks,
     async scrape() {
       return `${await processRegistry().metrics()}\n${await registry.metrics()}`;
+    },
+  };
+}
+
+/**
+ * Events and deliveries. Events are counted as this process hands them out
+ * (each event once, by one process), so the sum over processes is the
+ * number of events written; the backlog is read from the store at scrape.
+ */
+function webhookMetrics(store: Store, registry: Registry): DeliveryObserver {
+  const events = new Counter({
+    name: `${PREFIX}events_total`,
+    help: 'Events written, counted as this process hands them to the webhook endpoints (sum over processes).',
+    registers: [registry],
+  });
+  const attempts = new Counter({
+    name: `${PREFIX}webhook_attempts_total`,
+    help: 'Webhook delivery attempts by outcome: delivered (2xx), retrying (failed, a retry is due), failed (failed, no retry left).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const lag = new Histogram({
+    name: `${PREFIX}webhook_delivery_lag_seconds`,
+    help: "Time from an event's commit to its 2xx from an endpoint.",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200],
+    registers: [registry],
+  });
+  new Gauge({
+    name: `${PREFIX}webhook_backlog`,
+    help: 'What waits: events not yet handed to the endpoints, deliveries not yet done (retries included).',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    async collect() {
+      // A store out of reach leaves the gauge as it was: /metrics still answers.
+      const backlog = await store.webhookBacklog().catch(() => null);
+      if (backlog === null) return;
+      this.set({ kind: 'events' }, backlog.events);
+      this.set({ kind: 'deliveries' }, backlog.deliveries);
+    },
+  });
+  for (const outcome of ['delivered', 'retrying', 'failed']) attempts.inc({ outcome }, 0);
+  return {
+    eventsHandedOut(count) {
+      events.inc(count);
+    },
+    attempted(outcome, lagMs) {
+      attempts.inc({ outcome });
+      if (lagMs !== null) lag.observe(lagMs / 1000);
     },
   };
 }

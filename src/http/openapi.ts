@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ERRORS, type ErrorCode } from '../domain/errors.js';
 import {
+  hasBody,
   ROUTE_DOCS,
   routeCodes,
   type JsonSchema,
@@ -10,12 +11,14 @@ import {
   type RouteDoc,
 } from './schemas/index.js';
 
-export const OPENAPI_PATH = '/openapi.json';
-export const DOCS_PREFIX = '/docs';
+const OPENAPI_PATH = '/openapi.json';
+const DOCS_PREFIX = '/docs';
 
 /** Routes that are pages or assets, not API operations: the console and the docs page itself. */
 const NOT_OPERATIONS = /^\/(console|docs)(\/|$)/;
 const DOCUMENTED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+/** The routes that answer in XML on `_format=xml` (src/http/answer-format.ts). */
+const PUBLIC_API = /^\/v1(\/|$)/;
 
 export interface RegisteredRoute {
   readonly method: string;
@@ -29,7 +32,7 @@ export interface RegisteredRoute {
  * really has, and the document is built from that list and each route's
  * schema in ./schemas once the app is ready. A route without a schema still
  * appears (flagged `x-undocumented`), so the document never hides a route;
- * test/openapi-document.test.ts keeps that list empty.
+ * test/http/openapi-document.test.ts keeps that list empty.
  */
 export function registerOpenApi(app: FastifyInstance): void {
   const routes: RegisteredRoute[] = [];
@@ -47,7 +50,7 @@ export function registerOpenApi(app: FastifyInstance): void {
 }
 
 /** `/admin/v1/accounts/:id` → `/admin/v1/accounts/{id}`. */
-export function openApiPath(url: string): string {
+function openApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
@@ -57,7 +60,8 @@ export function buildOpenApiDocument(routes: readonly RegisteredRoute[]): Record
     if (!DOCUMENTED_METHODS.has(method) || NOT_OPERATIONS.test(url)) continue;
     const doc = ROUTE_DOCS[`${method} ${url}`];
     const path = (paths[openApiPath(url)] ??= {});
-    path[method.toLowerCase()] = doc === undefined ? undocumented(method, url) : operation(method, doc);
+    path[method.toLowerCase()] =
+      doc === undefined ? undocumented(method, url) : operation(method, doc, PUBLIC_API.test(url));
   }
   return {
     openapi: '3.1.0',
@@ -105,6 +109,7 @@ const TAGS = [
   { name: 'subaccounts', description: 'Creating and listing subaccounts' },
   { name: 'account', description: "The caller's own account" },
   { name: 'history', description: 'The transfer history' },
+  { name: 'events', description: 'Events: the pull feed and the webhook endpoints that receive them' },
   { name: 'operator', description: 'The operator API (bearer token)' },
   { name: 'operations', description: 'Probes, metrics and this document' },
 ];
@@ -116,14 +121,22 @@ const INFO_DESCRIPTION = [
     'POST bodies may be JSON, `application/x-www-form-urlencoded` or `multipart/form-data`; a body that is a JSON object is read as JSON whatever its type.',
   'Every answer is JSON with `success` and `code`; a refusal is `{"success":false,"code":N,"message":"…"}` (see the `ErrorCode` schema for the whole table). ' +
     'Money is exact: send amounts as decimal strings; read the JSON numbers of answers without a float (they are written exactly).',
+  "Every `/v1` route takes `_format` (query string or body field): `json` (the default) or `xml`, the Mailpartner family's XML, `<result>` holding each value of the JSON answer in order as an `<entry>` (`application/xml`), errors included. Any other value is code 22, in JSON, before any other code.",
   'The POSTs that list the `Idempotency-Key` header honour it (1–255 characters): a retry with the same key and request returns the first answer with `Idempotent-Replayed: true`.',
 ].join('\n');
 
-function operation(method: string, doc: RouteDoc): Record<string, unknown> {
+/**
+ * `public`: a /v1 route, which also answers in XML (`_format`). Its
+ * x-error-codes stay those of a request without `_format` (the SDK's, which
+ * never sends it); the parameter says where 22 comes.
+ */
+function operation(method: string, doc: RouteDoc, xml: boolean): Record<string, unknown> {
   const parameters: ParameterDoc[] = [...(doc.parameters ?? [])];
-  if (method === 'POST' && doc.idempotent !== false) parameters.push(IDEMPOTENCY_HEADER);
+  if (xml) parameters.push(FORMAT_QUERY);
+  if (hasBody(method, doc) && doc.idempotent !== false) parameters.push(IDEMPOTENCY_HEADER);
   if (doc.auth === 'apiKey' || doc.auth === 'admin') parameters.push(LANGUAGE_HEADER);
   const codes = routeCodes(method, doc);
+  const body = doc.body === undefined ? undefined : xml ? withFormatField(doc.body) : doc.body;
   return {
     operationId: doc.operationId,
     summary: doc.summary,
@@ -131,8 +144,8 @@ function operation(method: string, doc: RouteDoc): Record<string, unknown> {
     tags: [doc.tag],
     security: SECURITY[doc.auth],
     ...(parameters.length === 0 ? {} : { parameters }),
-    ...(doc.body === undefined ? {} : { requestBody: requestBody(doc.body) }),
-    responses: { '200': okResponse(doc), ...errorResponses(codes) },
+    ...(body === undefined ? {} : { requestBody: requestBody(body) }),
+    responses: { '200': okResponse(doc, xml), ...errorResponses(codes, xml) },
     'x-error-codes': codes,
   };
 }
@@ -160,6 +173,32 @@ const IDEMPOTENCY_HEADER: ParameterDoc = {
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 };
 
+const FORMAT_SCHEMA: JsonSchema = { enum: ['json', 'xml'], default: 'json' };
+
+const FORMAT_QUERY: ParameterDoc = {
+  name: '_format',
+  in: 'query',
+  description:
+    "The answer's format, errors included: `json` or `xml` (the Mailpartner family's XML, `application/xml`). May travel as a body field instead (the body's wins). Any other value: code 22 (HTTP 400), in JSON, before any other code.",
+  schema: FORMAT_SCHEMA,
+};
+
+/** The XML answer: the JSON answer's values in order, as `<entry>` elements of one `<result>`. */
+const XML_ANSWER = {
+  schema: {
+    type: 'string',
+    description:
+      "`<?xml version='1.0' encoding='UTF-8'?>` and one `<result>` holding each value of the JSON answer, in its key order, as an `<entry>`: strings in CDATA, numbers as written in JSON, `true`/`false`, null as `<entry/>`, objects and arrays as nested entries.",
+  },
+};
+
+/** A body schema with `_format` among its fields. */
+function withFormatField(schema: JsonSchema): JsonSchema {
+  const properties = (schema as { properties?: Record<string, JsonSchema> }).properties;
+  if (properties === undefined) return schema;
+  return { ...schema, properties: { ...properties, _format: FORMAT_SCHEMA } } as JsonSchema;
+}
+
 const LANGUAGE_HEADER: ParameterDoc = {
   name: 'Accept-Language',
   in: 'header',
@@ -179,36 +218,43 @@ function requestBody(schema: JsonSchema): Record<string, unknown> {
   };
 }
 
-function okResponse(doc: RouteDoc): Record<string, unknown> {
+function okResponse(doc: RouteDoc, xml: boolean): Record<string, unknown> {
   const content: Record<string, unknown> =
     doc.okMediaType === undefined
       ? { 'application/json': { schema: doc.ok } }
       : { [doc.okMediaType]: { schema: doc.ok } };
+  if (xml) content['application/xml'] = XML_ANSWER;
   if (doc.csv === true) content['text/csv'] = { schema: { type: 'string' } };
   return { description: 'Success', content };
 }
 
-/** One response per HTTP status, listing the codes that answer it in the route's order. */
-function errorResponses(codes: readonly ErrorCode[]): Record<string, unknown> {
+/**
+ * One response per HTTP status, listing the codes that answer it in the
+ * route's order; on a /v1 route, 22 for `_format` comes first among the 400s
+ * and each refusal may also be XML.
+ */
+function errorResponses(codes: readonly ErrorCode[], xml: boolean): Record<string, unknown> {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) {
+  for (const code of xml ? [22 as const, ...codes] : codes) {
     const status = ERRORS[code].http;
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    const statusCodes = byStatus.get(status) ?? [];
+    if (!statusCodes.includes(code)) byStatus.set(status, [...statusCodes, code]);
   }
   const responses: Record<string, unknown> = {};
   for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const json = {
+      schema: {
+        allOf: [
+          { $ref: '#/components/schemas/Error' },
+          { type: 'object', properties: { code: { enum: statusCodes } } },
+        ],
+      },
+    };
     responses[String(status)] = {
       description: statusCodes.map((code) => `code ${code}: ${ERRORS[code].en}`).join('; '),
-      content: {
-        'application/json': {
-          schema: {
-            allOf: [
-              { $ref: '#/components/schemas/Error' },
-              { type: 'object', properties: { code: { enum: statusCodes } } },
-            ],
-          },
-        },
-      },
+      content: xml
+        ? { 'application/json': json, 'application/xml': XML_ANSWER }
+        : { 'application/json': json },
     };
   }
   return responses;

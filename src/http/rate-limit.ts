@@ -1,27 +1,23 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { RedisCounter, openRedisCounter } from '../service/throttle-redis.js';
-import { MemoryCounter } from '../service/throttle.js';
-import type { WindowCount, WindowCounter } from '../service/throttle.js';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { AbuseLimitSettings } from '../config.js';
+import { ApiError } from './api-error.js';
 import { bodyFields } from './body.js';
 import { sendError } from './errors.js';
 import { keyHashOf } from './key-hash.js';
 import { readApiKey, usableApiKey } from './fields.js';
 import { pathOf } from './logging.js';
+import { MAX_MEMORY_KEYS, sharedCounts } from './rate-limit-redis.js';
 
 /**
- * The abuse limits (README, "Abuse limits"). Both answer 429 (code 429) with
- * `Retry-After` in seconds. A limit of 0 turns it off.
+ * The abuse limits (docs/abuse-limits.md), on @fastify/rate-limit. Both answer
+ * 429 (code 429) with `Retry-After` in seconds. A limit of 0 turns it off.
  */
-export interface AbuseLimits {
-  /** Requests per API key — or per client address for a request without a usable key — per window. */
-  readonly perKeyMax: number;
-  readonly perKeyWindowMs: number;
-  /** 401 answers (codes 10 and 29) per client address per window before the address is refused. */
-  readonly authFailureMax: number;
-  readonly authFailureWindowMs: number;
-  /** In memory per process, or shared through Redis. */
-  readonly counter: WindowCounter;
+export interface AbuseLimits extends AbuseLimitSettings {
+  /** Counts shared by every process (main.ts opens it from REDIS_URL); absent: this process counts alone. */
+  readonly redis?: Redis | undefined;
 }
 
 /** Probes and scrapes are never limited: an orchestrator must see a busy server as alive. */
@@ -29,30 +25,49 @@ const UNLIMITED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 /** Past this many blocked addresses, the ones whose block has ended are forgotten. */
 const MAX_BLOCKED_ADDRESSES = 100_000;
 
+/**
+ * Registers the plugin before the routes it limits (it hooks each route as it
+ * is added) and, once it is loaded, the wrong-key throttle on top of it.
+ */
 export function registerAbuseLimits(app: FastifyInstance, limits: AbuseLimits): void {
-  const { counter } = limits;
-  if (counter instanceof RedisCounter) {
-    counter.healthListener = (event, error) =>
-      event === 'down'
-        ? app.log.warn({ err: error }, 'redis unreachable: abuse limits now count per process')
-        : app.log.info('redis reachable again: abuse limits shared across processes');
-  }
-  if (limits.authFailureMax > 0) registerAuthFailureThrottle(app, limits);
-  if (limits.perKeyMax > 0) {
-    // A callback hook: with the in-process counter the check is synchronous, no promise per request.
-    app.addHook('preHandler', (request, reply, done) => {
-      if (isUnlimited(request)) return done();
-      const local = counter instanceof MemoryCounter;
-      const key = `key:${rateKeyOf(request, !local)}`;
-      if (local) {
-        return admitPerKey(counter.hitNow(key, limits.perKeyWindowMs), limits, request, reply, done);
-      }
-      counter.hit(key, limits.perKeyWindowMs).then(
-        (hit) => admitPerKey(hit, limits, request, reply, done),
-        (error: unknown) => done(error as Error),
-      );
-    });
-  }
+  if (limits.perKeyMax === 0 && limits.authFailureMax === 0) return;
+  const shared = limits.redis !== undefined;
+  void app.register(rateLimit, {
+    global: limits.perKeyMax > 0,
+    max: limits.perKeyMax,
+    timeWindow: limits.perKeyWindowMs,
+    // After the body is read: the key may travel in it.
+    hook: 'preHandler',
+    keyGenerator: (request) => `key:${rateKeyOf(request, shared)}`,
+    allowList: isUnlimited,
+    cache: MAX_MEMORY_KEYS,
+    ...(limits.redis === undefined ? {} : { store: sharedCounts(limits.redis, logRedisHealth(app)) }),
+    addHeadersOnExceeding: {
+      'x-ratelimit-limit': false,
+      'x-ratelimit-remaining': false,
+      'x-ratelimit-reset': false,
+    },
+    addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+    // Thrown: the error handler answers it from the code table; the plugin has set Retry-After.
+    errorResponseBuilder: () => new ApiError(429, { limit: 'per-key' }),
+  });
+  if (limits.authFailureMax > 0) app.after(() => registerAuthFailureThrottle(app, limits));
+}
+
+/**
+ * The per-key limit for the 404 handler, which the plugin never sees (it
+ * hooks routes as they are added); undefined when that limit is off. Call it
+ * once the plugin is loaded (app.after).
+ */
+export function notFoundLimit(app: FastifyInstance, limits: AbuseLimits | undefined) {
+  return limits === undefined || limits.perKeyMax === 0 ? undefined : app.rateLimit();
+}
+
+function logRedisHealth(app: FastifyInstance) {
+  return (event: 'down' | 'up', error?: unknown) =>
+    event === 'down'
+      ? app.log.warn({ err: error }, 'redis unreachable: abuse limits now count per process')
+      : app.log.info('redis reachable again: abuse limits shared across processes');
 }
 
 /**
@@ -63,6 +78,11 @@ export function registerAbuseLimits(app: FastifyInstance, limits: AbuseLimits): 
  * process blocks the address at the address's next wrong key there.
  */
 function registerAuthFailureThrottle(app: FastifyInstance, limits: AbuseLimits): void {
+  const countWrongKey = app.createRateLimit({
+    keyGenerator: (request) => `auth:${request.ip}`,
+    max: limits.authFailureMax,
+    timeWindow: limits.authFailureWindowMs,
+  });
   const blockedUntil = new Map<string, number>();
   // Callback hooks: the common case (address not blocked, answer not 401) makes no promise.
   app.addHook('onRequest', (request, reply, done) => {
@@ -74,33 +94,22 @@ function registerAuthFailureThrottle(app: FastifyInstance, limits: AbuseLimits):
       return done();
     }
     request.log.info({ code: 429, limit: 'wrong-keys' }, 'request refused');
-    tooMany(request, reply, remainingMs);
+    reply.header('retry-after', String(Math.max(1, Math.ceil(remainingMs / 1000))));
+    sendError(request, reply, 429);
   });
   app.addHook('onSend', (request, reply, _payload, done) => {
     if (reply.statusCode !== 401) return done();
-    limits.counter.hit(`auth:${request.ip}`, limits.authFailureWindowMs).then(
-      ({ count, resetMs }) => {
-        if (count >= limits.authFailureMax) {
+    countWrongKey(request).then(
+      (count) => {
+        if (!count.isAllowed && count.remaining === 0) {
           if (blockedUntil.size >= MAX_BLOCKED_ADDRESSES) forgetEnded(blockedUntil);
-          blockedUntil.set(request.ip, Date.now() + resetMs);
+          blockedUntil.set(request.ip, Date.now() + count.ttl);
         }
         done();
       },
       (error: unknown) => done(error as Error),
     );
   });
-}
-
-function admitPerKey(
-  hit: WindowCount,
-  limits: AbuseLimits,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  done: HookHandlerDoneFunction,
-): void {
-  if (hit.count <= limits.perKeyMax) return done();
-  request.log.info({ code: 429, limit: 'per-key' }, 'request refused');
-  tooMany(request, reply, hit.resetMs);
 }
 
 function forgetEnded(blockedUntil: Map<string, number>): void {
@@ -111,11 +120,6 @@ function forgetEnded(blockedUntil: Map<string, number>): void {
 
 function isUnlimited(request: FastifyRequest): boolean {
   return UNLIMITED_PATHS.has(pathOf(request.url) ?? '');
-}
-
-function tooMany(request: FastifyRequest, reply: FastifyReply, resetMs: number): FastifyReply {
-  reply.header('retry-after', String(Math.max(1, Math.ceil(resetMs / 1000))));
-  return sendError(request, reply, 429);
 }
 
 /**
@@ -132,53 +136,3 @@ export function rateKeyOf(request: FastifyRequest, shared: boolean): string {
   const digest = createHash('sha256').update('tirelire rate limit\0').update(keyHash, 'utf8');
   return `k:${digest.digest('base64url').slice(0, 24)}`;
 }
-
-export const DEFAULT_ABUSE_LIMITS = {
-  /** High enough for the benchmark's 64 connections on one key; operators serving many tenants lower it. */
-  perKeyMax: 10_000,
-  perKeyWindowMs: 1000,
-  authFailureMax: 50,
-  authFailureWindowMs: 60_000,
-} as const;
-
-/** RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, AUTH_FAILURE_MAX, AUTH_FAILURE_WINDOW_MS: non-negative integers. */
-export function abuseLimitsFromEnv(
-  env: Record<string, string | undefined>,
-  counter: WindowCounter,
-): AbuseLimits {
-  return {
-    perKeyMax: readCount(env, 'RATE_LIMIT_MAX', DEFAULT_ABUSE_LIMITS.perKeyMax),
-    perKeyWindowMs: readWindow(env, 'RATE_LIMIT_WINDOW_MS', DEFAULT_ABUSE_LIMITS.perKeyWindowMs),
-    authFailureMax: readCount(env, 'AUTH_FAILURE_MAX', DEFAULT_ABUSE_LIMITS.authFailureMax),
-    authFailureWindowMs: readWindow(env, 'AUTH_FAILURE_WINDOW_MS', DEFAULT_ABUSE_LIMITS.authFailureWindowMs),
-    counter,
-  };
-}
-
-function readCount(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  if (!/^\d{1,9}$/.test(text)) throw new Error(`${name} must be a whole number ≥ 0, got "${text}"`);
-  return Number(text);
-}
-
-function readWindow(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const value = readCount(env, name, fallback);
-  if (value === 0) throw new Error(`${name} must be at least 1 ms`);
-  return value;
-}
-
-/** The limits main.ts starts with: shared through Redis when REDIS_URL is set, else in this process. */
-export function openAbuseLimits(env: Record<string, string | undefined>): AbuseLimits {
-  const redisUrl = env['REDIS_URL'];
-  const counter =
-    redisUrl === undefined || redisUrl === '' ? new MemoryCounter() : openRedisCounter(redisUrl);
-  return abuseLimitsFromEnv(env, counter);
-}
-
-/** REQUEST_TIMEOUT_MS: how long a client may take to send one request; 30 s by default. */
-export function requestTimeoutFromEnv(env: Record<string, string | undefined>): number {
-  return readCount(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS);
-}
-
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;

@@ -1,12 +1,10 @@
 import type { SubaccountProfile, SubaccountType } from '../domain/accounts.js';
-import type { CreateSubaccountRequest } from '../service/subaccounts.js';
+import { isValidEmail } from '../domain/email.js';
+import type { CreateSubaccountRequest } from './subaccount-command.js';
 import { isPlainObject } from './body.js';
 import type { Fields } from './body.js';
-import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from './bounds.js';
+import { MAX_NAME_LENGTH } from './bounds.js';
 import { fieldOf, readField } from './fields.js';
-
-/** Deliberately loose (one @, a dot in the domain, no spaces): the address is an identifier here, not a mailbox we write to. */
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * Reads `type` and `parameters` of POST /v1/subaccount/create; null means
@@ -39,9 +37,7 @@ function readType(body: Fields): SubaccountType | null {
 function readEmail(parameters: Fields): string | null | undefined {
   const email = readField(parameters, 'email');
   if (email.kind === 'absent') return null;
-  if (email.kind !== 'text' || email.text.length > MAX_EMAIL_LENGTH || !EMAIL.test(email.text))
-    return undefined;
-  return email.text;
+  return email.kind === 'text' && isValidEmail(email.text) ? email.text : undefined;
 }
 
 function readProfile(parameters: Fields): SubaccountProfile | null {

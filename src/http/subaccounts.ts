@@ -1,20 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Account, Caller } from '../domain/accounts.js';
-import { errorAnswer } from '../domain/errors.js';
+import type { Account, CreateSubaccountOutcome } from '../domain/accounts.js';
+import { errorAnswer } from '../domain/answers/error-answer.js';
 import { checkMainCaller } from '../domain/ledger-rules.js';
 import { formatMicrosPadded } from '../domain/money.js';
-import type { CreateSubaccountOutcome, Store } from '../domain/store.js';
+import type { Store } from '../domain/store.js';
+import { subaccountIdentity } from './admin/views.js';
 import { keyHashOf } from './key-hash.js';
-import { buildCreateSubaccount } from '../service/subaccounts.js';
+import type { Written } from './json.js';
+import { buildCreateSubaccount } from './subaccount-command.js';
 import { bodyFields } from './body.js';
+import { SUBACCOUNTS_PER_PAGE } from '../sdk/shapes.js';
 import { MAX_PAGE } from './bounds.js';
 import { sendError } from './errors.js';
 import { apiKeyOrCode, queryFields, readField } from './fields.js';
 import { buildClaim, guardOf, readIdempotencyKey, renderJson, scopeOf, sendAnswer } from './idempotency.js';
 import { preferredLanguage } from './language.js';
 import { readCreateRequest } from './subaccount-request.js';
-
-export const SUBACCOUNTS_PER_PAGE = 20;
 
 export function registerSubaccountRoutes(app: FastifyInstance, store: Store): void {
   app.post('/v1/subaccount/create', (request, reply) => handleCreate(store, request, reply));
@@ -38,8 +39,8 @@ async function handleCreate(
   if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
   const createRequest = readCreateRequest(body, apiKey);
   if (createRequest === null) {
-    const code = checkMainCaller(await store.authenticate(keyHashOf(request, apiKey))) ?? 22;
-    return sendError(request, reply, code);
+    const main = checkMainCaller(await store.authenticate(keyHashOf(request, apiKey)));
+    return sendError(request, reply, typeof main === 'number' ? main : 22);
   }
   const built = buildCreateSubaccount(createRequest);
   const language = preferredLanguage(request.headers['accept-language']);
@@ -67,8 +68,11 @@ async function handleCreate(
  * An advanced subaccount's key is in this answer; with an Idempotency-Key the
  * record keeps the answer with `apiKey: null` (guardOf's `secret`).
  */
-function createdBody(outcome: Extract<CreateSubaccountOutcome, { ok: true }>, apiKey: string | null) {
-  const subaccount = { email: outcome.account.email, token: outcome.account.token };
+function createdBody(
+  outcome: Extract<CreateSubaccountOutcome, { ok: true }>,
+  apiKey: string | null,
+): Written<'createSubaccount'> {
+  const subaccount = { email: outcome.account.email, token: subaccountIdentity(outcome.account).token };
   return {
     success: true,
     code: 200,
@@ -81,12 +85,11 @@ function createdBody(outcome: Extract<CreateSubaccountOutcome, { ok: true }>, ap
 async function handleList(store: Store, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const apiKey = apiKeyOrCode(request, {});
   if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
-  const caller = await store.authenticate(keyHashOf(request, apiKey));
-  const callerCode = checkMainCaller(caller);
-  if (callerCode !== null) return sendError(request, reply, callerCode);
+  const main = checkMainCaller(await store.authenticate(keyHashOf(request, apiKey)));
+  if (typeof main === 'number') return sendError(request, reply, main);
   const page = readPage(queryFields(request));
   if (page === null) return sendError(request, reply, 22);
-  const result = await store.listSubaccounts((caller as Caller).accountId, page, SUBACCOUNTS_PER_PAGE);
+  const result = await store.listSubaccounts(main.accountId, page, SUBACCOUNTS_PER_PAGE);
   return reply.send({
     success: true,
     code: 200,
@@ -94,7 +97,7 @@ async function handleList(store: Store, request: FastifyRequest, reply: FastifyR
     nb_per_page: SUBACCOUNTS_PER_PAGE,
     page,
     data: result.items.map(listItem),
-  });
+  } satisfies Written<'listSubaccounts'>);
 }
 
 function readPage(query: Record<string, unknown>): number | null {
@@ -105,18 +108,19 @@ function readPage(query: Record<string, unknown>): number | null {
   return value <= MAX_PAGE ? value : null;
 }
 
-function listItem(account: Account) {
+function listItem(account: Account): Written<'listSubaccounts'>['data'][number] {
+  const { token, type } = subaccountIdentity(account);
   return {
     id: account.id,
     email: account.email,
-    type: account.type,
-    token: account.token,
+    type,
+    token,
     createdAt: formatDateTime(account.createdAt),
-    credits: { balance: formatMicrosPadded(account.balanceMicros), currency: 'EUR' },
+    credits: { balance: formatMicrosPadded(account.balanceMicros - account.heldMicros), currency: 'EUR' },
   };
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in UTC, as the Mailpartner list writes dates. */
-export function formatDateTime(date: Date): string {
+function formatDateTime(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
 }

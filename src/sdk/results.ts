@@ -1,11 +1,24 @@
-import type { AccountStatus, SubaccountType } from '../domain/accounts.js';
-import type { Direction, TransferKind } from '../domain/transfers.js';
+import type { Direction } from '../domain/transfers.js';
 import { parseAnswer } from './answer.js';
 import type { CodeOf, OperationName } from './operations.js';
+import type { Money, Shape } from './schema.js';
+import type {
+  accountSchema,
+  actionSchema,
+  ANSWERS,
+  deliveryAttemptSchema,
+  eventSchema,
+  webhookSchema,
+  historyTransferSchema,
+  holdSchema,
+  pageOf,
+  rulesSchema,
+  subaccountSchema,
+  transferSchema,
+} from './shapes.js';
 import { TirelireProtocolError, type RawAnswer } from './transport.js';
 
-/** Money is exact decimal text everywhere in the SDK, in and out: `"2869.2"`, `"12.500"`. */
-export type Money = string;
+export type { Money } from './schema.js';
 
 interface AnswerMeta {
   /** The HTTP status. */
@@ -26,85 +39,49 @@ export type Failure<C extends number> = {
   readonly message: string;
 } & AnswerMeta;
 
-/** What an operation answers: its data, or one of the codes it is documented to answer. */
-export type Result<K extends OperationName, T> = Success<T> | Failure<CodeOf<K>>;
+/** What an operation answers: its data (by default its documented 200 answer), or one of the codes it is documented to answer. */
+export type Result<K extends OperationName, T = Answer<K>> = Success<T> | Failure<CodeOf<K>>;
 
-export interface CreditMove {
-  /** The main account's balance after the transfer. */
-  readonly credit: Money;
-  /** The subaccount's balance after the transfer. */
-  readonly subaccountCredit: Money;
-  readonly currency: 'EUR';
-  readonly transferId: string;
-}
+/** The fields of an operation's 200 answer besides `success` and `code` (shapes.ts, the one definition). */
+export type Answer<K extends OperationName> = Omit<Shape<(typeof ANSWERS)[K]>, 'success' | 'code'>;
 
+// The answers' names, each the type of its schema in shapes.ts.
+export type CreditMove = Answer<'addCredit'>;
+export type BatchAnswer = Answer<'batchCredit'>;
+export type BatchItemResult = BatchAnswer['results'][number];
+export type CreatedSubaccount = Answer<'createSubaccount'>;
+export type SubaccountList = Answer<'listSubaccounts'>;
+export type SubaccountListItem = SubaccountList['data'][number];
+export type Me = Answer<'me'>;
+export type HistoryTransfer = Shape<typeof historyTransferSchema>;
+export type Health = Answer<'health'> | Answer<'ready'>;
+export type Account = Shape<typeof accountSchema>;
+export type Subaccount = Shape<typeof subaccountSchema>;
+export type Transfer = Shape<typeof transferSchema>;
+export type OperatorAction = Shape<typeof actionSchema>;
+export type CreatedAccount = Answer<'adminCreateAccount'>;
+/** An event as the feed lists it and a webhook receives it (`data` is the object concerned). */
+export type Event = Shape<typeof eventSchema>;
+export type EventPage = Answer<'listEvents'>;
+export type Webhook = Shape<typeof webhookSchema>;
+/** A webhook with its signing secret: the answer of a creation or a rotation. */
+export type WebhookWithSecret = Answer<'createWebhook'>['webhook'];
+export type DeliveryAttempt = Shape<typeof deliveryAttemptSchema>;
+export type AccountDetail = Answer<'adminGetAccount'>;
+export type MovedCredit = Answer<'adminTopUp'>;
+export type Rules = Shape<typeof rulesSchema>;
+export type Hold = Shape<typeof holdSchema>;
+export type HoldChange = Answer<'adminCaptureHold'>;
+export type DeletedSubaccount = Answer<'deleteSubaccount'>;
+export type ClosedSubaccount = Answer<'adminCloseSubaccount'>;
+/** A page of a listing; pass `nextCursor` back as `cursor` for the next (older) page. */
+export type Page<T> = Omit<Shape<ReturnType<typeof pageOf<T>>>, 'success' | 'code'>;
+
+/** A move of a batch: what the caller sends, not an answer. */
 export interface BatchOperation {
   readonly direction: Direction;
   readonly tokenSubaccount: string;
   readonly credit: Money;
-}
-
-export interface BatchItemResult {
-  readonly success: boolean;
-  readonly code: number;
-  readonly message?: string;
-  readonly credit?: Money;
-  readonly subaccountCredit?: Money;
-  readonly transferId?: string;
-}
-
-export interface BatchAnswer {
-  readonly results: readonly BatchItemResult[];
-  /** The main account's balance after the batch. */
-  readonly credit: Money;
-}
-
-export interface CreatedSubaccount {
-  readonly subaccount: { readonly email: string; readonly token: string; readonly apiKey?: string };
-  readonly parent_email: string;
-  readonly transferId?: string;
-}
-
-export interface SubaccountListItem {
-  readonly id: number;
-  readonly email: string;
-  readonly type: SubaccountType;
-  readonly token: string;
-  /** `YYYY-MM-DD HH:MM:SS`, UTC. */
-  readonly createdAt: string;
-  readonly credits: { readonly balance: Money; readonly currency: 'EUR' };
-}
-
-export interface SubaccountList {
-  readonly total: number;
-  readonly nb_per_page: number;
-  readonly page: number;
-  readonly data: readonly SubaccountListItem[];
-}
-
-export interface Me {
-  readonly user: { readonly username: string };
-  readonly credits: { readonly balance: Money; readonly currency: 'EUR' };
-}
-
-export interface HistoryTransfer {
-  readonly id: string;
-  /** The caller's add and remove, and the operator's topup and charge. */
-  readonly direction: TransferKind;
-  readonly tokenSubaccount: string | null;
-  readonly amount: Money;
-  /** The main account's balance after it; null when it did not touch the main account. */
-  readonly credit: Money | null;
-  readonly subaccountCredit: Money | null;
-  /** ISO-8601, UTC. */
-  readonly createdAt: string;
-  readonly idempotencyKey: string | null;
-}
-
-export interface Page<T> {
-  readonly data: readonly T[];
-  /** Pass it back as `cursor` for the next (older) page; null on the last. */
-  readonly nextCursor: string | null;
 }
 
 export interface CsvPage {
@@ -113,77 +90,8 @@ export interface CsvPage {
   readonly nextCursor: string | null;
 }
 
-export interface Health {
-  readonly status: string;
-  readonly store?: 'sqlite' | 'postgres';
-}
-
-export interface Account {
-  readonly id: number;
-  readonly email: string;
-  readonly status: AccountStatus;
-  readonly balance: Money;
-  readonly subaccountCount: number;
-  /** ISO-8601, UTC. */
-  readonly createdAt: string;
-}
-
-export interface Subaccount {
-  readonly id: number;
-  readonly email: string;
-  readonly token: string;
-  readonly type: SubaccountType;
-  readonly balance: Money;
-  readonly createdAt: string;
-}
-
-export interface Transfer {
-  readonly id: string;
-  readonly kind: TransferKind;
-  readonly amount: Money;
-  /** The main account whose history shows it. */
-  readonly accountId: number;
-  readonly tokenSubaccount: string | null;
-  readonly debitAccountId: number;
-  readonly creditAccountId: number;
-  readonly mainBalanceAfter: Money | null;
-  readonly subaccountBalanceAfter: Money | null;
-  readonly reason: string | null;
-  readonly operator: string | null;
-  readonly idempotencyKey: string | null;
-  readonly createdAt: string;
-}
-
-export interface CreatedAccount {
-  readonly account: Account;
-  /** The new account's key: shown this once. */
-  readonly apiKey: string;
-  readonly transferId: string | null;
-}
-
-/** A suspend, resume or rotate-key, kept forever in the account's audit trail. */
-export interface OperatorAction {
-  readonly id: number;
-  readonly action: 'suspend' | 'resume' | 'rotate-key';
-  readonly operator: string;
-  readonly reason: string | null;
-  readonly createdAt: string;
-}
-
-export interface AccountDetail {
-  readonly account: Account;
-  readonly subaccounts: readonly Subaccount[];
-  /** The latest 100, newest first. */
-  readonly actions: readonly OperatorAction[];
-}
-
-export interface MovedCredit {
-  readonly transfer: Transfer;
-  readonly account: Account;
-}
-
 /** Turns a raw answer into a typed result: the envelope's `code` decides success. */
-export function toResult<K extends OperationName, T>(answer: RawAnswer): Result<K, T> {
+export function toResult<K extends OperationName, T = Answer<K>>(answer: RawAnswer): Result<K, T> {
   const body = parseAnswer(answer.text);
   if (typeof body !== 'object' || body === null || typeof (body as { code?: unknown }).code !== 'number') {
     throw new TirelireProtocolError(`HTTP ${answer.status} without a Tirelire answer`, answer.status);

@@ -95,7 +95,8 @@ export class Transport {
   constructor(private readonly options: ClientOptions) {
     const givenFetch = options.fetch ?? globalThis.fetch;
     if (typeof givenFetch !== 'function') throw new Error('tirelire client: no fetch available');
-    this.fetch = givenFetch;
+    // Called as a plain function: a browser's fetch called as a method of another object throws "Illegal invocation".
+    this.fetch = (input, init) => givenFetch(input, init);
     this.retries = Math.max(0, Math.floor(options.retry?.retries ?? 3));
     this.baseDelayMs = options.retry?.baseDelayMs ?? 100;
     this.maxDelayMs = options.retry?.maxDelayMs ?? 2000;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../src/domain/store.js';
 import type { CreditOutcome, Direction } from '../../src/domain/transfers.js';
 import { parseAmount } from '../../src/domain/money.js';
-import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/service/keys.js';
-import { newTransferId } from '../../src/service/ids.js';
+import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/app/keys.js';
+import { newTransferId } from '../../src/app/ids.js';
 
 export interface SeededMain {
   readonly accountId: number;

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../src/domain/store.js';
-import { buildApp } from '../../src/http/app.js';
-import type { AppOptions } from '../../src/http/app.js';
-import { newTransferId } from '../../src/service/ids.js';
-import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/service/keys.js';
+import { wireApp, type WireOptions } from '../../src/main.js';
+import { newTransferId } from '../../src/app/ids.js';
+import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/app/keys.js';
 import { openStore } from '../../src/store/open-store.js';
 import { parseAmount } from '../../src/domain/money.js';
 import type { StoreFactory } from './stores.js';
@@ -84,7 +83,7 @@ export async function seedSub(
   return { token, email, apiKey };
 }
 
-export function microsOf(eur: string): bigint {
+function microsOf(eur: string): bigint {
   const amount = parseAmount(eur);
   if (amount.kind === 'invalid') throw new Error(`bad amount ${eur}`);
   return amount.kind === 'positive' ? amount.micros : 0n;
@@ -99,7 +98,7 @@ export interface StoreApp {
 
 export interface AppFixture extends StoreFixture, StoreApp {}
 
-export async function openApp(options: Omit<AppOptions, 'store'> = {}): Promise<AppFixture> {
+export async function openApp(options: Omit<WireOptions, 'store'> = {}): Promise<AppFixture> {
   const fixture = await openTempStore();
   return { ...fixture, ...(await serve(fixture.store, options, () => fixture.remove())) };
 }
@@ -107,7 +106,7 @@ export async function openApp(options: Omit<AppOptions, 'store'> = {}): Promise<
 /** An app on a store from any factory of stores.ts, for the HTTP suites that run on every store. */
 export async function openAppOn(
   factory: StoreFactory,
-  options: Omit<AppOptions, 'store'> = {},
+  options: Omit<WireOptions, 'store'> = {},
 ): Promise<StoreApp> {
   const subject = await factory.create();
   return { store: subject.store, ...(await serve(subject.store, options, () => subject.dispose())) };
@@ -115,10 +114,10 @@ export async function openAppOn(
 
 async function serve(
   store: Store,
-  options: Omit<AppOptions, 'store'>,
+  options: Omit<WireOptions, 'store'>,
   removeStore: () => Promise<void>,
 ): Promise<Omit<StoreApp, 'store'>> {
-  const app = buildApp({ ...options, store });
+  const app = wireApp({ ...options, store });
   await app.ready();
   return {
     app,

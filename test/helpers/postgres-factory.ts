@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/postgres-store.js';
+import { openPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/open.js';
 import { dropPostgresSchema, postgresReachable } from '../../src/store/postgres/schema-admin.js';
 import type { StoreFactory, StoreUnderTest } from './stores.js';
 

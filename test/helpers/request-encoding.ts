@@ -19,7 +19,7 @@ export interface EncodedBody {
   readonly headers: Record<string, string>;
 }
 
-export function jsonText(fields: RequestFields): string {
+function jsonText(fields: RequestFields): string {
   const members = Object.entries(fields).map(
     ([key, value]) =>
       `${JSON.stringify(key)}:${value instanceof RawJson ? value.text : JSON.stringify(value)}`,

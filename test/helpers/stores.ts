@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe } from 'vitest';
 import type { Store } from '../../src/domain/store.js';
-import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openSqliteStore } from '../../src/store/sqlite/open.js';
 import { postgresFactory } from './postgres-factory.js';
 
 /** A store under test, with a raw SQL door for tamper tests. */
@@ -56,3 +57,25 @@ export const sqliteThreadFactory = sqliteStoreFactory('sqlite (credit writer thr
 
 /** Every store the contract suite runs against. */
 export const storeFactories: StoreFactory[] = [sqliteFactory, sqliteThreadFactory, postgresFactory];
+
+/**
+ * A describe block per store of `storeFactories` (PostgreSQL skipped only
+ * when unreachable outside CI), each test on a fresh store: `current()` is it.
+ */
+export async function describeEachStore(
+  title: string,
+  body: (current: () => StoreUnderTest) => void,
+): Promise<void> {
+  for (const factory of storeFactories) {
+    const available = await factory.available();
+    if (!available && process.env['CI']) throw new Error(`${factory.name} must be reachable in CI`);
+    describe.skipIf(!available)(`${title}: ${factory.name}`, () => {
+      let subject: StoreUnderTest;
+      beforeEach(async () => {
+        subject = await factory.create();
+      });
+      afterEach(async () => subject.dispose());
+      body(() => subject);
+    });
+  }
+}

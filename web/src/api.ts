@@ -1,59 +1,35 @@
+import {
+  TirelireAdminClient,
+  TirelireNetworkError,
+  TirelireProtocolError,
+  type OperationName,
+  type Result,
+  type RulesInput,
+  type TransferFilter,
+} from '../../src/sdk/index.js';
 import type { Language } from './i18n.js';
 
-// The shapes of docs/admin-api.md. Money stays the API's exact decimal text.
-export interface Account {
-  id: number;
-  email: string;
-  status: 'active' | 'suspended';
-  balance: string;
-  subaccountCount: number;
-  createdAt: string;
-}
+// The console speaks to the operator API through the SDK, so it reads the
+// very shapes the server writes (src/sdk/shapes.ts). Money stays exact text.
+export type {
+  Account,
+  DeliveryAttempt,
+  Event,
+  Hold,
+  OperatorAction,
+  Rules,
+  RulesInput,
+  Subaccount,
+  Transfer,
+  TransferFilter,
+  Webhook,
+} from '../../src/sdk/index.js';
 
-export interface Subaccount {
-  id: number;
-  email: string;
-  token: string;
-  type: 'simple' | 'advanced';
-  balance: string;
-  createdAt: string;
-}
+/** The holds list's page size on the account page. */
+const HOLDS_PAGE_SIZE = 50;
 
-/** One entry of an account's append-only operator audit trail (suspend, resume, rotate-key). */
-export interface OperatorAction {
-  id: number;
-  action: 'suspend' | 'resume' | 'rotate-key';
-  operator: string;
-  reason: string | null;
-  createdAt: string;
-}
-
-export type TransferKind = 'add' | 'remove' | 'topup' | 'charge';
-
-export interface Transfer {
-  id: string;
-  kind: TransferKind;
-  amount: string;
-  accountId: number;
-  tokenSubaccount: string | null;
-  mainBalanceAfter: string | null;
-  subaccountBalanceAfter: string | null;
-  reason: string | null;
-  operator: string | null;
-  createdAt: string;
-}
-
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
-
-export interface TransferFilter {
-  accountId: number;
-  tokenSubaccount?: string;
-  since?: string;
-  until?: string;
-}
+/** The accounts list's page size. */
+const ACCOUNTS_PAGE_SIZE = 50;
 
 /**
  * A refusal from the API, carrying its code and its message in the asked
@@ -76,139 +52,128 @@ export interface Session {
   readonly operator: string;
 }
 
-/** The operator API at /admin/v1, from the page's own origin. */
+/** The operator API at /admin/v1, from the page's own origin; a refusal or a failure throws ApiError. */
 export class AdminApi {
   constructor(
     private readonly session: Session,
     private readonly language: () => Language,
   ) {}
 
-  listAccounts(search: string, cursor: string | null): Promise<Page<Account>> {
-    return this.get(`/accounts${query({ search, limit: '50', cursor })}`);
+  listAccounts(search: string, cursor: string | null) {
+    return this.read(
+      this.client().listAccounts({ ...given({ search }), limit: ACCOUNTS_PAGE_SIZE, ...cursorOf(cursor) }),
+    );
   }
 
-  getAccount(
-    id: number,
-  ): Promise<{ account: Account; subaccounts: Subaccount[]; actions?: OperatorAction[] }> {
-    return this.get(`/accounts/${id}`);
+  getAccount(id: number) {
+    return this.read(this.client().getAccount(id));
   }
 
   createAccount(email: string, credit: string, reason: string) {
-    return this.post<{ account: Account; apiKey: string; transferId: string | null }>(
-      '/accounts',
-      dropEmpty({ email, credit, reason }),
-    );
+    return this.read(this.client().createAccount({ email, ...given({ credit, reason }) }));
   }
 
   topUp(id: number, credit: string, reason: string) {
-    return this.post<{ transfer: Transfer; account: Account }>(
-      `/accounts/${id}/topup`,
-      dropEmpty({ credit, reason }),
-    );
+    return this.read(this.client().topUp(id, { credit, ...given({ reason }) }));
   }
 
   charge(id: number, credit: string, reason: string, tokenSubaccount: string) {
-    return this.post<{ transfer: Transfer; account: Account }>(
-      `/accounts/${id}/charge`,
-      dropEmpty({ credit, reason, tokenSubaccount }),
-    );
+    return this.read(this.client().charge(id, { credit, ...given({ reason, tokenSubaccount }) }));
   }
 
-  /** The reason is optional: without one, no body is sent. */
+  /** The reason is optional. */
   suspend(id: number, reason: string) {
-    return this.post<{ account: Account }>(`/accounts/${id}/suspend`, optionalBody({ reason }));
+    return this.read(this.client().suspend(id, given({ reason })));
   }
 
   resume(id: number, reason: string) {
-    return this.post<{ account: Account }>(`/accounts/${id}/resume`, optionalBody({ reason }));
+    return this.read(this.client().resume(id, given({ reason })));
   }
 
-  listTransfers(filter: TransferFilter, limit: number, cursor: string | null): Promise<Page<Transfer>> {
-    return this.get(`/transfers${transferQuery(filter, limit, cursor)}`);
+  /** Sets the rules of the account or of its subaccount `tokenSubaccount` ('' for the account). */
+  setRules(id: number, tokenSubaccount: string, rules: RulesInput) {
+    return this.read(this.client().setRules(id, { ...given({ tokenSubaccount }), ...rules }));
   }
 
-  /** The same history as CSV; the page turns it into a download link. */
+  listHolds(id: number, cursor: string | null) {
+    return this.read(this.client().listHolds(id, { limit: HOLDS_PAGE_SIZE, ...cursorOf(cursor) }));
+  }
+
+  /** A blank amount captures the whole hold. */
+  capture(holdId: string, credit: string) {
+    return this.read(this.client().capture(holdId, given({ credit })));
+  }
+
+  void(holdId: string) {
+    return this.read(this.client().void(holdId));
+  }
+
+  listTransfers(filter: TransferFilter, limit: number, cursor: string | null) {
+    return this.read(this.client().listTransfers({ ...filter, limit, ...cursorOf(cursor) }));
+  }
+
+  /** The tree's events, oldest first, after a sequence. */
+  listEvents(accountId: number, after: number, limit: number) {
+    return this.read(this.client().listEvents(accountId, { after, limit }));
+  }
+
+  /** The account's webhook endpoints. */
+  listWebhooks(accountId: number) {
+    return this.read(this.client().listWebhooks({ accountId }));
+  }
+
+  listDeliveries(webhookId: string, limit: number) {
+    return this.read(this.client().listWebhookDeliveries(webhookId, { limit }));
+  }
+
+  resend(webhookId: string, eventId: string) {
+    return this.read(this.client().resendWebhookEvent(webhookId, eventId));
+  }
+
+  /** The whole filtered history as CSV; the page turns it into a download link. */
   async transfersCsv(filter: TransferFilter): Promise<Blob> {
-    const response = await this.send(`/transfers${transferQuery(filter, 0, null)}`, {
-      headers: { Accept: 'text/csv' },
+    const { csv } = await this.read(this.client().exportTransfersCsv(filter));
+    return new Blob([csv], { type: 'text/csv' });
+  }
+
+  /**
+   * A client per call: the language may change between two calls. The page
+   * shows a failure at once and the operator decides whether to try again,
+   * so nothing is retried behind the operator's back.
+   */
+  private client(): TirelireAdminClient {
+    const { token, operator } = this.session;
+    return new TirelireAdminClient({
+      baseUrl: location.origin,
+      token,
+      ...(operator === '' ? {} : { operator }),
+      language: this.language(),
+      retry: { retries: 0 },
+      fetch: (input, init) => fetch(input, { ...init, cache: 'no-store' }),
     });
-    return response.blob();
   }
 
-  private async get<T>(path: string): Promise<T> {
-    const response = await this.send(path, { headers: { Accept: 'application/json' } });
-    return (await response.json()) as T;
-  }
-
-  private async post<T>(path: string, body: Record<string, string> | undefined): Promise<T> {
-    const headers: Record<string, string> = {
-      Accept: 'application/json',
-      // A retried click must not move money twice (contract, section 4).
-      'Idempotency-Key': crypto.randomUUID(),
-    };
-    const init: RequestInit = { method: 'POST', headers };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    const response = await this.send(path, init);
-    return (await response.json()) as T;
-  }
-
-  private async send(path: string, init: RequestInit): Promise<Response> {
-    const headers = new Headers(init.headers);
-    headers.set('Authorization', `Bearer ${this.session.token}`);
-    headers.set('Accept-Language', this.language());
-    if (this.session.operator !== '') headers.set('X-Operator', this.session.operator);
-    let response: Response;
+  private async read<K extends OperationName, T>(pending: Promise<Result<K, T>>) {
+    let result: Result<K, T>;
     try {
-      response = await fetch(`/admin/v1${path}`, { ...init, headers, cache: 'no-store' });
-    } catch {
-      throw new ApiError(null, 0, '');
+      result = await pending;
+    } catch (error) {
+      if (error instanceof TirelireNetworkError) throw new ApiError(null, 0, '');
+      // Not the API's JSON envelope (a proxy's page, say): the page words it.
+      if (error instanceof TirelireProtocolError) throw new ApiError(null, error.status, '');
+      throw error;
     }
-    if (!response.ok) throw await errorOf(response);
-    return response;
+    if (!result.ok) throw new ApiError(result.code, result.status, result.message);
+    return result;
   }
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
-  try {
-    const body = (await response.json()) as { code?: unknown; message?: unknown };
-    if (typeof body.code === 'number' && typeof body.message === 'string') {
-      return new ApiError(body.code, response.status, body.message);
-    }
-  } catch {
-    // Not the API's JSON envelope (a proxy's page, say): the page words it.
-  }
-  return new ApiError(null, response.status, '');
+/** The fields that are not blank: an optional field left empty is not sent. */
+function given<K extends string>(fields: Record<K, string>): Partial<Record<K, string>> {
+  const entries = Object.entries<string>(fields).filter(([, value]) => value.trim() !== '');
+  return Object.fromEntries(entries) as Partial<Record<K, string>>;
 }
 
-function transferQuery(filter: TransferFilter, limit: number, cursor: string | null): string {
-  return query({
-    accountId: String(filter.accountId),
-    tokenSubaccount: filter.tokenSubaccount,
-    since: filter.since,
-    until: filter.until,
-    limit: limit > 0 ? String(limit) : undefined,
-    cursor,
-  });
-}
-
-/** A query string from the fields that have a value. */
-export function query(fields: Record<string, string | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(fields)) {
-    if (value !== undefined && value !== null && value !== '') params.set(name, value);
-  }
-  const text = params.toString();
-  return text === '' ? '' : `?${text}`;
-}
-
-function optionalBody(fields: Record<string, string>): Record<string, string> | undefined {
-  const body = dropEmpty(fields);
-  return Object.keys(body).length === 0 ? undefined : body;
-}
-
-function dropEmpty(fields: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value.trim() !== ''));
+function cursorOf(cursor: string | null): { cursor?: string } {
+  return cursor === null ? {} : { cursor };
 }

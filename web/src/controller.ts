@@ -1,12 +1,15 @@
 import { AdminApi, ApiError } from './api.js';
-import type { TransferFilter } from './api.js';
-import { dayBound } from './format.js';
+import type { Rules, RulesInput, TransferFilter } from './api.js';
+import { dayBound, normalizeCredit } from './format.js';
 import { MESSAGES } from './i18n.js';
 import type { Language, Messages } from './i18n.js';
 import { newAccountPage, newDialog, parseRoute } from './state.js';
 import type { ActionKind, DialogFields, HistoryFilter, State } from './state.js';
 
 const HISTORY_PAGE_SIZE = 25;
+const EVENTS_PAGE_SIZE = 25;
+/** Attempts shown per webhook endpoint (newest first). */
+const DELIVERIES_SHOWN = 10;
 /** The chart plots at most this many of the latest movements (two API pages). */
 const CHART_PAGE_SIZE = 100;
 const CHART_PAGES = 2;
@@ -124,7 +127,91 @@ export class Controller {
     const page = newAccountPage(id);
     if (keep !== undefined) page.filter = keep;
     this.state.account = page;
-    await Promise.all([this.refreshAccount(), this.loadHistory()]);
+    await Promise.all([
+      this.refreshAccount(),
+      this.loadHistory(),
+      this.moreEvents(),
+      this.loadWebhooks(),
+      this.loadHolds(null),
+    ]);
+  }
+
+  /** The next page of the tree's events (the first when none is shown). */
+  async moreEvents(): Promise<void> {
+    const page = this.state.account;
+    if (page === null) return;
+    Object.assign(page, { eventsLoading: true, eventsError: null });
+    this.render();
+    try {
+      const next = await this.client().listEvents(page.id, page.eventsAfter, EVENTS_PAGE_SIZE);
+      Object.assign(page, {
+        events: [...page.events, ...next.data],
+        eventsAfter: next.nextAfter,
+        eventsMore: next.data.length === EVENTS_PAGE_SIZE,
+      });
+    } catch (error) {
+      page.eventsError = this.words(error);
+    }
+    page.eventsLoading = false;
+    this.render();
+  }
+
+  /** The account's endpoints and each one's latest attempts. */
+  async loadWebhooks(): Promise<void> {
+    const page = this.state.account;
+    if (page === null) return;
+    Object.assign(page, { webhooksLoading: true, webhooksError: null });
+    this.render();
+    try {
+      const api = this.client();
+      const { data } = await api.listWebhooks(page.id);
+      page.webhooks = await Promise.all(
+        data.map(async (endpoint) => ({
+          endpoint,
+          attempts: (await api.listDeliveries(endpoint.id, DELIVERIES_SHOWN)).data,
+          resending: null,
+        })),
+      );
+    } catch (error) {
+      page.webhooksError = this.words(error);
+    }
+    page.webhooksLoading = false;
+    this.render();
+  }
+
+  /** Queues the event again for the endpoint; its log is read again once the worker had time to try. */
+  async resend(webhookId: string, eventId: string): Promise<void> {
+    const page = this.state.account;
+    const entry = page?.webhooks.find((item) => item.endpoint.id === webhookId);
+    if (page === null || entry === undefined || entry.resending !== null) return;
+    entry.resending = eventId;
+    this.update({ notice: null });
+    try {
+      await this.client().resend(webhookId, eventId);
+      this.state.notice = this.t.resent(eventId);
+      await this.loadWebhooks();
+    } catch (error) {
+      page.webhooksError = this.words(error);
+    }
+    entry.resending = null;
+    this.render();
+  }
+
+  /** The tree's holds, newest first; a cursor appends the next page. */
+  async loadHolds(cursor: string | null): Promise<void> {
+    const page = this.state.account;
+    if (page === null) return;
+    try {
+      const found = await this.client().listHolds(page.id, cursor);
+      Object.assign(page, {
+        holds: cursor === null ? found.data : [...page.holds, ...found.data],
+        holdsNextCursor: found.nextCursor,
+        holdsError: null,
+      });
+    } catch (error) {
+      page.holdsError = this.words(error);
+    }
+    this.render();
   }
 
   private async refreshAccount(): Promise<void> {
@@ -235,18 +322,31 @@ export class Controller {
   private transferFilter(): TransferFilter {
     const page = this.state.account;
     if (page === null) throw new Error('no account page open');
-    const filter: TransferFilter = { accountId: page.id };
-    const since = dayBound(page.filter.sinceDay, 'start');
-    const until = dayBound(page.filter.untilDay, 'end');
-    if (page.filter.tokenSubaccount !== '') filter.tokenSubaccount = page.filter.tokenSubaccount;
-    if (since !== undefined) filter.since = since;
-    if (until !== undefined) filter.until = until;
-    return filter;
+    const { tokenSubaccount, sinceDay, untilDay } = page.filter;
+    const since = dayBound(sinceDay, 'start');
+    const until = dayBound(untilDay, 'end');
+    return {
+      accountId: page.id,
+      ...(tokenSubaccount === '' ? {} : { tokenSubaccount }),
+      ...(since === undefined ? {} : { since }),
+      ...(until === undefined ? {} : { until }),
+    };
   }
 
-  openDialog(kind: ActionKind): void {
+  openDialog(kind: ActionKind, fields: Partial<DialogFields> = {}): void {
     this.opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    this.update({ dialog: newDialog(kind), notice: null });
+    this.update({ dialog: newDialog(kind, fields), notice: null });
+  }
+
+  /** The rules form of the account ('') or of one of its subaccounts, filled with the rules as they are. */
+  openRules(tokenSubaccount: string): void {
+    const page = this.state.account;
+    const rules =
+      tokenSubaccount === ''
+        ? page?.account?.rules
+        : page?.subaccounts.find((sub) => sub.token === tokenSubaccount)?.rules;
+    if (rules === undefined) return;
+    this.openDialog('rules', { tokenSubaccount, ...rulesFields(rules) });
   }
 
   closeDialog(): void {
@@ -319,9 +419,12 @@ export class Controller {
     if (kind === 'charge') await api.charge(id, fields.credit.trim(), fields.reason, fields.tokenSubaccount);
     if (kind === 'suspend') await api.suspend(id, fields.reason);
     if (kind === 'resume') await api.resume(id, fields.reason);
+    if (kind === 'rules') await api.setRules(id, fields.tokenSubaccount, rulesInput(fields));
+    if (kind === 'capture') await api.capture(fields.holdId, fields.credit.trim());
+    if (kind === 'void') await api.void(fields.holdId);
     this.state.notice = this.t.done(actionName(this.t, kind));
     this.state.accounts.items = [];
-    await Promise.all([this.refreshAccount(), this.loadHistory()]);
+    await Promise.all([this.refreshAccount(), this.loadHistory(), this.loadHolds(null)]);
   }
 
   async copyKey(): Promise<void> {
@@ -364,6 +467,46 @@ export function actionName(t: Messages, kind: ActionKind): string {
     charge: t.charge,
     suspend: t.suspend,
     resume: t.resume,
+    rules: t.editRules,
+    capture: t.captureHold,
+    void: t.voidHold,
   };
   return names[kind];
+}
+
+/** The form's fields from rules as they are: no rule is an empty field. */
+function rulesFields(rules: Rules): Partial<DialogFields> {
+  const topup = rules.autoTopup;
+  return {
+    lowBalance: rules.lowBalance ?? '',
+    topupBelow: topup?.below ?? '',
+    topupMode: topup !== null && 'add' in topup ? 'add' : 'to',
+    topupAmount: topup === null ? '' : 'add' in topup ? topup.add : topup.to,
+    capAmount: rules.spendingCap?.amount ?? '',
+    capPeriod: rules.spendingCap?.period ?? 'day',
+  };
+}
+
+/** The rules the form says (an empty amount is no rule; a main account has no automatic top-up). */
+export function rulesOfFields(fields: DialogFields): Rules {
+  const amount = (text: string) => (normalizeCredit(text) === '' ? null : normalizeCredit(text));
+  const below = amount(fields.topupBelow);
+  const topupAmount = normalizeCredit(fields.topupAmount);
+  const cap = amount(fields.capAmount);
+  return {
+    lowBalance: amount(fields.lowBalance),
+    autoTopup:
+      below === null || fields.tokenSubaccount === ''
+        ? null
+        : fields.topupMode === 'add'
+          ? { below, add: topupAmount }
+          : { below, to: topupAmount },
+    spendingCap: cap === null ? null : { amount: cap, period: fields.capPeriod },
+  };
+}
+
+/** The whole form as one change; a main account's has no automatic top-up to send. */
+function rulesInput(fields: DialogFields): RulesInput {
+  const { autoTopup, ...rest } = rulesOfFields(fields);
+  return fields.tokenSubaccount === '' ? rest : { ...rest, autoTopup };
 }

@@ -1,8 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../domain/accounts.js';
 import type { Store } from '../../domain/store.js';
-import * as operator from '../../service/operator.js';
+import * as operator from '../../app/operator.js';
 import { bodyFields, type Fields } from '../body.js';
+import {
+  DEFAULT_ACCOUNT_PAGE,
+  MAX_ACCOUNT_PAGE,
+  MAX_ACTIONS_SHOWN,
+  MAX_SUBACCOUNTS_SHOWN,
+} from '../bounds.js';
 import { readIdempotencyKey, sendAnswer, type KeyRead } from '../idempotency.js';
 import { createAccountGuard, moveGuard } from '../idempotency-admin.js';
 import { sendError } from '../errors.js';
@@ -21,14 +27,8 @@ import {
   readToken,
   type Read,
 } from './params.js';
+import type { WrittenFields } from '../json.js';
 import { accountView, actionView, subaccountView, transferView } from './views.js';
-
-export const DEFAULT_ACCOUNTS_LIMIT = 50;
-export const MAX_ACCOUNTS_LIMIT = 100;
-/** GET /accounts/:id lists this many subaccounts at most; `subaccountCount` tells the whole. */
-export const MAX_SUBACCOUNTS_SHOWN = 1000;
-/** GET /accounts/:id shows the latest suspend/resume/rotate-key actions, newest first. */
-export const MAX_ACTIONS_SHOWN = 100;
 
 type Handler = (store: Store, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 
@@ -72,7 +72,7 @@ async function listAccounts(store: Store, request: FastifyRequest, reply: Fastif
   const query = queryFields(request);
   const read = readAll(
     readSearch(query),
-    readLimit(query, DEFAULT_ACCOUNTS_LIMIT, MAX_ACCOUNTS_LIMIT),
+    readLimit(query, DEFAULT_ACCOUNT_PAGE, MAX_ACCOUNT_PAGE),
     readCursor(query),
   );
   if (!read.ok) return sendError(request, reply, read.code);
@@ -81,7 +81,7 @@ async function listAccounts(store: Store, request: FastifyRequest, reply: Fastif
   return success(reply, {
     data: page.items.map((item) => accountView(item.account, item.subaccountCount)),
     nextCursor: page.nextCursor,
-  });
+  } satisfies WrittenFields<'adminListAccounts'>);
 }
 
 async function createAccount(store: Store, request: FastifyRequest, reply: FastifyReply) {
@@ -110,7 +110,11 @@ async function createAccount(store: Store, request: FastifyRequest, reply: Fasti
     { operator: operatorName, action: 'create', accountId: account.id, transferId },
     'operator action',
   );
-  return success(reply, { account: accountView(account, 0), apiKey, transferId });
+  return success(reply, {
+    account: accountView(account, 0),
+    apiKey,
+    transferId,
+  } satisfies WrittenFields<'adminCreateAccount'>);
 }
 
 async function getAccount(store: Store, request: FastifyRequest, reply: FastifyReply) {
@@ -118,13 +122,14 @@ async function getAccount(store: Store, request: FastifyRequest, reply: FastifyR
   if (!id.ok) return sendError(request, reply, id.code);
   const found = await operator.findMainAccountByRef(store, { accountId: id.value });
   if (!found.ok) return sendError(request, reply, found.code);
-  const subaccounts = await store.listSubaccounts(id.value, 1, MAX_SUBACCOUNTS_SHOWN);
+  // The operator sees closed subaccounts too, with their history; `subaccountCount` counts the open ones.
+  const subaccounts = await store.listSubaccounts(id.value, 1, MAX_SUBACCOUNTS_SHOWN, true);
   const actions = await operator.listActions(store, id.value, MAX_ACTIONS_SHOWN);
   return success(reply, {
     account: accountView(found.value, subaccounts.total),
     subaccounts: subaccounts.items.map(subaccountView),
     actions: actions.map(actionView),
-  });
+  } satisfies WrittenFields<'adminGetAccount'>);
 }
 
 async function topUp(store: Store, request: FastifyRequest, reply: FastifyReply) {
@@ -186,7 +191,7 @@ async function answerMove(
   return success(reply, {
     transfer: transferView(transfer),
     account: await freshView(store, transfer.mainAccountId),
-  });
+  } satisfies WrittenFields<'adminTopUp' | 'adminCharge'>);
 }
 
 function guardOfMove(
@@ -226,7 +231,9 @@ async function setStatus(
     { operator: operatorName, action: status === 'active' ? 'resume' : 'suspend', accountId: id },
     'operator action',
   );
-  return success(reply, { account: await freshView(store, result.value) });
+  return success(reply, {
+    account: await freshView(store, result.value),
+  } satisfies WrittenFields<'adminSuspend' | 'adminResume'>);
 }
 
 async function rotateKey(store: Store, request: FastifyRequest, reply: FastifyReply) {
@@ -239,5 +246,5 @@ async function rotateKey(store: Store, request: FastifyRequest, reply: FastifyRe
   return success(reply, {
     account: await freshView(store, result.value.account),
     apiKey: result.value.apiKey,
-  });
+  } satisfies WrittenFields<'adminRotateKey'>);
 }

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Transfer } from '../../domain/transfers.js';
 import { csvStream, csvTable, type CsvPage } from '../csv.js';
-import { transferView, type TransferView } from './views.js';
+import type * as wire from '../../sdk/results.js';
+import { transferView } from './views.js';
 
 /** The CSV columns: every field of the JSON Transfer, in the same order. */
 const COLUMNS = [
@@ -18,9 +19,9 @@ const COLUMNS = [
   'operator',
   'idempotencyKey',
   'createdAt',
-] as const satisfies readonly (keyof TransferView)[];
+] as const satisfies readonly (keyof wire.Transfer)[];
 
-export function transfersCsv(transfers: readonly TransferView[]): string {
+export function transfersCsv(transfers: readonly wire.Transfer[]): string {
   return csvTable(COLUMNS, transfers);
 }
 

@@ -1,9 +1,17 @@
 import type { FastifyRequest } from 'fastify';
+import { MAX_EMAIL_LENGTH } from '../../domain/email.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { decodeCursor } from '../../domain/pages.js';
 import type { TransferKind } from '../../domain/transfers.js';
+import { DEFAULT_OPERATOR_NAME } from '../../app/operator.js';
 import type { Fields } from '../body.js';
-import { MAX_EMAIL_LENGTH, MAX_TOKEN_LENGTH } from '../bounds.js';
+import {
+  DEFAULT_TRANSFER_PAGE,
+  MAX_TOKEN_LENGTH,
+  MAX_TRANSFER_CSV_PAGE,
+  MAX_TRANSFER_PAGE,
+} from '../bounds.js';
+import { CSV_STREAM_PAGE_SIZE } from '../csv.js';
 import { readField } from '../fields.js';
 
 /**
@@ -25,7 +33,6 @@ export function readAll<T extends readonly Read<unknown>[]>(...reads: T): Read<V
   return { ok: true, value: reads.map((read) => (read as { value: unknown }).value) as Values<T> };
 }
 
-export const DEFAULT_OPERATOR = 'operator';
 /** Free text kept on each transfer; the service bounds it again (500 characters) for the CLI too. */
 const OPERATOR_NAME = /^[\x20-\x7e]{1,64}$/;
 /** Longer than any decimal the money rules accept, so the cut answers 20 like any invalid amount. */
@@ -35,7 +42,7 @@ const ID = /^[1-9]\d{0,15}$/;
 /** `X-Operator`: 1–64 printable ASCII characters, not only spaces; `operator` when absent. */
 export function readOperator(request: FastifyRequest): Read<string> {
   const header = request.headers['x-operator'];
-  if (header === undefined || header === '') return ok(DEFAULT_OPERATOR);
+  if (header === undefined || header === '') return ok(DEFAULT_OPERATOR_NAME);
   if (typeof header !== 'string' || !OPERATOR_NAME.test(header) || header.trim() === '') return refuse(22);
   return ok(header.trim());
 }
@@ -90,6 +97,13 @@ export function readLimit(query: Fields, defaultLimit: number, maxLimit: number)
   return limit <= maxLimit ? ok(limit) : refuse(22);
 }
 
+/** The `limit` of a page of transfers, JSON or CSV (public history and operator listing alike). */
+export function readTransferLimit(query: Fields, csv: boolean): Read<number> {
+  return csv
+    ? readLimit(query, CSV_STREAM_PAGE_SIZE, MAX_TRANSFER_CSV_PAGE)
+    : readLimit(query, DEFAULT_TRANSFER_PAGE, MAX_TRANSFER_PAGE);
+}
+
 export function readCursor(query: Fields): Read<string | undefined> {
   const field = readField(query, 'cursor');
   if (field.kind === 'absent') return ok(undefined);
@@ -102,7 +116,7 @@ export function readSearch(query: Fields): Read<string | undefined> {
   return field.kind === 'text' && field.text.length <= MAX_EMAIL_LENGTH ? ok(field.text) : refuse(22);
 }
 
-const KINDS: readonly TransferKind[] = ['add', 'remove', 'topup', 'charge'];
+const KINDS: readonly TransferKind[] = ['add', 'remove', 'topup', 'charge', 'autotopup', 'close'];
 
 export function readKind(query: Fields): Read<TransferKind | undefined> {
   const field = readField(query, 'kind');

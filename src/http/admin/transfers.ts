@@ -1,32 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Store } from '../../domain/store.js';
 import type { TransferFilter } from '../../domain/pages.js';
-import { findMainAccountByRef } from '../../service/operator.js';
+import { findMainAccountByRef } from '../../app/operator.js';
 import { sendError } from '../errors.js';
 import { queryFields, readField } from '../fields.js';
-import { CSV_STREAM_PAGE_SIZE, sendCsv } from '../csv.js';
-import { wantsCsv } from '../csv.js';
+import { sendCsv, wantsCsv } from '../csv.js';
 import { transfersCsv, transfersCsvStream } from './csv.js';
 import {
   readCursor,
   readDate,
   readId,
   readKind,
-  readLimit,
+  readTransferLimit,
   readAll,
   readToken,
   type Read,
 } from './params.js';
 import { transferView } from './views.js';
-
-export const DEFAULT_TRANSFERS_LIMIT = 50;
-export const MAX_TRANSFERS_LIMIT = 1000;
-/**
- * A CSV export with `limit` is one bounded answer, the next rows following its
- * `X-Next-Cursor`; without, it streams the whole filtered history, read
- * CSV_STREAM_PAGE_SIZE rows at a time.
- */
-export const MAX_CSV_LIMIT = 10_000;
 
 export function registerTransferRoutes(admin: FastifyInstance, store: Store): void {
   admin.get('/transfers', (request, reply) => listTransfers(store, request, reply));
@@ -65,15 +55,12 @@ async function readFilter(
   const accountIdText = query['accountId'];
   const accountId = accountIdText === undefined || accountIdText === '' ? undefined : readId(accountIdText);
   if (accountId !== undefined && !accountId.ok) return accountId;
-  const limit = csv
-    ? readLimit(query, CSV_STREAM_PAGE_SIZE, MAX_CSV_LIMIT)
-    : readLimit(query, DEFAULT_TRANSFERS_LIMIT, MAX_TRANSFERS_LIMIT);
   const read = readAll(
     readToken(query, 'tokenSubaccount'),
     readKind(query),
     readDate(query, 'since'),
     readDate(query, 'until'),
-    limit,
+    readTransferLimit(query, csv),
     readCursor(query),
   );
   if (!read.ok) return read;

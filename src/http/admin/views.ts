@@ -1,61 +1,58 @@
 import type { Account } from '../../domain/accounts.js';
 import { formatMicrosPadded } from '../../domain/money.js';
+import type { AccountRules } from '../../domain/rules.js';
+import { rulesShape } from '../../app/rules.js';
 import type { OperatorAction } from '../../domain/operator-actions.js';
 import type { Transfer } from '../../domain/transfers.js';
+import type * as wire from '../../sdk/results.js';
 
 /**
- * The operator API's shapes (docs/admin-api.md). Money is exact decimal text
- * with at least 3 decimals, as strings: a browser's JSON.parse would round a
- * bare number.
+ * The operator API's shapes, as src/sdk/shapes.ts defines them (and the SDK
+ * and the console read them). Money is exact decimal text with at least 3
+ * decimals, as strings: a browser's JSON.parse would round a bare number.
  */
-export interface AccountView {
-  readonly id: number;
-  readonly email: string;
-  readonly status: Account['status'];
-  readonly balance: string;
-  readonly subaccountCount: number;
-  readonly createdAt: string;
-}
-
-export function accountView(account: Account, subaccountCount: number): AccountView {
+export function accountView(account: Account, subaccountCount: number): wire.Account {
   return {
     id: account.id,
     email: account.email,
     status: account.status,
     balance: formatMicrosPadded(account.balanceMicros),
+    held: formatMicrosPadded(account.heldMicros),
     subaccountCount,
+    rules: rulesView(account.rules),
     createdAt: account.createdAt.toISOString(),
   };
 }
 
-export function subaccountView(account: Account) {
+export function subaccountView(account: Account): wire.Subaccount {
+  const { token, type } = subaccountIdentity(account);
   return {
     id: account.id,
     email: account.email,
-    token: account.token,
-    type: account.type,
+    token,
+    type,
+    status: account.closedAt === null ? 'active' : 'closed',
     balance: formatMicrosPadded(account.balanceMicros),
+    held: formatMicrosPadded(account.heldMicros),
+    rules: rulesView(account.rules),
     createdAt: account.createdAt.toISOString(),
+    closedAt: account.closedAt?.toISOString() ?? null,
   };
 }
 
-export interface TransferView {
-  readonly id: string;
-  readonly kind: Transfer['kind'];
-  readonly amount: string;
-  readonly accountId: number;
-  readonly tokenSubaccount: string | null;
-  readonly debitAccountId: number;
-  readonly creditAccountId: number;
-  readonly mainBalanceAfter: string | null;
-  readonly subaccountBalanceAfter: string | null;
-  readonly reason: string | null;
-  readonly operator: string | null;
-  readonly idempotencyKey: string | null;
-  readonly createdAt: string;
+/** Rules as the API shows them (contract section 8): money as padded decimal text. */
+export function rulesView(rules: AccountRules): wire.Rules {
+  return rulesShape(rules, formatMicrosPadded);
 }
 
-export function transferView(transfer: Transfer): TransferView {
+/** A subaccount's row always has a token and a type (both are written when it is created): one without is a bug. */
+export function subaccountIdentity(account: Account): Pick<wire.Subaccount, 'token' | 'type'> {
+  if (account.token === null || account.type === null)
+    throw new Error(`account ${account.id} is no subaccount`);
+  return { token: account.token, type: account.type };
+}
+
+export function transferView(transfer: Transfer): wire.Transfer {
   return {
     id: transfer.id,
     kind: transfer.kind,
@@ -81,7 +78,7 @@ function balanceAfter(transfer: Transfer, accountId: number | null): string | nu
   return null;
 }
 
-export function actionView(action: OperatorAction) {
+export function actionView(action: OperatorAction): wire.OperatorAction {
   return {
     id: action.id,
     action: action.action,

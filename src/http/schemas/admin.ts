@@ -1,57 +1,29 @@
+import { object, text } from '../../sdk/schema.js';
+import { ANSWERS, transferKindSchema } from '../../sdk/shapes.js';
 import {
   amountInput,
   cursorQuery,
   dateQuery,
-  dateTime,
-  integer,
   limitQuery,
-  moneyString,
-  nullable,
-  allRequired,
-  object,
-  ok,
-  text,
   tokenQuery,
   type JsonSchema,
   type ParameterDoc,
   type RouteDoc,
 } from './common.js';
+import {
+  DEFAULT_ACCOUNT_PAGE,
+  DEFAULT_TRANSFER_PAGE,
+  MAX_ACCOUNT_PAGE,
+  MAX_ACTIONS_SHOWN,
+  MAX_SUBACCOUNTS_SHOWN,
+  MAX_TRANSFER_CSV_PAGE,
+  MAX_TRANSFER_PAGE,
+  DEFAULT_HOLD_PAGE,
+  MAX_HOLD_PAGE,
+} from '../bounds.js';
+import { rulesFields } from './public.js';
 
-/** The operator API under /admin/v1 (docs/admin-api.md). */
-
-export const accountSchema: JsonSchema = allRequired({
-  id: integer,
-  email: text(),
-  status: { enum: ['active', 'suspended'] },
-  balance: moneyString,
-  subaccountCount: integer,
-  createdAt: dateTime,
-});
-
-const subaccountSchema = allRequired({
-  id: integer,
-  email: text(),
-  token: text(),
-  type: { enum: ['simple', 'advanced'] },
-  balance: moneyString,
-  createdAt: dateTime,
-});
-
-export const transferSchema: JsonSchema = allRequired({
-  id: text(),
-  kind: { enum: ['add', 'remove', 'topup', 'charge'] },
-  amount: moneyString,
-  accountId: { type: 'integer', description: 'The main account.' },
-  tokenSubaccount: nullable(text()),
-  debitAccountId: integer,
-  creditAccountId: integer,
-  mainBalanceAfter: nullable(moneyString),
-  subaccountBalanceAfter: nullable(moneyString),
-  reason: nullable(text()),
-  operator: nullable(text()),
-  idempotencyKey: nullable(text()),
-  createdAt: dateTime,
-});
+/** The operator API under /admin/v1 (docs/admin-api.md); its answers are src/sdk/shapes.ts's. */
 
 const idPath: ParameterDoc = {
   name: 'id',
@@ -81,35 +53,166 @@ const moveBody = (withToken: boolean): JsonSchema =>
     ['credit'],
   );
 
-const moved = ok({ transfer: transferSchema, account: accountSchema }, ['transfer', 'account']);
-const accountOnly = ok({ account: accountSchema }, ['account']);
-
-const actionSchema = allRequired({
-  id: integer,
-  action: { enum: ['suspend', 'resume', 'rotate-key'] },
-  operator: text(),
-  reason: nullable(text()),
-  createdAt: dateTime,
-});
-
 /**
  * Suspend, resume and rotate-key move no money: Idempotency-Key is not
  * recorded for them (suspend and resume are idempotent by nature). Each is
  * kept in the account's audit trail with the operator and the reason.
  */
-const statusRoute = (operationId: string, summary: string): RouteDoc => ({
+const statusRoute = (
+  operationId: 'adminSuspend' | 'adminResume' | 'adminRotateKey',
+  summary: string,
+): RouteDoc => ({
   operationId,
   summary,
   tag: 'operator',
   auth: 'admin',
   parameters: [idPath, operatorHeader],
   body: object({ reason: text('Free text kept in the audit trail.') }, []),
-  ok: accountOnly,
+  ok: ANSWERS[operationId],
   codes: [29, 22, 30],
   idempotent: false,
 });
 
+const holdIdPath: ParameterDoc = {
+  name: 'holdId',
+  in: 'path',
+  required: true,
+  description: 'A hold id (`hold_…`).',
+  schema: { type: 'string' },
+};
+
+const settleRoute = (operationId: 'adminCaptureHold' | 'adminVoidHold', summary: string): RouteDoc => ({
+  operationId,
+  summary,
+  tag: 'operator',
+  auth: 'admin',
+  parameters: [holdIdPath, operatorHeader],
+  ...(operationId === 'adminCaptureHold'
+    ? {
+        body: object(
+          {
+            credit: {
+              ...amountInput,
+              description: `At most the hold's amount (35); the whole hold when absent. ${amountInput['description'] as string}`,
+            },
+          },
+          [],
+        ),
+        codes: [29, 22, 20, 5, 33, 34, 35],
+      }
+    : { codes: [29, 22, 33, 34] }),
+  ok: ANSWERS[operationId],
+});
+
+const HOLD_ROUTES: Record<string, RouteDoc> = {
+  'POST /admin/v1/accounts/:id/holds': {
+    operationId: 'adminPlaceHold',
+    summary: 'Reserve credit on a main account or one of its subaccounts',
+    description:
+      "Reserves from the available balance (balance − pending holds), under the account's rules: the spending cap counts it (32), an automatic top-up may come first, then 6 or 8. The hold expires after `expiresIn` seconds unless captured or voided.",
+    tag: 'operator',
+    auth: 'admin',
+    parameters: [idPath, operatorHeader],
+    body: object(
+      {
+        credit: amountInput,
+        tokenSubaccount: text('Hold on this subaccount of the account instead of the account itself.'),
+        reason: text('Free text kept on the hold and on its capture.'),
+        expiresIn: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 604800,
+          default: 3600,
+          description: 'Whole seconds.',
+        },
+      },
+      ['credit'],
+    ),
+    ok: ANSWERS.adminPlaceHold,
+    codes: [29, 22, 2, 20, 5, 30, 7, 32, 6, 8],
+  },
+  'POST /admin/v1/holds/:holdId/capture': settleRoute(
+    'adminCaptureHold',
+    'Capture a pending hold, whole or in part: a `charge`; the rest is released',
+  ),
+  'POST /admin/v1/holds/:holdId/void': settleRoute('adminVoidHold', 'Release a pending hold'),
+  'GET /admin/v1/holds/:holdId': {
+    operationId: 'adminGetHold',
+    summary: 'One hold, as it stands now (a pending hold past its expiry reads as expired)',
+    tag: 'operator',
+    auth: 'admin',
+    parameters: [holdIdPath],
+    ok: ANSWERS.adminGetHold,
+    codes: [29, 33],
+  },
+  'GET /admin/v1/holds': {
+    operationId: 'adminListHolds',
+    summary: "A main account's holds and its subaccounts', newest first, by cursor",
+    tag: 'operator',
+    auth: 'admin',
+    parameters: [
+      {
+        name: 'accountId',
+        in: 'query',
+        required: true,
+        description: 'A main account id.',
+        schema: { type: 'integer' },
+      },
+      {
+        name: 'status',
+        in: 'query',
+        description: 'One status only.',
+        schema: { enum: ['pending', 'captured', 'voided', 'expired'] },
+      },
+      limitQuery(`1–${MAX_HOLD_PAGE}, default ${DEFAULT_HOLD_PAGE}.`),
+      cursorQuery,
+    ],
+    ok: ANSWERS.adminListHolds,
+    codes: [29, 22, 30],
+  },
+};
+
+const RULES_ROUTES: Record<string, RouteDoc> = {
+  'GET /admin/v1/accounts/:id/rules': {
+    operationId: 'adminGetRules',
+    summary: "An account's balance rules: the main account's, or with `tokenSubaccount` a subaccount's",
+    tag: 'operator',
+    auth: 'admin',
+    parameters: [idPath, tokenQuery('A subaccount of the account.')],
+    ok: ANSWERS.adminGetRules,
+    codes: [29, 22, 30, 7],
+  },
+  'POST /admin/v1/accounts/:id/rules': {
+    operationId: 'adminSetRules',
+    summary: "Set or remove an account's balance rules (a main account's or a subaccount's)",
+    description:
+      'The body of `POST /v1/subaccount/rules`; `autoTopup` applies to subaccounts only (22 on a main account). Idempotent by nature: `Idempotency-Key` is not recorded.',
+    tag: 'operator',
+    auth: 'admin',
+    parameters: [idPath, tokenQuery('A subaccount of the account (or in the body).')],
+    body: object({ tokenSubaccount: text('A subaccount of the account.'), ...rulesFields }, []),
+    ok: ANSWERS.adminSetRules,
+    codes: [29, 22, 30, 7, 20, 5],
+    idempotent: false,
+  },
+  'POST /admin/v1/accounts/:id/subaccounts/:token/close': {
+    operationId: 'adminCloseSubaccount',
+    summary: 'Close a subaccount: its balance back to the main account, its history kept',
+    tag: 'operator',
+    auth: 'admin',
+    parameters: [
+      idPath,
+      { name: 'token', in: 'path', required: true, description: 'The subaccount token.', schema: text() },
+      operatorHeader,
+    ],
+    ok: ANSWERS.adminCloseSubaccount,
+    codes: [29, 22, 30, 7, 36],
+  },
+};
+
 export const ADMIN_ROUTES: Record<string, RouteDoc> = {
+  ...RULES_ROUTES,
+  ...HOLD_ROUTES,
   'GET /admin/v1/accounts': {
     operationId: 'adminListAccounts',
     summary: 'Main accounts, newest first, by cursor',
@@ -117,13 +220,10 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
     auth: 'admin',
     parameters: [
       { name: 'search', in: 'query', description: 'Part of an email, case-insensitive.', schema: text() },
-      limitQuery('1–100, default 50.'),
+      limitQuery(`1–${MAX_ACCOUNT_PAGE}, default ${DEFAULT_ACCOUNT_PAGE}.`),
       cursorQuery,
     ],
-    ok: ok({ data: { type: 'array', items: accountSchema }, nextCursor: nullable(text()) }, [
-      'data',
-      'nextCursor',
-    ]),
+    ok: ANSWERS.adminListAccounts,
     codes: [29, 22],
   },
   'POST /admin/v1/accounts': {
@@ -134,31 +234,16 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
     auth: 'admin',
     parameters: [operatorHeader],
     body: object({ email: text(), credit: amountInput, reason: text() }, ['email']),
-    ok: ok({ account: accountSchema, apiKey: text(), transferId: nullable(text()) }, [
-      'account',
-      'apiKey',
-      'transferId',
-    ]),
+    ok: ANSWERS.adminCreateAccount,
     codes: [29, 22, 20, 5, 23],
   },
   'GET /admin/v1/accounts/:id': {
     operationId: 'adminGetAccount',
-    summary: 'One main account, its subaccounts (the first 1000) and its latest 100 operator actions',
+    summary: `One main account, its subaccounts (the first ${MAX_SUBACCOUNTS_SHOWN}, closed ones too) and its latest ${MAX_ACTIONS_SHOWN} operator actions`,
     tag: 'operator',
     auth: 'admin',
     parameters: [idPath],
-    ok: ok(
-      {
-        account: accountSchema,
-        subaccounts: { type: 'array', items: subaccountSchema },
-        actions: {
-          type: 'array',
-          items: actionSchema,
-          description: 'Suspend, resume, rotate-key; newest first.',
-        },
-      },
-      ['account', 'subaccounts', 'actions'],
-    ),
+    ok: ANSWERS.adminGetAccount,
     codes: [29, 22, 30],
   },
   'POST /admin/v1/accounts/:id/topup': {
@@ -168,7 +253,7 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
     auth: 'admin',
     parameters: [idPath, operatorHeader],
     body: moveBody(false),
-    ok: moved,
+    ok: ANSWERS.adminTopUp,
     codes: [29, 22, 2, 20, 5, 30],
   },
   'POST /admin/v1/accounts/:id/charge': {
@@ -178,19 +263,18 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
     auth: 'admin',
     parameters: [idPath, operatorHeader],
     body: moveBody(true),
-    ok: moved,
-    codes: [29, 22, 2, 20, 5, 30, 7, 6, 8],
+    ok: ANSWERS.adminCharge,
+    codes: [29, 22, 2, 20, 5, 30, 7, 32, 6, 8],
   },
   'POST /admin/v1/accounts/:id/suspend': statusRoute(
     'adminSuspend',
     'Suspend a main account: its key gets code 4',
   ),
   'POST /admin/v1/accounts/:id/resume': statusRoute('adminResume', 'Resume a suspended main account'),
-  'POST /admin/v1/accounts/:id/rotate-key': {
-    ...statusRoute('adminRotateKey', 'Replace the account key; the old one is refused at once'),
-    idempotent: false,
-    ok: ok({ account: accountSchema, apiKey: text() }, ['account', 'apiKey']),
-  },
+  'POST /admin/v1/accounts/:id/rotate-key': statusRoute(
+    'adminRotateKey',
+    'Replace the account key; the old one is refused at once',
+  ),
   'GET /admin/v1/transfers': {
     operationId: 'adminListTransfers',
     summary: 'Every transfer of the platform, filtered, newest first',
@@ -205,17 +289,16 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
         name: 'kind',
         in: 'query',
         description: 'One kind only.',
-        schema: { enum: ['add', 'remove', 'topup', 'charge'] },
+        schema: transferKindSchema,
       },
       dateQuery('since', 'Inclusive'),
       dateQuery('until', 'Exclusive'),
-      limitQuery('JSON: 1–1000, default 50; CSV: 1–10000, default none (the whole history).'),
+      limitQuery(
+        `JSON: 1–${MAX_TRANSFER_PAGE}, default ${DEFAULT_TRANSFER_PAGE}; CSV: 1–${MAX_TRANSFER_CSV_PAGE}, default none (the whole history).`,
+      ),
       cursorQuery,
     ],
-    ok: ok({ data: { type: 'array', items: transferSchema }, nextCursor: nullable(text()) }, [
-      'data',
-      'nextCursor',
-    ]),
+    ok: ANSWERS.adminListTransfers,
     csv: true,
     codes: [29, 22, 30, 7],
   },

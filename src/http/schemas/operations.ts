@@ -1,4 +1,6 @@
-import { ok, text, type RouteDoc } from './common.js';
+import { text } from '../../sdk/schema.js';
+import { ANSWERS } from '../../sdk/shapes.js';
+import type { RouteDoc } from './common.js';
 
 /** Probes and self-description, for the people and machines that run the service. */
 export const OPERATIONS_ROUTES: Record<string, RouteDoc> = {
@@ -7,7 +9,7 @@ export const OPERATIONS_ROUTES: Record<string, RouteDoc> = {
     summary: 'Liveness: the process answers',
     tag: 'operations',
     auth: 'none',
-    ok: ok({ status: { const: 'ok' } }, ['status']),
+    ok: ANSWERS.health,
     codes: [],
   },
   'GET /readyz': {
@@ -15,7 +17,7 @@ export const OPERATIONS_ROUTES: Record<string, RouteDoc> = {
     summary: 'Readiness: the store answers (503 otherwise)',
     tag: 'operations',
     auth: 'none',
-    ok: ok({ status: { const: 'ready' }, store: { enum: ['sqlite', 'postgres'] } }, ['status', 'store']),
+    ok: ANSWERS.ready,
     codes: [],
   },
   'GET /metrics': {

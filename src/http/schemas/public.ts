@@ -1,21 +1,14 @@
+import { allRequired, enumOf, object, text } from '../../sdk/schema.js';
+import { ANSWERS, SUBACCOUNTS_PER_PAGE } from '../../sdk/shapes.js';
+import { MAX_BATCH_OPERATIONS } from '../bounds.js';
 import {
   amountInput,
   apiKeyField,
   apiKeyQuery,
   cursorQuery,
   dateQuery,
-  dateTime,
-  integer,
   limitQuery,
-  moneyNumber,
-  moneyString,
-  nullable,
-  allRequired,
-  object,
-  ok,
-  text,
   tokenQuery,
-  type JsonSchema,
   type RouteDoc,
 } from './common.js';
 
@@ -30,50 +23,55 @@ const creditBody = object(
   ['credit', 'tokenSubaccount'],
 );
 
-const creditAnswer = ok(
-  {
-    credit: { ...moneyNumber, description: "The main account's balance after the transfer (exact)." },
-    subaccountCredit: { ...moneyNumber, description: "The subaccount's balance after the transfer (exact)." },
-    currency: { const: 'EUR' },
-    transferId: text(),
-  },
-  ['credit', 'subaccountCredit', 'currency', 'transferId'],
-);
-
 const CREDIT_CODES = [1, 2, 3, 10, 4, 20, 5, 7, 6, 8] as const;
 
-/** One transfer of the public history: the caller's moves and the operator's top-ups and charges. */
-export const historyTransfer: JsonSchema = allRequired({
-  id: text(),
-  direction: { enum: ['add', 'remove', 'topup', 'charge'] },
-  tokenSubaccount: nullable(text()),
-  amount: moneyNumber,
-  credit: nullable({
-    ...moneyNumber,
-    description: "The main account's balance after it (null when untouched).",
-  }),
-  subaccountCredit: nullable({ ...moneyNumber, description: "The subaccount's balance after it." }),
-  createdAt: dateTime,
-  idempotencyKey: nullable(text()),
-});
-
 const batchOperation = allRequired({
-  direction: { enum: ['add', 'remove'] },
+  direction: enumOf(['add', 'remove']),
   tokenSubaccount: text(),
   credit: amountInput,
 });
 
-const batchResult = object(
-  {
-    success: { type: 'boolean' },
-    code: integer,
-    message: text('On a refusal: the message of `code`.'),
-    credit: moneyNumber,
-    subaccountCredit: moneyNumber,
-    transferId: text(),
-  },
-  ['success', 'code'],
-);
+const tokenField = text('The subaccount token (`token` is read too, as the Mailpartner family names it).');
+
+const deleteDoc = (operationId: string): RouteDoc => ({
+  operationId,
+  summary: 'Delete (close) a subaccount: its balance back to the main account',
+  description:
+    "In one transaction the whole balance goes back to the main account as a transfer of kind `close`, then the subaccount is closed: its token answers 7 from then on, `list` no longer shows it, an advanced subaccount's key answers 10, its email may be used again; its history stays in the main account's. `credit` is the main account's available balance after. Parameters in the body or the query string.",
+  tag: 'subaccounts',
+  auth: 'apiKey',
+  parameters: [apiKeyQuery, tokenQuery('The subaccount token (or `token`).')],
+  body: object({ apiKey: apiKeyField, tokenSubaccount: tokenField, token: tokenField }, []),
+  ok: ANSWERS.deleteSubaccount,
+  codes: [1, 3, 10, 4, 7, 36],
+});
+
+const ruleAmount = (description: string) => ({
+  ...amountInput,
+  description: `${description} ${amountInput['description'] as string}`,
+});
+const nullOr = (schema: Record<string, unknown>, description: string) => ({
+  description: `${description} \`null\` removes the rule; left out, it is unchanged.`,
+  anyOf: [schema, { type: 'null' }],
+});
+
+/** The rules fields of a rules request (contract section 8), public and operator alike. */
+export const rulesFields = {
+  lowBalance: nullOr(ruleAmount('EUR.'), 'balance.low when the available balance falls below this.'),
+  autoTopup: nullOr(
+    {
+      oneOf: [
+        object({ below: ruleAmount('EUR.'), to: ruleAmount('Above `below`.') }, ['below', 'to']),
+        object({ below: ruleAmount('EUR.'), add: ruleAmount('EUR.') }, ['below', 'add']),
+      ],
+    },
+    'Before a usage debit that would leave less than `below`: a top-up from the main account to leave `to`, or of `add`. Subaccounts only.',
+  ),
+  spendingCap: nullOr(
+    object({ amount: ruleAmount('EUR.'), period: enumOf(['day', 'month']) }, ['amount', 'period']),
+    'Usage (charges, holds) per UTC day or month; beyond it, code 32.',
+  ),
+};
 
 export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
   'POST /v1/subaccount/credit/add': {
@@ -82,7 +80,7 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
     tag: 'credit',
     auth: 'apiKey',
     body: creditBody,
-    ok: creditAnswer,
+    ok: ANSWERS.addCredit,
     codes: CREDIT_CODES,
   },
   'POST /v1/subaccount/credit/remove': {
@@ -91,12 +89,12 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
     tag: 'credit',
     auth: 'apiKey',
     body: creditBody,
-    ok: creditAnswer,
+    ok: ANSWERS.removeCredit,
     codes: CREDIT_CODES,
   },
   'POST /v1/subaccount/credit/batch': {
     operationId: 'batchCredit',
-    summary: 'Up to 1000 adds and removes in one request',
+    summary: `Up to ${MAX_BATCH_OPERATIONS} adds and removes in one request`,
     description:
       'One result per operation, in order. With `"atomic": true` the batch is all-or-nothing: a batch with any refusal applies nothing and answers the first refusal\'s code and status; its results give each refusal its own code and every other operation code 31 (not applied).',
     tag: 'credit',
@@ -104,18 +102,12 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
     body: object(
       {
         apiKey: apiKeyField,
-        operations: { type: 'array', minItems: 1, maxItems: 1000, items: batchOperation },
+        operations: { type: 'array', minItems: 1, maxItems: MAX_BATCH_OPERATIONS, items: batchOperation },
         atomic: { type: 'boolean', default: false },
       },
       ['operations'],
     ),
-    ok: ok(
-      {
-        results: { type: 'array', items: batchResult },
-        credit: { ...moneyNumber, description: "The main account's balance after the batch." },
-      },
-      ['results', 'credit'],
-    ),
+    ok: ANSWERS.batchCredit,
     codes: [1, 28, 22, 10, 4, 2, 3, 20, 5, 7, 6, 8],
   },
   'POST /v1/subaccount/create': {
@@ -143,51 +135,43 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
       },
       [],
     ),
-    ok: ok(
-      {
-        subaccount: object({ email: text(), token: text(), apiKey: text('advanced subaccounts only') }, [
-          'email',
-          'token',
-        ]),
-        parent_email: text(),
-        transferId: text('When `creditToAttribute` was given: the opening transfer.'),
-      },
-      ['subaccount', 'parent_email'],
-    ),
+    ok: ANSWERS.createSubaccount,
     codes: [1, 10, 4, 22, 20, 5, 23, 6, 8],
   },
   'GET /v1/subaccount/list': {
     operationId: 'listSubaccounts',
-    summary: 'The subaccounts of the main account, 20 per page',
+    summary: `The subaccounts of the main account, ${SUBACCOUNTS_PER_PAGE} per page`,
     tag: 'subaccounts',
     auth: 'apiKey',
     parameters: [
       apiKeyQuery,
       { name: 'page', in: 'query', description: '1 by default.', schema: { type: 'integer', minimum: 1 } },
     ],
-    ok: ok(
-      {
-        total: integer,
-        nb_per_page: { const: 20 },
-        page: integer,
-        data: {
-          type: 'array',
-          items: object(
-            {
-              id: integer,
-              email: text(),
-              type: { enum: ['simple', 'advanced'] },
-              token: text(),
-              createdAt: { type: 'string', description: '`YYYY-MM-DD HH:MM:SS`, UTC' },
-              credits: object({ balance: moneyString, currency: { const: 'EUR' } }, ['balance', 'currency']),
-            },
-            ['id', 'email', 'type', 'token', 'createdAt', 'credits'],
-          ),
-        },
-      },
-      ['total', 'nb_per_page', 'page', 'data'],
-    ),
+    ok: ANSWERS.listSubaccounts,
     codes: [1, 10, 4, 22],
+  },
+  'POST /v1/subaccount/delete': deleteDoc('deleteSubaccount'),
+  'DELETE /v1/subaccount/delete': deleteDoc('deleteSubaccountByDelete'),
+  'GET /v1/subaccount/rules': {
+    operationId: 'getRules',
+    summary: "A subaccount's balance rules",
+    tag: 'subaccounts',
+    auth: 'apiKey',
+    parameters: [apiKeyQuery, tokenQuery('The subaccount token.')],
+    ok: ANSWERS.getRules,
+    codes: [1, 3, 10, 4, 7],
+  },
+  'POST /v1/subaccount/rules': {
+    operationId: 'setRules',
+    summary: "Set or remove a subaccount's balance rules",
+    description:
+      'A field left out is unchanged, `null` removes the rule (the text `null` too, for forms), one bad field refuses the whole request. Answers the rules as a GET then reads them. Setting values is idempotent by nature: `Idempotency-Key` is not recorded.',
+    tag: 'subaccounts',
+    auth: 'apiKey',
+    body: object({ apiKey: apiKeyField, tokenSubaccount: tokenField, ...rulesFields }, ['tokenSubaccount']),
+    ok: ANSWERS.setRules,
+    codes: [1, 3, 10, 4, 7, 22, 20, 5],
+    idempotent: false,
   },
   'GET /v1/me': {
     operationId: 'me',
@@ -195,13 +179,7 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
     tag: 'account',
     auth: 'apiKey',
     parameters: [apiKeyQuery],
-    ok: ok(
-      {
-        user: object({ username: text() }, ['username']),
-        credits: object({ balance: moneyString, currency: { const: 'EUR' } }, ['balance', 'currency']),
-      },
-      ['user', 'credits'],
-    ),
+    ok: ANSWERS.me,
     codes: [1, 10, 4],
   },
   'GET /v1/subaccount/credit/transfers': {
@@ -219,10 +197,7 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
       limitQuery('Page size.'),
       cursorQuery,
     ],
-    ok: ok({ data: { type: 'array', items: historyTransfer }, nextCursor: nullable(text()) }, [
-      'data',
-      'nextCursor',
-    ]),
+    ok: ANSWERS.listTransfers,
     csv: true,
     codes: [1, 10, 4, 22, 7],
   },
@@ -235,7 +210,7 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
       apiKeyQuery,
       { name: 'id', in: 'path', required: true, description: 'The transfer id.', schema: text() },
     ],
-    ok: ok({ transfer: historyTransfer }, ['transfer']),
+    ok: ANSWERS.getTransfer,
     codes: [1, 10, 4, 27],
   },
 };

@@ -1,10 +1,37 @@
-import type { Account, CreateMainAccountCommand, CreateSubaccountCommand } from '../../domain/accounts.js';
-import { checkAmount, checkFunds, checkMainCaller } from '../../domain/ledger-rules.js';
-import type { CreateMainAccountOutcome, CreateSubaccountOutcome } from '../../domain/store.js';
-import { creditTransfer, type Transfer } from '../../domain/transfers.js';
-import { guardedInTransaction } from './claims.js';
-import { writeLedger } from './ledger-write.js';
-import { ACCOUNT_COLUMNS, type AccountRow, toAccount, toCaller } from './rows.js';
+import type {
+  CloseSubaccountCommand,
+  CloseSubaccountOutcome,
+  CreateMainAccountCommand,
+  CreateMainAccountOutcome,
+  CreateSubaccountCommand,
+  CreateSubaccountOutcome,
+} from '../../domain/accounts.js';
+import type { LedgerDraft } from '../../domain/ledger-draft.js';
+import type { ErrorCode } from '../../domain/errors.js';
+import { decideCloseSubaccount } from '../../domain/hold-rules.js';
+import {
+  decideCreateSubaccount,
+  decideRules,
+  openMainAccount,
+  openSubaccount,
+} from '../../domain/ledger-rules.js';
+import type { AccountRules, RulesPatch } from '../../domain/rules.js';
+import {
+  tellAccountAction,
+  type ActionAudit,
+  type OperatorActionKind,
+} from '../../domain/operator-actions.js';
+import { lockAccounts } from './ledger-read.js';
+import { newDraft, writeLedger } from './ledger-write.js';
+import {
+  ACCOUNT_COLUMNS,
+  STATE_COLUMNS,
+  type AccountRow,
+  type StateRow,
+  toAccount,
+  toId,
+  toState,
+} from './rows.js';
 import type { Queryable } from './transaction.js';
 
 /**
@@ -17,62 +44,37 @@ export async function createSubaccountInTransaction(
   client: Queryable,
   command: CreateSubaccountCommand,
 ): Promise<CreateSubaccountOutcome> {
-  // The key before the main row, as every transaction takes them (claims.ts).
-  return guardedInTransaction(client, command.idempotency, () => createSubaccountNow(client, command));
-}
-
-async function createSubaccountNow(
-  client: Queryable,
-  command: CreateSubaccountCommand,
-): Promise<CreateSubaccountOutcome> {
-  const found = await client.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE key_hash = $1 FOR UPDATE`,
-    [command.keyHash],
-  );
-  const caller = found.rows[0] === undefined ? null : toCaller(found.rows[0]);
-  const callerCode = checkMainCaller(caller);
-  if (callerCode !== null) return { ok: false, code: callerCode };
-  const opening = command.creditToAttribute;
-  const amountCode = opening === null ? null : checkAmount(opening);
-  if (amountCode !== null) return { ok: false, code: amountCode };
-  const main = caller!;
-  const taken = await client.query(
-    `SELECT 1 FROM accounts WHERE kind = 'sub' AND parent_id = $1 AND email = $2`,
-    [main.accountId, command.email],
-  );
-  if (taken.rowCount !== 0) return { ok: false, code: 23 };
-  const openingMicros = opening?.kind === 'positive' ? opening.micros : 0n;
-  const fundsCode = openingMicros > 0n ? checkFunds(main.balanceMicros, openingMicros) : null;
-  if (fundsCode !== null) return { ok: false, code: fundsCode };
-  const inserted = await insertSubaccount(client, command, main.accountId);
-  if (openingMicros === 0n) return { ok: true, account: inserted, parentEmail: main.email, transferId: null };
-  const mainAfter = main.balanceMicros - openingMicros;
-  const transfer = creditTransfer({
-    transferId: command.transferId,
-    direction: 'add',
-    mainAccountId: main.accountId,
-    subaccountId: inserted.id,
-    subaccountToken: inserted.token,
-    amountMicros: openingMicros,
-    mainBalanceMicros: mainAfter,
-    subaccountBalanceMicros: openingMicros,
-    idempotencyKey: command.idempotency?.claim.key ?? null,
-    createdAt: command.createdAt,
-  });
-  const balances = new Map([
-    [main.accountId, mainAfter],
-    [inserted.id, openingMicros],
-  ]);
-  await writeLedger(client, [transfer], balances);
-  const account = { ...inserted, balanceMicros: openingMicros };
-  return { ok: true, account, parentEmail: main.email, transferId: transfer.id };
+  const draft = newDraft();
+  await lockAccounts(client, draft, [command.keyHash], [], command.createdAt);
+  const caller = draft.byKeyHash(command.keyHash);
+  const taken =
+    caller !== null &&
+    (
+      await client.query(
+        `SELECT 1 FROM accounts WHERE kind = 'sub' AND parent_id = $1 AND email = $2 AND closed_at IS NULL`,
+        [caller.id, command.email],
+      )
+    ).rowCount !== 0;
+  const decision = decideCreateSubaccount(draft, command, taken);
+  if (!decision.ok) return decision;
+  const inserted = await insertSubaccount(client, command, decision.main.id);
+  draft.read(toState({ ...inserted, key_hash: null }));
+  const account = toAccount(inserted);
+  const transferId = openSubaccount(draft, decision, account.id, command);
+  await writeLedger(client, draft.changes());
+  return {
+    ok: true,
+    account: { ...account, balanceMicros: draft.balanceOf(account.id) },
+    parentEmail: decision.main.email,
+    transferId,
+  };
 }
 
 async function insertSubaccount(
   client: Queryable,
   command: CreateSubaccountCommand,
   parentId: number,
-): Promise<Account> {
+): Promise<AccountRow> {
   const { profile } = command;
   const inserted = await client.query<AccountRow>(
     `INSERT INTO accounts (kind, parent_id, email, token, key_hash, type, title, firstname, lastname, is_buyer,
@@ -91,7 +93,7 @@ async function insertSubaccount(
       command.createdAt,
     ],
   );
-  return toAccount(inserted.rows[0]!);
+  return inserted.rows[0]!;
 }
 
 /**
@@ -104,8 +106,8 @@ export async function createMainAccountInTransaction(
   client: Queryable,
   command: CreateMainAccountCommand,
 ): Promise<CreateMainAccountOutcome> {
-  if (command.openingMicros < 0n) throw new Error('opening balance must not be negative');
-  const funding = await lockFunding(client);
+  const draft = newDraft();
+  await lockFunding(client, draft);
   const inserted = await client.query<AccountRow>(
     `INSERT INTO accounts (kind, email, key_hash, created_at) VALUES ('main', $1, $2, $3)
      ON CONFLICT (email) WHERE kind = 'main' DO NOTHING RETURNING ${ACCOUNT_COLUMNS}`,
@@ -113,36 +115,96 @@ export async function createMainAccountInTransaction(
   );
   if (inserted.rows[0] === undefined) return { ok: false, code: 23 };
   const account = toAccount(inserted.rows[0]);
-  if (command.openingMicros === 0n) return { ok: true, account };
-  const fundingAfter = funding.balanceMicros - command.openingMicros;
-  const transfer: Transfer = {
-    id: command.transferId,
-    kind: 'topup',
-    debitAccountId: funding.id,
-    creditAccountId: account.id,
-    amountMicros: command.openingMicros,
-    debitBalanceAfterMicros: fundingAfter,
-    creditBalanceAfterMicros: command.openingMicros,
-    mainAccountId: account.id,
-    subaccountId: null,
-    subaccountToken: null,
-    idempotencyKey: null,
-    reason: command.reason,
-    operator: command.operator,
-    createdAt: command.createdAt,
-  };
-  const balances = new Map([
-    [funding.id, fundingAfter],
-    [account.id, command.openingMicros],
-  ]);
-  await writeLedger(client, [transfer], balances);
-  return { ok: true, account: { ...account, balanceMicros: command.openingMicros } };
+  draft.read(toState({ ...inserted.rows[0], key_hash: command.keyHash }));
+  openMainAccount(draft, command, account.id);
+  await writeLedger(client, draft.changes());
+  return { ok: true, account: { ...account, balanceMicros: draft.balanceOf(account.id) } };
 }
 
-async function lockFunding(client: Queryable): Promise<Account> {
-  const found = await client.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'funding' FOR UPDATE`,
+async function lockFunding(client: Queryable, draft: LedgerDraft): Promise<void> {
+  const found = await client.query<StateRow>(
+    `SELECT ${STATE_COLUMNS} FROM accounts WHERE kind = 'funding' FOR UPDATE`,
   );
   if (found.rows[0] === undefined) throw new Error('the funding account is missing: was migrate() run?');
-  return toAccount(found.rows[0]);
+  draft.read(toState(found.rows[0]));
+}
+
+/**
+ * One update of a customer account, its event and, when audited, its row in
+ * the operator's audit trail, in the caller's transaction. The row is locked
+ * first (with its parent's, for a subaccount, parent first): its tree's event
+ * sequence moves. Nothing happens for an unknown account or the funding account.
+ */
+export async function updateAccountInTransaction(
+  client: Queryable,
+  accountId: number,
+  change: { readonly status: string } | { readonly keyHash: string },
+  action: OperatorActionKind,
+  audit: ActionAudit | undefined,
+): Promise<void> {
+  const locked = await client.query<StateRow>(
+    `SELECT ${STATE_COLUMNS} FROM accounts
+     WHERE (id = $1 OR id = (SELECT parent_id FROM accounts WHERE id = $1)) AND kind <> 'funding'
+     ORDER BY id FOR UPDATE`,
+    [accountId],
+  );
+  if (!locked.rows.some((row) => toId(row.id) === accountId)) return;
+  const draft = newDraft();
+  for (const row of locked.rows) draft.read(toState(row));
+  const [column, value] = 'status' in change ? ['status', change.status] : ['key_hash', change.keyHash];
+  await client.query(`UPDATE accounts SET ${column} = $2 WHERE id = $1`, [accountId, value]);
+  const at = audit?.createdAt ?? new Date();
+  tellAccountAction(draft, accountId, action, at);
+  await writeLedger(client, draft.changes());
+  if (audit === undefined) return;
+  await client.query(
+    `INSERT INTO operator_actions (account_id, action, operator, reason, created_at) VALUES ($1, $2, $3, $4, $5)`,
+    [accountId, action, audit.operator, audit.reason, at],
+  );
+}
+
+/** A subaccount's delete (its balance back to its main account, then closed), its rows locked. */
+export async function closeSubaccountInTransaction(
+  client: Queryable,
+  command: CloseSubaccountCommand,
+): Promise<CloseSubaccountOutcome> {
+  const draft = newDraft();
+  // By key or by id, the main account and the subaccount are locked in one statement, in id order.
+  const keyHashes = 'keyHash' in command.by ? [command.by.keyHash] : [];
+  const mainIds = 'mainAccountId' in command.by ? [command.by.mainAccountId] : [];
+  await lockAccounts(client, draft, keyHashes, [command.tokenSubaccount], command.createdAt, mainIds);
+  const outcome = decideCloseSubaccount(draft, command);
+  await writeLedger(client, draft.changes());
+  return outcome;
+}
+
+/** An account's rules after a patch, or the code refusing it (nothing changes); the row locked. */
+export async function setRulesInTransaction(
+  client: Queryable,
+  accountId: number,
+  patch: RulesPatch,
+): Promise<AccountRules | ErrorCode> {
+  const found = await client.query<StateRow>(
+    `SELECT ${STATE_COLUMNS} FROM accounts WHERE id = $1 FOR UPDATE`,
+    [accountId],
+  );
+  const rules = decideRules(found.rows[0] === undefined ? null : toState(found.rows[0]), patch);
+  if (typeof rules === 'number') return rules;
+  const topup = rules.autoTopup;
+  const text = (micros: bigint | null | undefined) =>
+    micros === null || micros === undefined ? null : micros.toString();
+  await client.query(
+    `UPDATE accounts SET low_balance = $2, autotopup_below = $3, autotopup_to = $4, autotopup_add = $5,
+       cap_amount = $6, cap_period = $7 WHERE id = $1`,
+    [
+      accountId,
+      text(rules.lowBalanceMicros),
+      text(topup?.belowMicros),
+      text(topup?.toMicros),
+      text(topup?.addMicros),
+      text(rules.spendingCap?.amountMicros),
+      rules.spendingCap?.period ?? null,
+    ],
+  );
+  return rules;
 }

@@ -2,12 +2,9 @@ import {
   ClaimBook,
   claimId,
   expiryCutoff,
-  keyUsed,
+  type ClaimTable,
   type IdempotencyClaim,
-  type IdempotencyGuard,
   type IdempotencyRecord,
-  type IdempotentAnswer,
-  type KeyUsed,
 } from '../../domain/idempotency.js';
 import { sendStatement, type Queryable, type Statement } from './transaction.js';
 
@@ -137,18 +134,13 @@ function toRecord(row: FoundRow): IdempotencyRecord {
   };
 }
 
-/** Inside a transaction: `run` under an idempotency key (taken before any account row), if the request had one. */
-export async function guardedInTransaction<O extends { readonly answer?: IdempotentAnswer }>(
-  client: Queryable,
-  guard: IdempotencyGuard<O> | undefined,
-  run: () => Promise<O>,
-): Promise<O | KeyUsed> {
-  if (guard === undefined) return run();
-  const claims = await openClaims(client, [guard.claim]);
-  const check = claims.book.check(guard.claim);
-  if (check.kind !== 'new') return keyUsed(check);
-  const outcome = await run();
-  const answer = claims.book.settle(guard, outcome, null);
-  await closeClaims(client, claims);
-  return { ...outcome, answer };
+/**
+ * The idempotency table of one transaction, for the domain's `guarded`: the
+ * key is taken before any account row, as every transaction takes them.
+ */
+export function claimTable(client: Queryable): ClaimTable<OpenClaims> {
+  return {
+    open: (claims) => openClaims(client, claims),
+    close: (opened) => closeClaims(client, opened),
+  };
 }

@@ -1,6 +1,12 @@
-import type { Transfer } from '../../domain/transfers.js';
+import { randomUUID } from 'node:crypto';
+import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
 import { transferValues } from './rows.js';
 import { sendStatement, type Queryable, type Statement } from './transaction.js';
+
+/** The running state of a new transaction; its event ids end with 12 random hex digits. */
+export function newDraft(): LedgerDraft {
+  return new LedgerDraft(() => randomUUID().slice(-12));
+}
 
 const TRANSFER_ARRAY_TYPES = [
   'text',
@@ -23,47 +29,139 @@ const TRANSFER_INSERT_COLUMNS = `id, kind, debit_account_id, credit_account_id, 
   credit_balance_after, main_account_id, subaccount_id, subaccount_token, idempotency_key, reason, operator,
   created_at`;
 
-const unnestArgs = TRANSFER_ARRAY_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
-const idsParam = TRANSFER_ARRAY_TYPES.length + 1;
-
-// One statement for a whole batch: every transfer row and every new balance,
-// set-based. The balances are the final ones computed in JS under the row locks.
-// It fails (and so rolls the transaction back) unless it updated exactly the
-// accounts given: the check runs in SQL because the statement may be sent
-// together with COMMIT (inPipelinedTransaction), too late for a check in JS.
-const WRITE_SQL = `
-  WITH inserted AS (
-    INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS}) SELECT * FROM unnest(${unnestArgs})
-  ), updated AS (
-    UPDATE accounts SET balance = u.balance
-    FROM unnest($${idsParam}::bigint[], $${idsParam + 1}::bigint[]) AS u(id, balance)
-    WHERE accounts.id = u.id RETURNING 1
-  )
-  SELECT CASE WHEN count(*) = cardinality($${idsParam}::bigint[]) THEN count(*)
-    ELSE CAST('balance update touched ' || count(*) || ' of ' || cardinality($${idsParam}::bigint[]) || ' accounts' AS bigint)
-  END AS updated FROM updated`;
-
-/** The statement appending `transfers` and setting each account of `balances` to its new balance; null when there is nothing to write. */
-export function ledgerWriteStatement(
-  transfers: readonly Transfer[],
-  balances: ReadonlyMap<number, bigint>,
-): Statement | null {
-  if (transfers.length === 0) return null;
-  const columns: (string | null)[][] = TRANSFER_ARRAY_TYPES.map(() => []);
-  for (const transfer of transfers) {
-    transferValues(transfer).forEach((value, index) => columns[index]!.push(value));
-  }
-  const ids = [...balances.keys()].map(String);
-  const amounts = [...balances.values()].map(String);
-  return { name: 'ledger_write', text: WRITE_SQL, values: [...columns, ids, amounts] };
+/** `$n::type[]` for each type, numbered from `first`. */
+function arrays(first: number, types: readonly string[]): string {
+  return types.map((type, index) => `$${first + index}::${type}[]`).join(', ');
 }
 
-/** Appends `transfers` and sets each account of `balances` to its new balance, in one statement. */
-export async function writeLedger(
-  client: Queryable,
-  transfers: readonly Transfer[],
-  balances: ReadonlyMap<number, bigint>,
-): Promise<void> {
-  const statement = ledgerWriteStatement(transfers, balances);
+const TRANSFERS = arrays(1, TRANSFER_ARRAY_TYPES);
+
+const EVENT_TYPES = ['bigint', 'bigint', 'text', 'text', 'text', 'text', 'timestamptz'];
+const HOLD_TYPES = [
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'timestamptz',
+  'timestamptz',
+  'text',
+];
+const USAGE_TYPES = ['bigint', 'text', 'text', 'bigint', 'boolean'];
+const ACCOUNT_TYPES = ['bigint', 'bigint', 'bigint', 'bigint', 'timestamptz'];
+const EVENTS_PARAM = TRANSFER_ARRAY_TYPES.length + 1;
+const HOLDS_PARAM = EVENTS_PARAM + EVENT_TYPES.length;
+const USAGE_PARAM = HOLDS_PARAM + HOLD_TYPES.length;
+const ACCOUNTS_PARAM = USAGE_PARAM + USAGE_TYPES.length;
+
+// One statement for a whole transaction: every transfer row, every event with
+// its outbox entry, every hold and usage counter that moved, and every
+// account's new balance, holds, event sequence and closing, set-based. The
+// values are the final ones computed in JS under the row locks. It fails (and
+// so rolls the transaction back) unless it updated exactly the accounts given:
+// the check runs in SQL because the statement may be sent together with COMMIT
+// (inPipelinedTransaction), too late for a check in JS. A closed subaccount's
+// key goes: an advanced subaccount's key answers 10 from then on.
+const WRITE_SQL = `
+  WITH inserted AS (
+    INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS}) SELECT * FROM unnest(${TRANSFERS})
+  ), told AS (
+    INSERT INTO events (account_id, sequence, id, type, data, transfer_id, created_at)
+    SELECT * FROM unnest(${arrays(EVENTS_PARAM, EVENT_TYPES)})
+    RETURNING account_id, sequence
+  ), queued AS (
+    INSERT INTO event_outbox (account_id, sequence) SELECT account_id, sequence FROM told
+  ), held AS (
+    INSERT INTO holds (id, account_id, main_account_id, amount, captured, status, reason, created_at, expires_at,
+      transfer_id)
+    SELECT * FROM unnest(${arrays(HOLDS_PARAM, HOLD_TYPES)})
+    ON CONFLICT (id) DO UPDATE SET captured = EXCLUDED.captured, status = EXCLUDED.status,
+      transfer_id = EXCLUDED.transfer_id
+  ), counted AS (
+    INSERT INTO usage_counters (account_id, period, starts, used, reached)
+    SELECT * FROM unnest(${arrays(USAGE_PARAM, USAGE_TYPES)})
+    ON CONFLICT (account_id, period, starts) DO UPDATE SET used = EXCLUDED.used, reached = EXCLUDED.reached
+  ), updated AS (
+    UPDATE accounts SET balance = u.balance, held = u.held, event_sequence = u.sequence, closed_at = u.closed_at,
+      key_hash = CASE WHEN u.closed_at IS NULL THEN accounts.key_hash END
+    FROM unnest(${arrays(ACCOUNTS_PARAM, ACCOUNT_TYPES)}) AS u(id, balance, held, sequence, closed_at)
+    WHERE accounts.id = u.id RETURNING 1
+  )
+  SELECT CASE WHEN count(*) = cardinality($${ACCOUNTS_PARAM}::bigint[]) THEN count(*)
+    ELSE CAST('balance update touched ' || count(*) || ' of ' || cardinality($${ACCOUNTS_PARAM}::bigint[]) || ' accounts' AS bigint)
+  END AS updated FROM updated`;
+
+/** One array of text per column, from rows of values. */
+function columns(width: number, rows: readonly (readonly (string | null)[])[]): (string | null)[][] {
+  const out: (string | null)[][] = Array.from({ length: width }, () => []);
+  for (const row of rows) row.forEach((value, index) => out[index]!.push(value));
+  return out;
+}
+
+const iso = (date: Date | null) => (date === null ? null : date.toISOString());
+
+/** The statement writing what a transaction's draft decided; null when there is nothing to write. */
+export function ledgerWriteStatement(changes: LedgerChanges): Statement | null {
+  if (changes.accounts.size === 0 && changes.events.length === 0 && changes.usage.length === 0) return null;
+  const transfers = columns(TRANSFER_ARRAY_TYPES.length, changes.transfers.map(transferValues));
+  const events = columns(
+    EVENT_TYPES.length,
+    changes.events.map((e) => [
+      String(e.accountId),
+      String(e.sequence),
+      e.id,
+      e.type,
+      e.transferId === null ? e.data : null,
+      e.transferId,
+      iso(e.createdAt),
+    ]),
+  );
+  const holds = columns(
+    HOLD_TYPES.length,
+    changes.holds.map((h) => [
+      h.id,
+      String(h.accountId),
+      String(h.mainAccountId),
+      h.amountMicros.toString(),
+      h.capturedMicros.toString(),
+      h.status,
+      h.reason,
+      iso(h.createdAt),
+      iso(h.expiresAt),
+      h.transferId,
+    ]),
+  );
+  const usage = columns(
+    USAGE_TYPES.length,
+    changes.usage.map((u) => [
+      String(u.accountId),
+      u.period,
+      u.starts,
+      u.usedMicros.toString(),
+      String(u.reached),
+    ]),
+  );
+  const accounts = columns(
+    ACCOUNT_TYPES.length,
+    [...changes.accounts].map(([id, u]) => [
+      String(id),
+      u.balanceMicros.toString(),
+      u.heldMicros.toString(),
+      String(u.eventSequence),
+      iso(u.closedAt),
+    ]),
+  );
+  return {
+    name: 'ledger_write',
+    text: WRITE_SQL,
+    values: [...transfers, ...events, ...holds, ...usage, ...accounts],
+  };
+}
+
+/** Writes what a transaction's draft decided, in one statement. */
+export async function writeLedger(client: Queryable, changes: LedgerChanges): Promise<void> {
+  const statement = ledgerWriteStatement(changes);
   if (statement !== null) await sendStatement(client, statement);
 }

@@ -112,6 +112,143 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
         FOR EACH STATEMENT EXECUTE FUNCTION operator_actions_append_only();
     `,
   },
+  {
+    // Events (contract section 7), written in the transaction of the change
+    // they tell; each tree (main account) counts its own from 1 on its row,
+    // which every writer of the tree holds locked, so sequences follow commit
+    // order. The outbox lists the events not yet handed to webhook endpoints.
+    // `data` is text, not jsonb: its key order and exact money strings are kept.
+    version: 4,
+    sql: `
+      ALTER TABLE accounts ADD COLUMN event_sequence bigint NOT NULL DEFAULT 0;
+
+      CREATE TABLE events (
+        account_id bigint NOT NULL REFERENCES accounts (id),
+        sequence bigint NOT NULL,
+        id text NOT NULL,
+        type text NOT NULL,
+        -- A transfer.created event keeps its transfer's id; its data is read from that transfer.
+        data text,
+        transfer_id text,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (account_id, sequence)
+      );
+
+      CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'events are append-only: % refused', TG_OP;
+      END $$;
+      CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events
+        FOR EACH ROW EXECUTE FUNCTION events_append_only();
+      CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+        FOR EACH STATEMENT EXECUTE FUNCTION events_append_only();
+
+      CREATE TABLE event_outbox (
+        account_id bigint NOT NULL,
+        sequence bigint NOT NULL,
+        PRIMARY KEY (account_id, sequence)
+      );
+    `,
+  },
+  {
+    // Webhook endpoints, one delivery per event and endpoint (leased by a
+    // worker while it posts: FOR UPDATE SKIP LOCKED picks, lease_until keeps
+    // other processes off until it runs out), and the log of every attempt.
+    version: 5,
+    sql: `
+      CREATE TABLE webhook_endpoints (
+        id text PRIMARY KEY,
+        owner_account_id bigint REFERENCES accounts (id),
+        url text NOT NULL,
+        types text[],
+        secret text NOT NULL,
+        previous_secret text,
+        previous_until timestamptz,
+        status text NOT NULL DEFAULT 'enabled' CHECK (status IN ('enabled', 'disabled')),
+        failing_since timestamptz,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX webhook_endpoints_owner ON webhook_endpoints (owner_account_id, created_at);
+
+      CREATE TABLE webhook_deliveries (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        endpoint_id text NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+        event_account_id bigint NOT NULL,
+        event_sequence bigint NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'succeeded', 'failed')),
+        next_attempt_at timestamptz,
+        lease_until timestamptz,
+        created_at timestamptz NOT NULL
+      );
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+      CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id);
+
+      CREATE TABLE webhook_attempts (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        endpoint_id text NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
+        event_id text NOT NULL,
+        attempt integer NOT NULL,
+        status integer,
+        error text,
+        duration_ms integer NOT NULL,
+        at timestamptz NOT NULL
+      );
+      CREATE INDEX webhook_attempts_endpoint ON webhook_attempts (endpoint_id, id DESC);
+    `,
+  },
+  {
+    // Balance rules, holds and subaccount delete (contract sections 6, 8, 9):
+    // two new transfer kinds (autotopup, close); a closed subaccount keeps its
+    // row (its history stays) and frees its email; an account's pending holds
+    // are kept on its row (held), and the database refuses a customer whose
+    // holds exceed its balance, as it refuses a negative balance.
+    version: 6,
+    sql: `
+      ALTER TABLE transfers DROP CONSTRAINT transfers_kind_check;
+      ALTER TABLE transfers ADD CONSTRAINT transfers_kind_check
+        CHECK (kind IN ('add', 'remove', 'topup', 'charge', 'autotopup', 'close'));
+
+      ALTER TABLE accounts
+        ADD COLUMN held bigint NOT NULL DEFAULT 0,
+        ADD COLUMN closed_at timestamptz,
+        ADD COLUMN low_balance bigint,
+        ADD COLUMN autotopup_below bigint,
+        ADD COLUMN autotopup_to bigint,
+        ADD COLUMN autotopup_add bigint,
+        ADD COLUMN cap_amount bigint,
+        ADD COLUMN cap_period text CHECK (cap_period IN ('day', 'month')),
+        ADD CONSTRAINT holds_covered CHECK (kind = 'funding' OR (held >= 0 AND held <= balance));
+      DROP INDEX accounts_sub_email;
+      CREATE UNIQUE INDEX accounts_sub_email ON accounts (parent_id, email) WHERE kind = 'sub' AND closed_at IS NULL;
+
+      CREATE TABLE holds (
+        seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        account_id bigint NOT NULL REFERENCES accounts (id),
+        main_account_id bigint NOT NULL REFERENCES accounts (id),
+        amount bigint NOT NULL CHECK (amount > 0),
+        captured bigint NOT NULL DEFAULT 0 CHECK (captured >= 0 AND captured <= amount),
+        status text NOT NULL CHECK (status IN ('pending', 'captured', 'voided', 'expired')),
+        reason text,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        transfer_id text
+      );
+      CREATE INDEX holds_due ON holds (account_id, expires_at) WHERE status = 'pending';
+      CREATE INDEX holds_expiry ON holds (expires_at) WHERE status = 'pending';
+      CREATE INDEX holds_tree ON holds (main_account_id, seq DESC);
+
+      CREATE TABLE usage_counters (
+        account_id bigint NOT NULL REFERENCES accounts (id),
+        period text NOT NULL CHECK (period IN ('day', 'month')),
+        starts text NOT NULL,
+        used bigint NOT NULL,
+        reached boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (account_id, period, starts)
+      );
+    `,
+  },
 ];
 
 /**

@@ -3,7 +3,7 @@ import pg from 'pg';
 export interface PostgresStoreOptions {
   /** Schema holding the tables; created by migrate(). Tests use one per run to stay isolated. */
   readonly schema?: string;
-  /** Connections per process; env PGPOOL_MAX, default 10. */
+  /** Connections per process; default 10 (main.ts and the CLI pass PGPOOL_MAX, read by src/config.ts). */
   readonly poolMax?: number;
   /** How long to wait for a new connection before answering "unavailable". */
   readonly connectTimeoutMs?: number;
@@ -25,8 +25,8 @@ export function checkSchemaName(schema: string): string {
   return schema;
 }
 
-export function poolMaxFrom(options: PostgresStoreOptions, env: NodeJS.ProcessEnv = process.env): number {
-  const value = options.poolMax ?? Number(env['PGPOOL_MAX'] ?? 10);
+export function poolMaxFrom(options: PostgresStoreOptions): number {
+  const value = options.poolMax ?? 10;
   if (!Number.isInteger(value) || value < 1) throw new Error(`invalid pool size: ${String(value)}`);
   return value;
 }

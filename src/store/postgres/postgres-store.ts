@@ -1,58 +1,80 @@
-import { batchGuard } from '../../domain/batch-answer.js';
 import type pg from 'pg';
 import type {
   Account,
   AccountStatus,
   Caller,
   CreateMainAccountCommand,
+  CreateMainAccountOutcome,
   CreateSubaccountCommand,
+  CreateSubaccountOutcome,
+  CloseSubaccountCommand,
+  CloseSubaccountOutcome,
   SubaccountPage,
 } from '../../domain/accounts.js';
+import type { ErrorCode } from '../../domain/errors.js';
 import type {
-  CreateMainAccountOutcome,
-  CreateSubaccountOutcome,
-  OperatorTransferOutcome,
-  PoolStats,
-  Store,
-} from '../../domain/store.js';
+  Hold,
+  HoldOutcome,
+  HoldPage,
+  HoldQuery,
+  PlaceHoldCommand,
+  SettleHoldCommand,
+} from '../../domain/holds.js';
+import type { AccountRules, RulesPatch } from '../../domain/rules.js';
+import { batchGuard } from '../../domain/answers/batch-answer.js';
+import {
+  expiryCutoff,
+  guarded,
+  type IdempotencyGuard,
+  type IdempotentAnswer,
+  type KeyUsed,
+} from '../../domain/idempotency.js';
+import type { EventQuery, LedgerEvent } from '../../domain/events.js';
+import type { ActionAudit, OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
+import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from '../../domain/pages.js';
+import type { PoolStats, Store } from '../../domain/store.js';
 import type {
   CreditBatchCommand,
   CreditBatchOutcome,
   CreditCommand,
   CreditOutcome,
   OperatorTransferCommand,
+  OperatorTransferOutcome,
   Transfer,
 } from '../../domain/transfers.js';
-import type { ActionAudit, OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
 import type { VerifyReport } from '../../domain/verify.js';
-import { createMainAccountInTransaction, createSubaccountInTransaction } from './accounts.js';
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  CreateWebhookCommand,
+  CreateWebhookOutcome,
+  DeliveryAttemptPage,
+  WebhookEndpoint,
+} from '../../domain/webhooks.js';
+import {
+  closeSubaccountInTransaction,
+  createMainAccountInTransaction,
+  createSubaccountInTransaction,
+  setRulesInTransaction,
+  updateAccountInTransaction,
+} from './accounts.js';
+import * as holds from './holds.js';
+import { claimTable } from './claims.js';
 import { applyCreditBatchInTransaction } from './credit-batch.js';
 import { applyCreditsInTransaction } from './credits.js';
-import { guardedInTransaction } from './claims.js';
-import { expiryCutoff } from '../../domain/idempotency.js';
-import * as listings from './admin-queries.js';
-import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from '../../domain/pages.js';
+import * as listings from './listings.js';
 import { migrate } from './migrations.js';
 import { operatorTransferInTransaction } from './operator.js';
-import { checkSchemaName, createPool, type PostgresStoreOptions } from './pool.js';
-import {
-  ACCOUNT_COLUMNS,
-  type AccountRow,
-  TRANSFER_COLUMNS,
-  type TransferRow,
-  toAccount,
-  toCaller,
-  toTransfer,
-} from './rows.js';
-import { inPipelinedTransaction, inTransaction, runQuery } from './transaction.js';
+import { inPipelinedTransaction, inTransaction, runQuery, type Queryable } from './transaction.js';
 import { verifyInTransaction } from './verify.js';
-
-export type { PostgresStoreOptions } from './pool.js';
+import * as webhooks from './webhooks.js';
 
 /**
  * The scale-out store: any number of server processes share one PostgreSQL.
  * Every method that moves money is one transaction that locks the accounts it
- * touches in id order; decisions come from the domain's ledger rules.
+ * touches in id order; decisions come from the domain's ledger rules. Each
+ * write is a function of its own file (credits, credit-batch, accounts,
+ * operator), as in the SQLite store; reads are listings.ts'.
  */
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
@@ -78,9 +100,8 @@ export class PostgresStore implements Store {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
-  async authenticate(keyHash: string): Promise<Caller | null> {
-    const found = await this.selectAccount('key_hash = $1', [keyHash]);
-    return found === null ? null : toCaller(found);
+  authenticate(keyHash: string): Promise<Caller | null> {
+    return listings.authenticate(this.pool, keyHash);
   }
 
   applyCredits(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
@@ -89,10 +110,8 @@ export class PostgresStore implements Store {
   }
 
   applyCreditBatch(batch: CreditBatchCommand): Promise<CreditBatchOutcome> {
-    return inTransaction(this.pool, (client) =>
-      guardedInTransaction(client, batch.idempotency && batchGuard(batch.idempotency), () =>
-        applyCreditBatchInTransaction(client, batch),
-      ),
+    return this.guardedWrite(batch.idempotency && batchGuard(batch.idempotency), (client) =>
+      applyCreditBatchInTransaction(client, batch),
     );
   }
 
@@ -107,86 +126,83 @@ export class PostgresStore implements Store {
   }
 
   createSubaccount(command: CreateSubaccountCommand): Promise<CreateSubaccountOutcome> {
-    return inTransaction(this.pool, (client) => createSubaccountInTransaction(client, command));
+    return this.guardedWrite(command.idempotency, (client) => createSubaccountInTransaction(client, command));
   }
 
-  async listSubaccounts(mainAccountId: number, page: number, perPage: number): Promise<SubaccountPage> {
-    const where = `kind = 'sub' AND parent_id = $1`;
-    const total = await runQuery<{ total: string }>(
-      this.pool,
-      `SELECT count(*) AS total FROM accounts WHERE ${where}`,
-      [mainAccountId],
-    );
-    const rows = await runQuery<AccountRow>(
-      this.pool,
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE ${where} ORDER BY id LIMIT $2 OFFSET $3`,
-      [mainAccountId, perPage, Math.max(0, page - 1) * perPage],
-    );
-    return { total: Number(total.rows[0]!.total), items: rows.rows.map(toAccount) };
+  listSubaccounts(
+    mainAccountId: number,
+    page: number,
+    perPage: number,
+    includeClosed = false,
+  ): Promise<SubaccountPage> {
+    return listings.listSubaccounts(this.pool, mainAccountId, page, perPage, includeClosed);
+  }
+
+  closeSubaccount(command: CloseSubaccountCommand): Promise<CloseSubaccountOutcome> {
+    return this.guardedWrite(command.idempotency, (client) => closeSubaccountInTransaction(client, command));
+  }
+
+  setRules(accountId: number, patch: RulesPatch): Promise<AccountRules | ErrorCode> {
+    return inTransaction(this.pool, (client) => setRulesInTransaction(client, accountId, patch));
+  }
+
+  placeHold(command: PlaceHoldCommand): Promise<HoldOutcome> {
+    return this.guardedWrite(command.idempotency, (client) => holds.placeHoldInTransaction(client, command));
+  }
+
+  settleHold(command: SettleHoldCommand): Promise<HoldOutcome> {
+    return this.guardedWrite(command.idempotency, (client) => holds.settleHoldInTransaction(client, command));
+  }
+
+  getHold(holdId: string): Promise<Hold | null> {
+    return holds.getHold(this.pool, holdId);
+  }
+
+  listHolds(query: HoldQuery): Promise<HoldPage> {
+    return holds.listHolds(this.pool, query);
+  }
+
+  expireHolds(now: Date, limit: number): Promise<number> {
+    return inTransaction(this.pool, (client) => holds.expireHoldsInTransaction(client, now, limit));
   }
 
   createMainAccount(command: CreateMainAccountCommand): Promise<CreateMainAccountOutcome> {
-    return inTransaction(this.pool, (client) =>
-      guardedInTransaction(client, command.idempotency, () =>
-        createMainAccountInTransaction(client, command),
-      ),
+    return this.guardedWrite(command.idempotency, (client) =>
+      createMainAccountInTransaction(client, command),
     );
   }
 
-  async findMainAccountByEmail(email: string): Promise<Account | null> {
-    const found = await this.selectAccount(`kind = 'main' AND email = $1`, [email]);
-    return found === null ? null : toAccount(found);
+  findMainAccountByEmail(email: string): Promise<Account | null> {
+    return listings.findMainAccountByEmail(this.pool, email);
   }
 
-  async getAccount(accountId: number): Promise<Account | null> {
-    const found = await this.selectAccount('id = $1', [accountId]);
-    return found === null ? null : toAccount(found);
+  getAccount(accountId: number): Promise<Account | null> {
+    return listings.getAccount(this.pool, accountId);
   }
 
   operatorTransfer(command: OperatorTransferCommand): Promise<OperatorTransferOutcome> {
-    return inTransaction(this.pool, (client) =>
-      guardedInTransaction(client, command.idempotency, () => operatorTransferInTransaction(client, command)),
-    );
+    return this.guardedWrite(command.idempotency, (client) => operatorTransferInTransaction(client, command));
   }
 
   async setStatus(accountId: number, status: AccountStatus, audit?: ActionAudit): Promise<void> {
-    const action = status === 'suspended' ? 'suspend' : 'resume';
-    await this.updateAccount('status = $2', [accountId, status], action, audit);
+    const action: OperatorActionKind = status === 'suspended' ? 'suspend' : 'resume';
+    await inTransaction(this.pool, (client) =>
+      updateAccountInTransaction(client, accountId, { status }, action, audit),
+    );
   }
 
   async replaceKey(accountId: number, keyHash: string, audit?: ActionAudit): Promise<void> {
-    await this.updateAccount('key_hash = $2', [accountId, keyHash], 'rotate-key', audit);
+    await inTransaction(this.pool, (client) =>
+      updateAccountInTransaction(client, accountId, { keyHash }, 'rotate-key', audit),
+    );
   }
 
   listOperatorActions(accountId: number, limit: number): Promise<OperatorAction[]> {
     return listings.listOperatorActions(this.pool, accountId, limit);
   }
 
-  /** One account update and, when audited, its audit row, in one transaction. */
-  private async updateAccount(
-    set: string,
-    values: readonly [number, string],
-    action: OperatorActionKind,
-    audit: ActionAudit | undefined,
-  ): Promise<void> {
-    const update = `UPDATE accounts SET ${set} WHERE id = $1 AND kind <> 'funding'`;
-    if (audit === undefined) {
-      await runQuery(this.pool, update, values);
-      return;
-    }
-    await inTransaction(this.pool, async (client) => {
-      const updated = await client.query(update, [...values]);
-      if ((updated.rowCount ?? 0) > 0) await listings.recordAction(client, values[0], action, audit);
-    });
-  }
-
-  async getTransfer(transferId: string): Promise<Transfer | null> {
-    const found = await runQuery<TransferRow>(
-      this.pool,
-      `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = $1`,
-      [transferId],
-    );
-    return found.rows[0] === undefined ? null : toTransfer(found.rows[0]);
+  getTransfer(transferId: string): Promise<Transfer | null> {
+    return listings.getTransfer(this.pool, transferId);
   }
 
   listMainAccounts(query: MainAccountQuery): Promise<MainAccountPage> {
@@ -210,46 +226,74 @@ export class PostgresStore implements Store {
     return inTransaction(this.pool, verifyInTransaction, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
-  private async selectAccount(where: string, values: readonly unknown[]): Promise<AccountRow | null> {
-    const found = await runQuery<AccountRow>(
-      this.pool,
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE ${where}`,
-      values,
+  listEvents(query: EventQuery): Promise<LedgerEvent[]> {
+    return listings.listEvents(this.pool, query);
+  }
+
+  findEvent(eventId: string): Promise<LedgerEvent | null> {
+    return webhooks.findEvent(this.pool, eventId);
+  }
+
+  createWebhook(command: CreateWebhookCommand): Promise<CreateWebhookOutcome> {
+    return this.guardedWrite(command.idempotency, (client) =>
+      webhooks.createWebhookInTransaction(client, command),
     );
-    return found.rows[0] ?? null;
   }
-}
 
-/**
- * Opens the store for a postgres:// URL and, unless told otherwise, brings the
- * schema up to date: every process runs the migrations on start and the
- * advisory lock lets only one of them do the work.
- */
-export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<Store> {
-  const { connectionUrl, urlSchema } = splitSchema(url);
-  const schema = checkSchemaName(options.schema ?? urlSchema ?? 'public');
-  const pool = createPool(connectionUrl, { ...options, schema });
-  const store = new PostgresStore(pool, schema);
-  if (options.migrate !== false) {
-    try {
-      await store.migrate();
-    } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
+  listWebhooks(ownerAccountId: number | null): Promise<WebhookEndpoint[]> {
+    return webhooks.listWebhooks(this.pool, ownerAccountId);
   }
-  return store;
-}
 
-/**
- * `?schema=NAME` on the URL picks the schema, so that every process started
- * with the same DATABASE_URL shares it (and test runs can each have their own).
- * pg would not understand the parameter, so it is taken off the URL.
- */
-function splitSchema(url: string): { connectionUrl: string; urlSchema: string | undefined } {
-  const parsed = new URL(url);
-  const urlSchema = parsed.searchParams.get('schema') ?? undefined;
-  if (urlSchema === undefined) return { connectionUrl: url, urlSchema };
-  parsed.searchParams.delete('schema');
-  return { connectionUrl: parsed.toString(), urlSchema };
+  getWebhook(id: string): Promise<WebhookEndpoint | null> {
+    return webhooks.getWebhook(this.pool, id);
+  }
+
+  deleteWebhook(id: string): Promise<boolean> {
+    return webhooks.deleteWebhook(this.pool, id);
+  }
+
+  rotateWebhookSecret(id: string, secret: string, previousUntil: Date): Promise<WebhookEndpoint | null> {
+    return webhooks.rotateWebhookSecret(this.pool, id, secret, previousUntil);
+  }
+
+  listDeliveryAttempts(endpointId: string, limit: number, cursor?: string): Promise<DeliveryAttemptPage> {
+    return webhooks.listDeliveryAttempts(this.pool, endpointId, limit, cursor);
+  }
+
+  resendEvent(endpointId: string, eventId: string, now: Date): Promise<void> {
+    return webhooks.resendEvent(this.pool, endpointId, eventId, now);
+  }
+
+  async fanOutEvents(now: Date, limit: number): Promise<number> {
+    if (!(await webhooks.webhookWork(this.pool, now)).events) return 0;
+    return inTransaction(this.pool, (client) => webhooks.fanOutInTransaction(client, now, limit));
+  }
+
+  async claimDeliveries(
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    busyEndpoints: readonly string[],
+  ): Promise<ClaimedDelivery[]> {
+    if (!(await webhooks.webhookWork(this.pool, now)).deliveries) return [];
+    return inTransaction(this.pool, (client) =>
+      webhooks.claimInTransaction(client, now, limit, leaseMs, busyEndpoints),
+    );
+  }
+
+  async recordAttempts(records: readonly AttemptRecord[]): Promise<void> {
+    await inTransaction(this.pool, (client) => webhooks.recordInTransaction(client, records));
+  }
+
+  webhookBacklog(): Promise<{ events: number; deliveries: number }> {
+    return webhooks.webhookBacklog(this.pool);
+  }
+
+  /** A transaction running `run` under the request's Idempotency-Key, if it had one. */
+  private guardedWrite<O extends { readonly answer?: IdempotentAnswer }>(
+    guard: IdempotencyGuard<O> | undefined,
+    run: (client: Queryable) => Promise<O>,
+  ): Promise<O | KeyUsed> {
+    return inTransaction(this.pool, async (client) => guarded(claimTable(client), guard, () => run(client)));
+  }
 }

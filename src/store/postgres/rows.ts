@@ -6,6 +6,10 @@ import type {
   SubaccountProfile,
   SubaccountType,
 } from '../../domain/accounts.js';
+import type { AccountState } from '../../domain/ledger-draft.js';
+import type { EventType, LedgerEvent } from '../../domain/events.js';
+import type { Hold } from '../../domain/holds.js';
+import { NO_RULES, type AccountRules, type CapPeriod } from '../../domain/rules.js';
 import type { Transfer, TransferKind } from '../../domain/transfers.js';
 
 /**
@@ -15,8 +19,22 @@ import type { Transfer, TransferKind } from '../../domain/transfers.js';
  */
 export type Int8 = string;
 
-export const ACCOUNT_COLUMNS = `id, kind, parent_id, email, token, status, type, title, firstname, lastname,
-  is_buyer, balance, created_at`;
+const LEDGER_COLUMNS = `id, kind, parent_id, email, token, status, balance, event_sequence, closed_at,
+  low_balance, autotopup_below, autotopup_to, autotopup_add, cap_amount, cap_period`;
+
+/**
+ * An account row as a read outside a transaction shows it: `held` without the
+ * holds already past their expiry, so a balance read is right by the time
+ * anyone reads it, whether or not a transaction has expired them yet.
+ * `table` is how the query names the accounts table.
+ */
+export function accountColumns(table = 'accounts'): string {
+  return `${LEDGER_COLUMNS}, type, title, firstname, lastname, is_buyer, created_at,
+    CASE WHEN ${table}.held = 0 THEN 0 ELSE (SELECT COALESCE(sum(h.amount), 0) FROM holds h
+      WHERE h.account_id = ${table}.id AND h.status = 'pending' AND h.expires_at > now()) END AS held`;
+}
+
+export const ACCOUNT_COLUMNS = accountColumns();
 
 export interface AccountRow {
   id: Int8;
@@ -31,7 +49,16 @@ export interface AccountRow {
   lastname: string | null;
   is_buyer: boolean | null;
   balance: Int8;
+  held: Int8;
   created_at: Date;
+  event_sequence: Int8;
+  closed_at: Date | null;
+  low_balance: Int8 | null;
+  autotopup_below: Int8 | null;
+  autotopup_to: Int8 | null;
+  autotopup_add: Int8 | null;
+  cap_amount: Int8 | null;
+  cap_period: CapPeriod | null;
 }
 
 export function toId(value: Int8): number {
@@ -54,28 +81,102 @@ function toProfile(row: AccountRow): SubaccountProfile {
 
 export function toAccount(row: AccountRow): Account {
   return {
-    id: toId(row.id),
-    kind: row.kind,
-    parentId: row.parent_id === null ? null : toId(row.parent_id),
-    email: row.email,
-    token: row.token,
+    ...ledgerFields(row),
     type: row.type,
-    status: row.status,
-    balanceMicros: BigInt(row.balance),
     createdAt: row.created_at,
     profile: toProfile(row),
   };
 }
 
-export type CallerRow = Pick<AccountRow, 'id' | 'kind' | 'status' | 'email' | 'balance'>;
-
-export function toCaller(row: CallerRow): Caller {
+export function toCaller(row: AccountRow): Caller {
   return {
     accountId: toId(row.id),
     kind: row.kind,
     status: row.status,
     email: row.email,
     balanceMicros: BigInt(row.balance),
+    heldMicros: BigInt(row.held),
+  };
+}
+
+/**
+ * The columns the ledger rules read in a transaction (`held` as the row keeps
+ * it: the transaction expires what is due), and the key hash that found a caller.
+ */
+export const STATE_COLUMNS = `${LEDGER_COLUMNS}, held, key_hash`;
+
+export type StateRow = Pick<
+  AccountRow,
+  | 'id'
+  | 'kind'
+  | 'parent_id'
+  | 'email'
+  | 'token'
+  | 'status'
+  | 'balance'
+  | 'held'
+  | 'event_sequence'
+  | 'closed_at'
+  | 'low_balance'
+  | 'autotopup_below'
+  | 'autotopup_to'
+  | 'autotopup_add'
+  | 'cap_amount'
+  | 'cap_period'
+> & {
+  key_hash: string | null;
+};
+
+export function toState(row: StateRow): AccountState {
+  return {
+    id: toId(row.id),
+    kind: row.kind,
+    parentId: row.parent_id === null ? null : toId(row.parent_id),
+    email: row.email,
+    token: row.token,
+    status: row.status,
+    balanceMicros: BigInt(row.balance),
+    heldMicros: BigInt(row.held),
+    rules: rulesOf(row),
+    closedAt: row.closed_at,
+    eventSequence: Number(row.event_sequence),
+    keyHash: row.key_hash,
+  };
+}
+
+/** The fields an Account and an AccountState share. */
+function ledgerFields(row: Omit<StateRow, 'key_hash' | 'event_sequence'>) {
+  return {
+    id: toId(row.id),
+    kind: row.kind,
+    parentId: row.parent_id === null ? null : toId(row.parent_id),
+    email: row.email,
+    token: row.token,
+    status: row.status,
+    balanceMicros: BigInt(row.balance),
+    heldMicros: BigInt(row.held),
+    closedAt: row.closed_at,
+    rules: rulesOf(row),
+  };
+}
+
+const bigOrNull = (value: Int8 | null): bigint | null => (value === null ? null : BigInt(value));
+
+function rulesOf(row: Omit<StateRow, 'key_hash' | 'event_sequence'>): AccountRules {
+  if (row.low_balance === null && row.autotopup_below === null && row.cap_amount === null) return NO_RULES;
+  const below = bigOrNull(row.autotopup_below);
+  const cap = bigOrNull(row.cap_amount);
+  return {
+    lowBalanceMicros: bigOrNull(row.low_balance),
+    autoTopup:
+      below === null
+        ? null
+        : {
+            belowMicros: below,
+            toMicros: bigOrNull(row.autotopup_to),
+            addMicros: bigOrNull(row.autotopup_add),
+          },
+    spendingCap: cap === null ? null : { amountMicros: cap, period: row.cap_period ?? 'day' },
   };
 }
 
@@ -137,4 +238,62 @@ export function transferValues(transfer: Transfer): (string | null)[] {
     transfer.operator,
     transfer.createdAt.toISOString(),
   ];
+}
+
+export const EVENT_COLUMNS = 'account_id, sequence, id, type, data, transfer_id, created_at';
+
+export interface EventRow {
+  account_id: Int8;
+  sequence: Int8;
+  id: string;
+  type: EventType;
+  data: string | null;
+  transfer_id: string | null;
+  created_at: Date;
+}
+
+export function toEvent(row: EventRow): LedgerEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    sequence: Number(row.sequence),
+    accountId: toId(row.account_id),
+    createdAt: row.created_at,
+    data: row.data ?? '',
+    transferId: row.transfer_id,
+  };
+}
+
+export const HOLD_COLUMNS = `holds.id, holds.account_id, holds.main_account_id, holds.amount, holds.captured,
+  holds.status, holds.reason, holds.created_at, holds.expires_at, holds.transfer_id,
+  (SELECT token FROM accounts s WHERE s.id = holds.account_id AND s.kind = 'sub') AS token`;
+
+export interface HoldRow {
+  id: string;
+  account_id: Int8;
+  main_account_id: Int8;
+  amount: Int8;
+  captured: Int8;
+  status: Hold['status'];
+  reason: string | null;
+  created_at: Date;
+  expires_at: Date;
+  transfer_id: string | null;
+  token: string | null;
+}
+
+export function toHold(row: HoldRow): Hold {
+  return {
+    id: row.id,
+    accountId: toId(row.account_id),
+    mainAccountId: toId(row.main_account_id),
+    tokenSubaccount: row.token,
+    amountMicros: BigInt(row.amount),
+    capturedMicros: BigInt(row.captured),
+    status: row.status,
+    reason: row.reason,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    transferId: row.transfer_id,
+  };
 }

@@ -15,55 +15,18 @@ export function inTransaction<T>(
   begin = 'BEGIN',
 ): Promise<T> {
   return withRetry(async () => {
-    const { client, failed, onError } = await beginOnLiveConnection(pool, begin);
+    const [connection] = await onLiveConnection(pool, (client) => client.query(begin));
     try {
-      const result = await work(client);
-      await client.query('COMMIT');
+      const result = await work(connection.client);
+      await connection.client.query('COMMIT');
       return result;
     } catch (error) {
-      failed.broken ||= isUnavailable(error);
-      if (!failed.broken) await client.query('ROLLBACK').catch(() => (failed.broken = true));
+      await connection.rollback(error);
       throw error;
     } finally {
-      // A connection that failed is destroyed instead of going back to the pool:
-      // the server rolls back whatever it held when the socket closes.
-      client.removeListener('error', onError);
-      client.release(failed.broken);
+      connection.release();
     }
   });
-}
-
-/**
- * Takes a connection and opens the transaction. Pooled connections may have
- * died while idle (the database restarted) without the pool knowing yet; BEGIN
- * on one changes nothing, so trying the next is safe and spares the client a
- * 503 once the database is back. Each dead one fails at once, and there are at
- * most as many as the pool holds.
- */
-async function beginOnLiveConnection(
-  pool: pg.Pool,
-  begin: string,
-): Promise<{ client: pg.PoolClient; failed: { broken: boolean }; onError: () => void }> {
-  for (let attempt = 1; ; attempt += 1) {
-    const client = await pool.connect().catch((error: unknown) => Promise.reject(toStoreError(error)));
-    const failed = { broken: false };
-    // A checked-out client whose connection dies emits 'error' besides failing its
-    // query; unheard, that event would crash the process.
-    const onError = () => (failed.broken = true);
-    client.on('error', onError);
-    try {
-      await client.query(begin);
-      return { client, failed, onError };
-    } catch (error) {
-      client.removeListener('error', onError);
-      client.release(true);
-      if (attempt > staleLimit(pool) || !isStaleConnection(error)) throw error;
-    }
-  }
-}
-
-function staleLimit(pool: pg.Pool): number {
-  return (pool.options.max ?? 10) + 1;
 }
 
 /**
@@ -77,14 +40,69 @@ export function runQuery<R extends pg.QueryResultRow>(
   values: readonly unknown[] = [],
 ): Promise<pg.QueryResult<R>> {
   return withRetry(async () => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await pool.query<R>(text, values as unknown[]);
-      } catch (error) {
-        if (attempt > staleLimit(pool) || !isStaleConnection(error)) throw error;
-      }
-    }
+    const [connection, result] = await onLiveConnection(pool, (client) =>
+      client.query<R>(text, values as unknown[]),
+    );
+    connection.release();
+    return result;
   });
+}
+
+/** A connection checked out of the pool, and whether it failed (then it is destroyed, not pooled again). */
+class Connection {
+  private broken = false;
+  // A checked-out client whose connection dies emits 'error' besides failing its
+  // query; unheard, that event would crash the process.
+  private readonly onError = () => (this.broken = true);
+
+  constructor(readonly client: pg.PoolClient) {
+    client.on('error', this.onError);
+  }
+
+  /** After a failure: rolls back what the server may hold, unless the connection itself failed. */
+  async rollback(error: unknown): Promise<void> {
+    this.broken ||= isUnavailable(error);
+    if (!this.broken) await this.client.query('ROLLBACK').catch(() => (this.broken = true));
+  }
+
+  /** A connection that failed is destroyed: the server rolls back whatever it held when the socket closes. */
+  release(destroy = false): void {
+    this.client.removeListener('error', this.onError);
+    this.client.release(this.broken || destroy);
+  }
+}
+
+/**
+ * Takes a pooled connection and sends `first` on it. Pooled connections may
+ * have died while idle (the database restarted) without the pool knowing yet;
+ * the first statement on one fails at once and changed nothing, so trying the
+ * next is safe and spares the client a 503 once the database is back. There
+ * are at most as many dead ones as the pool holds. Any other failure rolls
+ * back and releases the connection before it is thrown.
+ */
+async function onLiveConnection<T>(
+  pool: pg.Pool,
+  first: (client: pg.PoolClient) => Promise<T>,
+): Promise<[Connection, T]> {
+  for (let attempt = 1; ; attempt += 1) {
+    const client = await pool.connect().catch((error: unknown) => Promise.reject(toStoreError(error)));
+    const connection = new Connection(client);
+    try {
+      return [connection, await first(client)];
+    } catch (error) {
+      if (attempt <= staleLimit(pool) && isStaleConnection(error)) {
+        connection.release(true);
+        continue;
+      }
+      await connection.rollback(error);
+      connection.release();
+      throw error;
+    }
+  }
+}
+
+function staleLimit(pool: pg.Pool): number {
+  return (pool.options.max ?? 10) + 1;
 }
 
 /**
@@ -136,7 +154,7 @@ const BEGIN: Statement = { text: 'BEGIN', values: [] };
 const COMMIT: Statement = { text: 'COMMIT', values: [] };
 
 class Pipeline implements PipelinedTransaction {
-  private opened: { client: pg.PoolClient; failed: { broken: boolean }; onError: () => void } | undefined;
+  private opened: Connection | undefined;
   private readonly tail: Statement[] = [];
 
   constructor(private readonly pool: pg.Pool) {}
@@ -168,46 +186,20 @@ class Pipeline implements PipelinedTransaction {
   }
 
   async rollback(error: unknown): Promise<void> {
-    if (this.opened === undefined) return;
-    const { client, failed } = this.opened;
-    failed.broken ||= isUnavailable(error);
-    if (!failed.broken) await client.query('ROLLBACK').catch(() => (failed.broken = true));
+    await this.opened?.rollback(error);
   }
 
-  /** A connection that failed is destroyed: the server rolls back whatever it held when the socket closes. */
   release(): void {
-    if (this.opened === undefined) return;
-    const { client, failed, onError } = this.opened;
-    client.removeListener('error', onError);
-    client.release(failed.broken);
+    this.opened?.release();
   }
 
-  /**
-   * Sends `BEGIN` and `statements` on a live connection and answers their
-   * results (BEGIN's left out). As in `beginOnLiveConnection`, a pooled
-   * connection found dead changed nothing and the next is tried; any other
-   * failure leaves the connection to `rollback` and `release`.
-   */
+  /** Sends `BEGIN` and `statements` on a live connection and answers their results (BEGIN's left out). */
   private async open(statements: readonly Statement[]): Promise<pg.QueryResult[]> {
-    for (let attempt = 1; ; attempt += 1) {
-      const client = await this.pool.connect().catch((error: unknown) => Promise.reject(toStoreError(error)));
-      const failed = { broken: false };
-      const onError = () => (failed.broken = true);
-      client.on('error', onError);
-      try {
-        const results = await sendAll(client, [BEGIN, ...statements]);
-        this.opened = { client, failed, onError };
-        return results.slice(1);
-      } catch (error) {
-        if (attempt <= staleLimit(this.pool) && isStaleConnection(error)) {
-          client.removeListener('error', onError);
-          client.release(true);
-          continue;
-        }
-        this.opened = { client, failed, onError };
-        throw error;
-      }
-    }
+    const [connection, results] = await onLiveConnection(this.pool, (client) =>
+      sendAll(client, [BEGIN, ...statements]),
+    );
+    this.opened = connection;
+    return results.slice(1);
   }
 }
 

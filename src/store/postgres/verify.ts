@@ -3,12 +3,32 @@ import { type Int8, toId } from './rows.js';
 import type { Queryable } from './transaction.js';
 
 // Sums of bigint are numeric in PostgreSQL and come back as integral text: exact through BigInt().
-const ACCOUNTS_SQL = `SELECT a.id, a.email, a.kind, a.balance,
-    COALESCE(c.total, 0) - COALESCE(d.total, 0) AS transfer_sum
+const ACCOUNTS_SQL = `SELECT a.id, a.email, a.kind, a.balance, a.held, a.closed_at, a.event_sequence,
+    COALESCE(c.total, 0) - COALESCE(d.total, 0) AS transfer_sum,
+    COALESCE(h.pending, 0) AS pending_holds, COALESCE(e.n, 0) AS events, COALESCE(e.top, 0) AS max_sequence
   FROM accounts a
   LEFT JOIN (SELECT credit_account_id AS id, SUM(amount) AS total FROM transfers GROUP BY 1) c ON c.id = a.id
   LEFT JOIN (SELECT debit_account_id AS id, SUM(amount) AS total FROM transfers GROUP BY 1) d ON d.id = a.id
+  LEFT JOIN (SELECT account_id, SUM(amount) AS pending FROM holds WHERE status = 'pending' GROUP BY 1) h
+    ON h.account_id = a.id
+  LEFT JOIN (SELECT account_id, count(*) AS n, max(sequence) AS top FROM events GROUP BY 1) e ON e.account_id = a.id
   ORDER BY a.id`;
+
+const CAPTURES_SQL = `SELECT h.id, h.amount, h.captured, h.status, h.transfer_id,
+    t.kind AS transfer_kind, t.amount AS transfer_amount
+  FROM holds h LEFT JOIN transfers t ON t.id = h.transfer_id
+  WHERE h.status = 'captured' OR h.captured > 0 OR h.transfer_id IS NOT NULL`;
+
+const TOLD = `WITH told AS MATERIALIZED (
+  SELECT transfer_id, id AS event_id FROM events WHERE type = 'transfer.created')`;
+
+const ORPHANS_SQL = `${TOLD}
+  SELECT v.event_id AS id FROM told v LEFT JOIN transfers t ON t.id = v.transfer_id WHERE t.id IS NULL`;
+
+const UNTOLD_SQL = `${TOLD}
+  SELECT count(*) AS n FROM transfers t LEFT JOIN told v ON v.transfer_id = t.id
+  WHERE v.transfer_id IS NULL AND t.seq > (SELECT COALESCE(min(t2.seq), 9223372036854775807)
+    FROM transfers t2 JOIN told v2 ON v2.transfer_id = t2.id)`;
 
 const MALFORMED_SQL = `SELECT t.id FROM transfers t
   LEFT JOIN accounts d ON d.id = t.debit_account_id
@@ -26,7 +46,23 @@ interface FactRow {
   email: string;
   kind: string;
   balance: Int8;
+  held: Int8;
+  closed_at: Date | null;
+  event_sequence: Int8;
   transfer_sum: string;
+  pending_holds: string;
+  events: Int8;
+  max_sequence: Int8;
+}
+
+interface CaptureRow {
+  id: string;
+  amount: Int8;
+  captured: Int8;
+  status: string;
+  transfer_id: string | null;
+  transfer_kind: string | null;
+  transfer_amount: Int8 | null;
 }
 
 /**
@@ -38,6 +74,9 @@ export async function readLedgerFacts(client: Queryable): Promise<LedgerFacts> {
   const accounts = await client.query<FactRow>(ACCOUNTS_SQL);
   const malformed = await client.query<{ id: string }>(MALFORMED_SQL);
   const totals = await client.query<{ transfers: Int8; top_ups: string; charges: string }>(TOTALS_SQL);
+  const captures = await client.query<CaptureRow>(CAPTURES_SQL);
+  const orphans = await client.query<{ id: string }>(ORPHANS_SQL);
+  const untold = await client.query<{ n: Int8 }>(UNTOLD_SQL);
   const total = totals.rows[0]!;
   return {
     accounts: accounts.rows.map((row) => ({
@@ -46,11 +85,30 @@ export async function readLedgerFacts(client: Queryable): Promise<LedgerFacts> {
       kind: row.kind,
       balanceMicros: BigInt(row.balance),
       transferSumMicros: BigInt(row.transfer_sum),
+      heldMicros: BigInt(row.held),
+      pendingHoldsMicros: BigInt(row.pending_holds),
+      closed: row.closed_at !== null,
+      eventSequence: Number(row.event_sequence),
+      events: Number(row.events),
+      maxEventSequence: Number(row.max_sequence),
     })),
     transfers: Number(total.transfers),
     malformedTransferIds: malformed.rows.map((row) => row.id),
     topUpMicros: BigInt(total.top_ups),
     chargeMicros: BigInt(total.charges),
+    captures: captures.rows.map((row) => ({
+      holdId: row.id,
+      amountMicros: BigInt(row.amount),
+      capturedMicros: BigInt(row.captured),
+      status: row.status,
+      transferId: row.transfer_id,
+      transfer:
+        row.transfer_kind === null
+          ? null
+          : { kind: row.transfer_kind, amountMicros: BigInt(row.transfer_amount!) },
+    })),
+    eventsOfNoTransfer: orphans.rows.map((row) => row.id),
+    untoldTransfers: Number(untold.rows[0]!.n),
   };
 }
 

@@ -1,5 +1,10 @@
 import type Database from 'better-sqlite3';
-import { ClaimBook, type IdempotencyClaim, type IdempotencyRecord } from '../../domain/idempotency.js';
+import {
+  ClaimBook,
+  type SyncClaimTable,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+} from '../../domain/idempotency.js';
 
 interface ClaimRow {
   fingerprint: string;
@@ -14,7 +19,7 @@ interface ClaimRow {
  * lock (BEGIN IMMEDIATE) from its first read, so reading a key and writing
  * its record in one transaction cannot race another process.
  */
-export class SqliteClaims {
+export class SqliteClaims implements SyncClaimTable<{ readonly book: ClaimBook }> {
   private readonly select: Database.Statement;
   private readonly upsert: Database.Statement;
   private readonly expire: Database.Statement;
@@ -35,18 +40,18 @@ export class SqliteClaims {
   }
 
   /** Inside a write transaction: the records of the given claims. */
-  open(claims: readonly (IdempotencyClaim | undefined)[]): ClaimBook {
+  open(claims: readonly (IdempotencyClaim | undefined)[]): { readonly book: ClaimBook } {
     const found: [IdempotencyClaim, IdempotencyRecord][] = [];
     for (const claim of claims) {
       if (claim === undefined) continue;
       const row = this.select.get(claim.scope, claim.key) as ClaimRow | undefined;
       if (row !== undefined) found.push([claim, toRecord(row)]);
     }
-    return new ClaimBook(found);
+    return { book: new ClaimBook(found) };
   }
 
   /** Inside the same transaction: writes what the book settled. */
-  write(book: ClaimBook): void {
+  close({ book }: { readonly book: ClaimBook }): void {
     for (const { claim, record } of book.written.values()) {
       this.upsert.run({
         scope: claim.scope,

@@ -1,8 +1,7 @@
-import type { CreditKey } from '../../domain/credit-answer.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { IdempotentAnswer } from '../../domain/idempotency.js';
 import type { ParsedAmount } from '../../domain/money.js';
-import type { CreditCommand, CreditOutcome } from '../../domain/transfers.js';
+import type { CreditCommand, CreditKey, CreditOutcome } from '../../domain/transfers.js';
 
 /**
  * Credit commands and outcomes as one JSON text each way between the event

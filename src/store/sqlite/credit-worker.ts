@@ -1,7 +1,7 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { MAX_CREDIT_BATCH, type CreditCommand } from '../../domain/transfers.js';
+import { MAX_COMMANDS_PER_COMMIT, type CreditCommand } from '../../domain/transfers.js';
 import { decodeCommands, encodeOutcomes } from './credit-wire.js';
 import type {
   CreditWork,
@@ -10,13 +10,14 @@ import type {
   ToCreditWorker,
   WriteTurnGiven,
 } from './credit-writer.js';
-import { SqliteStore, openSqliteDatabase } from './sqlite-store.js';
+import { openSqliteDatabase } from './open.js';
+import { SqliteStore } from './sqlite-store.js';
 
 /**
  * The SQLite credit writer thread (credit-writer.ts): its own connection to
  * the file the server opened and migrated. Each transaction takes the batch
  * that woke the thread and every batch queued behind it (up to
- * MAX_CREDIT_BATCH commands), and the answer goes back once it has committed.
+ * MAX_COMMANDS_PER_COMMIT commands), and the answer goes back once it has committed.
  * A write turn the event loop asks for is given between two transactions, in
  * the order the requests came (giveTurn).
  */
@@ -51,7 +52,7 @@ port.on('message', (first: ToCreditWorker) => {
     const works = [decoded(message)];
     let commands = works[0]!.commands.length;
     message = undefined;
-    while (commands < MAX_CREDIT_BATCH) {
+    while (commands < MAX_COMMANDS_PER_COMMIT) {
       const queued = nextQueued();
       if (queued === undefined) break;
       // A turn asked for after these batches comes after their transaction.
@@ -102,14 +103,11 @@ function commit(works: readonly Work[]): CreditWorkDone {
 }
 
 /**
- * Below the event loop's priority (nice 10). On a machine whose cores are all
- * busy (the benchmark's load generator shares them), the kernel favours a
- * thread it has just woken, so handing this thread a batch let it preempt the
- * event loop at once; the event loop, not the writer, bounds throughput
- * there. Measured side by side (`BENCH_TARGETS=c npm run bench`, 3 pairs):
- * about 4,300 transfers/s at nice 10 against 4,000 at the event loop's.
- * Linux gives each thread its own nice value, set through its thread id; where
- * that fails (another system), the writer runs at the event loop's priority.
+ * Below the event loop's priority (nice 10): on a machine whose cores are all
+ * busy, a thread just woken would preempt the event loop, which bounds
+ * throughput (docs/benchmarks.md, "The SQLite writer thread"). Linux gives each
+ * thread its own nice value, set through its thread id; where that fails
+ * (another system), the writer runs at the event loop's priority.
  */
 function lowerThisThreadsPriority(): void {
   try {

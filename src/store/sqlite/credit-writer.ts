@@ -1,4 +1,5 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { DEFAULT_WRITE_QUEUE_MAX, StoreUnavailableError } from '../../domain/store.js';
 import type { CreditCommand, CreditOutcome } from '../../domain/transfers.js';
 import { decodeOutcomes, encodeCommands } from './credit-wire.js';
 
@@ -51,7 +52,7 @@ export interface CreditWorkerData {
  * Batches handed over while the thread commits wait in its queue and go
  * together into its next transaction; this many out at once keeps the thread
  * busy without letting the queue grow past what one transaction takes
- * (MAX_CREDIT_BATCH commands each at most).
+ * (MAX_COMMANDS_PER_COMMIT commands each at most).
  */
 const CALLS_IN_FLIGHT = 4;
 
@@ -70,26 +71,19 @@ interface Thread {
 
 /**
  * The group-commit transaction on a worker thread with its own connection to
- * the SQLite file. The event loop then only hands over a batch and reads back
- * its outcomes: the statements, the commit and its fsync (about a fifth of the
- * event loop's time per transfer, measured with `--cpu-prof` under
- * `npm run bench`) run on the other core, while the event loop reads the next
- * requests. An outcome comes back only after its transaction has committed, so
- * an acknowledged transfer is as durable as on the event loop.
+ * the SQLite file, so that the statements, the commit and its fsync run on the
+ * other core while the event loop reads the next requests. An outcome comes
+ * back only after its transaction has committed, so an acknowledged transfer
+ * is as durable as on the event loop.
  *
  * The thread starts on the first batch (the CLI never starts it) and keeps
  * the process alive only while a batch is out. If it dies, the batches it held
  * fail (none of them was answered) and the next batch starts a new thread.
  * Every other write stays on the store's own connection and takes its turn
  * (`inWriteTurn`): the thread, asked between two transactions, waits while the
- * event loop runs the writes queued for it, all at once. Without that, such a
- * write found the thread's transaction holding SQLite's lock and the event
- * loop, every request with it, slept on busy_timeout. Measured with
- * subaccounts created one after another beside the benchmark's credit/add
- * load (3 pairs): 7,000–8,500 transfers/s and event-loop stalls up to 21–43 ms
- * before, 8,300–11,400 transfers/s and stalls up to 16–21 ms with turns; a
- * creation waits about 1–2 ms longer for its turn. SQLite's own locking still
- * decides who writes; the turn only keeps the event loop from waiting on it.
+ * event loop runs the writes queued for it, all at once, so the event loop
+ * never sleeps on SQLite's lock held by the thread. SQLite's own locking still
+ * decides who writes. Measurements: docs/benchmarks.md, "The SQLite writer thread".
  */
 export class ThreadCreditWriter implements CreditWriter {
   readonly callsInFlight = CALLS_IN_FLIGHT;
@@ -103,10 +97,15 @@ export class ThreadCreditWriter implements CreditWriter {
   private turns: (() => void)[] = [];
   private turnAsked = false;
 
-  /** `script`: the thread's module; tests pass one that fails the way a thread can. */
+  /**
+   * `script`: the thread's module; tests pass one that fails the way a thread can.
+   * `maxWaitingTurns`: writes that may wait for a turn; the next is refused
+   * (StoreUnavailableError, a 503) rather than letting the queue grow without end.
+   */
   constructor(
     private readonly path: string,
     private readonly script: URL = workerUrl(),
+    private readonly maxWaitingTurns = DEFAULT_WRITE_QUEUE_MAX,
   ) {}
 
   apply(commands: readonly CreditCommand[]): Promise<CreditOutcome[]> {
@@ -122,6 +121,11 @@ export class ThreadCreditWriter implements CreditWriter {
   }
 
   inWriteTurn<T>(transaction: () => T): Promise<T> {
+    if (this.turns.length >= this.maxWaitingTurns) {
+      return Promise.reject(
+        new StoreUnavailableError(`${this.maxWaitingTurns} writes already wait for a turn`),
+      );
+    }
     return new Promise<T>((resolve, reject) => {
       this.turns.push(() => {
         try {

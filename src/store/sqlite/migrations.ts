@@ -93,6 +93,159 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER operator_actions_no_delete BEFORE DELETE ON operator_actions
   BEGIN SELECT RAISE(ABORT, 'operator actions are append-only'); END;
   `,
+  // Events (contract section 7), written in the transaction of the change they
+  // tell; each tree (main account) counts its own from 1 on its row. The fan-out
+  // keeps, per tree, the last sequence it handed to webhook endpoints; a writer
+  // marks its tree (once per transaction, not per event) as having more.
+  // SQLite has one writer at a time, so the fan-out, itself a write, never
+  // misses a mark.
+  `
+  ALTER TABLE accounts ADD COLUMN event_sequence INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE events (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    sequence INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    -- A transfer.created event keeps its transfer's id; its data is read from that transfer.
+    data TEXT,
+    transfer_id TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, sequence)
+  ) WITHOUT ROWID;
+
+  CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+  CREATE TABLE event_fanout (
+    account_id INTEGER PRIMARY KEY,
+    sequence INTEGER NOT NULL,
+    pending INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX event_fanout_pending ON event_fanout(account_id) WHERE pending = 1;
+  `,
+  // Webhook endpoints, one delivery per event and endpoint (leased by the worker
+  // while it posts), and the log of every attempt.
+  `
+  CREATE TABLE webhook_endpoints (
+    id TEXT PRIMARY KEY,
+    owner_account_id INTEGER REFERENCES accounts(id),
+    url TEXT NOT NULL,
+    types TEXT,
+    secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_until INTEGER,
+    status TEXT NOT NULL DEFAULT 'enabled' CHECK (status IN ('enabled', 'disabled')),
+    failing_since INTEGER,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX webhook_endpoints_owner ON webhook_endpoints(owner_account_id, created_at);
+
+  CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+    event_account_id INTEGER NOT NULL,
+    event_sequence INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'succeeded', 'failed')),
+    next_attempt_at INTEGER,
+    lease_until INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE state = 'pending';
+  CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id);
+
+  CREATE TABLE webhook_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+    event_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    status INTEGER,
+    error TEXT,
+    duration_ms INTEGER NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_attempts_endpoint ON webhook_attempts(endpoint_id, id);
+  `,
+  // Balance rules, holds and subaccount delete (contract sections 6, 8, 9).
+  // SQLite cannot widen a CHECK in place, so the transfers table is rebuilt
+  // with the two new kinds (autotopup, close): copied whole, once, with its
+  // indexes and its append-only triggers. A closed subaccount keeps its row
+  // (its history stays) and frees its email; an account's pending holds are
+  // kept on its row (`held`), and the database refuses a customer whose
+  // holds exceed its balance, as it refuses a negative balance.
+  `
+  CREATE TABLE transfers_next (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('add', 'remove', 'topup', 'charge', 'autotopup', 'close')),
+    debit_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    credit_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    debit_balance_after INTEGER NOT NULL,
+    credit_balance_after INTEGER NOT NULL,
+    main_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    subaccount_id INTEGER REFERENCES accounts(id),
+    idempotency_key TEXT,
+    reason TEXT,
+    operator TEXT,
+    created_at INTEGER NOT NULL,
+    CHECK (debit_account_id <> credit_account_id)
+  );
+  INSERT INTO transfers_next SELECT * FROM transfers;
+  DROP TRIGGER transfers_no_update;
+  DROP TRIGGER transfers_no_delete;
+  DROP TABLE transfers;
+  ALTER TABLE transfers_next RENAME TO transfers;
+  CREATE INDEX transfers_main ON transfers(main_account_id, seq);
+  CREATE INDEX transfers_sub ON transfers(subaccount_id, seq) WHERE subaccount_id IS NOT NULL;
+  CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers
+  BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;
+  CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers
+  BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;
+
+  ALTER TABLE accounts ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE accounts ADD COLUMN closed_at INTEGER;
+  ALTER TABLE accounts ADD COLUMN low_balance INTEGER;
+  ALTER TABLE accounts ADD COLUMN autotopup_below INTEGER;
+  ALTER TABLE accounts ADD COLUMN autotopup_to INTEGER;
+  ALTER TABLE accounts ADD COLUMN autotopup_add INTEGER;
+  ALTER TABLE accounts ADD COLUMN cap_amount INTEGER;
+  ALTER TABLE accounts ADD COLUMN cap_period TEXT;
+  CREATE TRIGGER accounts_holds_covered BEFORE UPDATE OF balance, held ON accounts
+  WHEN NEW.kind <> 'funding' AND (NEW.held < 0 OR NEW.held > NEW.balance)
+  BEGIN SELECT RAISE(ABORT, 'pending holds must stay within the balance'); END;
+  DROP INDEX accounts_sub_email;
+  CREATE UNIQUE INDEX accounts_sub_email ON accounts(parent_id, email) WHERE kind = 'sub' AND closed_at IS NULL;
+
+  CREATE TABLE holds (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    main_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    amount INTEGER NOT NULL CHECK (amount > 0),
+    captured INTEGER NOT NULL DEFAULT 0 CHECK (captured >= 0 AND captured <= amount),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'captured', 'voided', 'expired')),
+    reason TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    transfer_id TEXT
+  );
+  CREATE INDEX holds_due ON holds(account_id, expires_at) WHERE status = 'pending';
+  CREATE INDEX holds_expiry ON holds(expires_at) WHERE status = 'pending';
+  CREATE INDEX holds_tree ON holds(main_account_id, seq);
+
+  CREATE TABLE usage_counters (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    period TEXT NOT NULL CHECK (period IN ('day', 'month')),
+    starts TEXT NOT NULL,
+    used INTEGER NOT NULL,
+    reached INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, period, starts)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {

@@ -1,5 +1,30 @@
 import type { Account, Caller } from '../../domain/accounts.js';
+import type { AccountState } from '../../domain/ledger-draft.js';
+import type { EventType, LedgerEvent } from '../../domain/events.js';
+import type { Hold } from '../../domain/holds.js';
+import { NO_RULES, type AccountRules, type CapPeriod } from '../../domain/rules.js';
 import type { Transfer, TransferKind } from '../../domain/transfers.js';
+
+const COLUMNS = `id, kind, parent_id, email, token, status, type, title, firstname, lastname, is_buyer, balance,
+  created_at, event_sequence, closed_at, low_balance, autotopup_below, autotopup_to, autotopup_add, cap_amount,
+  cap_period`;
+
+/** An account row as a transaction reads it: `held` as the row keeps it (the transaction expires what is due). */
+export const STATE_COLUMNS = `${COLUMNS}, held`;
+
+/**
+ * An account row as a read outside a transaction shows it: `held` without the
+ * holds already past their expiry, so a balance read is right by the time
+ * anyone reads it, whether or not a transaction has expired them yet.
+ * `table` is how the query names the accounts table.
+ */
+export function accountColumns(table = 'accounts'): string {
+  return `${COLUMNS}, CASE WHEN ${table}.held = 0 THEN 0 ELSE (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
+    WHERE h.account_id = ${table}.id AND h.status = 'pending'
+      AND h.expires_at > CAST(unixepoch('subsec') * 1000 AS INTEGER)) END AS held`;
+}
+
+export const ACCOUNT_COLUMNS = accountColumns();
 
 /** Rows as better-sqlite3 returns them with safe integers on: every INTEGER is a bigint. */
 export interface AccountRow {
@@ -15,7 +40,16 @@ export interface AccountRow {
   lastname: string | null;
   is_buyer: bigint | null;
   balance: bigint;
+  held: bigint;
   created_at: bigint;
+  event_sequence: bigint;
+  closed_at: bigint | null;
+  low_balance: bigint | null;
+  autotopup_below: bigint | null;
+  autotopup_to: bigint | null;
+  autotopup_add: bigint | null;
+  cap_amount: bigint | null;
+  cap_period: CapPeriod | null;
 }
 
 export interface TransferRow {
@@ -38,16 +72,40 @@ export interface TransferRow {
 const nullableNumber = (value: bigint | null): number | null => (value === null ? null : Number(value));
 const optional = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
-export function toAccount(row: AccountRow): Account {
+/** The fields an Account and an AccountState share. */
+function ledgerFields(row: AccountRow) {
   return {
     id: Number(row.id),
     kind: row.kind,
     parentId: nullableNumber(row.parent_id),
     email: row.email,
     token: row.token,
-    type: row.type,
     status: row.status,
     balanceMicros: row.balance,
+    heldMicros: row.held,
+    closedAt: row.closed_at === null ? null : new Date(Number(row.closed_at)),
+    rules: rulesOf(row),
+  };
+}
+
+function rulesOf(row: AccountRow): AccountRules {
+  if (row.low_balance === null && row.autotopup_below === null && row.cap_amount === null) return NO_RULES;
+  const topup = row.autotopup_below;
+  return {
+    lowBalanceMicros: row.low_balance,
+    autoTopup:
+      topup === null
+        ? null
+        : { belowMicros: topup, toMicros: row.autotopup_to, addMicros: row.autotopup_add },
+    spendingCap:
+      row.cap_amount === null ? null : { amountMicros: row.cap_amount, period: row.cap_period ?? 'day' },
+  };
+}
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    ...ledgerFields(row),
+    type: row.type,
     createdAt: new Date(Number(row.created_at)),
     profile: {
       title: optional(row.title),
@@ -65,6 +123,25 @@ export function toCaller(row: AccountRow): Caller {
     status: row.status,
     email: row.email,
     balanceMicros: row.balance,
+    heldMicros: row.held,
+  };
+}
+
+/** A row as the ledger rules read it; `keyHash` when the row was found by its key. */
+export function toState(row: AccountRow, keyHash: string | null = null): AccountState {
+  return {
+    id: Number(row.id),
+    kind: row.kind,
+    parentId: nullableNumber(row.parent_id),
+    email: row.email,
+    token: row.token,
+    status: row.status,
+    balanceMicros: row.balance,
+    heldMicros: row.held,
+    rules: rulesOf(row),
+    closedAt: row.closed_at === null ? null : new Date(Number(row.closed_at)),
+    eventSequence: Number(row.event_sequence),
+    keyHash,
   };
 }
 
@@ -84,5 +161,63 @@ export function toTransfer(row: TransferRow): Transfer {
     reason: row.reason,
     operator: row.operator,
     createdAt: new Date(Number(row.created_at)),
+  };
+}
+
+export const EVENT_COLUMNS = 'e.account_id, e.sequence, e.id, e.type, e.data, e.transfer_id, e.created_at';
+
+export interface EventRow {
+  account_id: bigint;
+  sequence: bigint;
+  id: string;
+  type: EventType;
+  data: string | null;
+  transfer_id: string | null;
+  created_at: bigint;
+}
+
+export function toEvent(row: EventRow): LedgerEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    sequence: Number(row.sequence),
+    accountId: Number(row.account_id),
+    createdAt: new Date(Number(row.created_at)),
+    data: row.data ?? '',
+    transferId: row.transfer_id,
+  };
+}
+
+export const HOLD_COLUMNS = `holds.id, holds.account_id, holds.main_account_id, holds.amount, holds.captured,
+  holds.status, holds.reason, holds.created_at, holds.expires_at, holds.transfer_id,
+  (SELECT token FROM accounts s WHERE s.id = holds.account_id AND s.kind = 'sub') AS token`;
+
+export interface HoldRow {
+  id: string;
+  account_id: bigint;
+  main_account_id: bigint;
+  amount: bigint;
+  captured: bigint;
+  status: Hold['status'];
+  reason: string | null;
+  created_at: bigint;
+  expires_at: bigint;
+  transfer_id: string | null;
+  token: string | null;
+}
+
+export function toHold(row: HoldRow): Hold {
+  return {
+    id: row.id,
+    accountId: Number(row.account_id),
+    mainAccountId: Number(row.main_account_id),
+    tokenSubaccount: row.token,
+    amountMicros: row.amount,
+    capturedMicros: row.captured,
+    status: row.status,
+    reason: row.reason,
+    createdAt: new Date(Number(row.created_at)),
+    expiresAt: new Date(Number(row.expires_at)),
+    transferId: row.transfer_id,
   };
 }

@@ -1,25 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { TransferKind } from '../../domain/transfers.js';
+import type { Transfer } from '../../domain/transfers.js';
+import { ACCOUNT_COLUMNS, HOLD_COLUMNS, STATE_COLUMNS } from './rows.js';
 
-/** A transfer as written: the domain Transfer without what is read back by join. */
-export interface TransferInsert {
-  readonly id: string;
-  readonly kind: TransferKind;
-  readonly debitAccountId: number;
-  readonly creditAccountId: number;
-  readonly amountMicros: bigint;
-  readonly debitBalanceAfterMicros: bigint;
-  readonly creditBalanceAfterMicros: bigint;
-  readonly mainAccountId: number;
-  readonly subaccountId: number | null;
-  readonly idempotencyKey: string | null;
-  readonly reason: string | null;
-  readonly operator: string | null;
-  readonly createdAt: Date;
-}
-
-const ACCOUNT_COLUMNS =
-  'id, kind, parent_id, email, token, status, type, title, firstname, lastname, is_buyer, balance, created_at';
+/** A transfer as written: `subaccountToken` is read back by join, not stored. */
+export type TransferInsert = Omit<Transfer, 'subaccountToken'>;
 
 /** Every statement prepared once, when the store opens. */
 export function prepareStatements(db: Database.Database) {
@@ -29,21 +13,29 @@ export function prepareStatements(db: Database.Database) {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return {
+    // Reads: `held` without the holds past their expiry.
     accountById: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE id = ?`),
     accountByKeyHash: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE key_hash = ?`),
-    accountByToken: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE token = ?`),
     mainAccountByEmail: db.prepare(
       `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'main' AND email = ?`,
     ),
-    subaccountByEmail: db.prepare(
-      `SELECT id FROM accounts WHERE kind = 'sub' AND parent_id = ? AND email = ?`,
-    ),
-    fundingAccount: db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'funding'`),
     countSubaccounts: db.prepare(
-      `SELECT COUNT(*) AS total FROM accounts WHERE kind = 'sub' AND parent_id = ?`,
+      `SELECT COUNT(*) AS total FROM accounts WHERE kind = 'sub' AND parent_id = ? AND closed_at IS NULL`,
     ),
     listSubaccounts: db.prepare(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'sub' AND parent_id = ? AND closed_at IS NULL
+       ORDER BY id LIMIT ? OFFSET ?`,
+    ),
+    listAllSubaccounts: db.prepare(
       `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'sub' AND parent_id = ? ORDER BY id LIMIT ? OFFSET ?`,
+    ),
+    // Inside a write transaction: rows as kept, for the ledger rules.
+    stateById: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE id = ?`),
+    stateByKeyHash: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE key_hash = ?`),
+    stateByToken: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE token = ?`),
+    fundingState: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE kind = 'funding'`),
+    subaccountByEmail: db.prepare(
+      `SELECT id FROM accounts WHERE kind = 'sub' AND parent_id = ? AND email = ? AND closed_at IS NULL`,
     ),
     insertAccount: db.prepare(
       `INSERT INTO accounts (kind, parent_id, email, token, key_hash, type, title, firstname, lastname, is_buyer,
@@ -51,8 +43,47 @@ export function prepareStatements(db: Database.Database) {
        VALUES (@kind, @parentId, @email, @token, @keyHash, @type, @title, @firstname, @lastname, @isBuyer,
          @createdAt)`,
     ),
-    setBalance: db.prepare('UPDATE accounts SET balance = ? WHERE id = ?'),
+    // Only the columns that move on every transfer: an indexed column in SET costs index work.
+    setLedgerState: db.prepare('UPDATE accounts SET balance = ?, held = ?, event_sequence = ? WHERE id = ?'),
+    // A closed subaccount's key goes: an advanced subaccount's key answers 10 from then on.
+    closeAccount: db.prepare('UPDATE accounts SET closed_at = ?, key_hash = NULL WHERE id = ?'),
+    setRules: db.prepare(
+      `UPDATE accounts SET low_balance = ?, autotopup_below = ?, autotopup_to = ?, autotopup_add = ?,
+         cap_amount = ?, cap_period = ? WHERE id = ?`,
+    ),
+    usageCounter: db.prepare(
+      'SELECT used, reached FROM usage_counters WHERE account_id = ? AND period = ? AND starts = ?',
+    ),
+    upsertUsage: db.prepare(
+      `INSERT INTO usage_counters (account_id, period, starts, used, reached) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (account_id, period, starts) DO UPDATE SET used = excluded.used, reached = excluded.reached`,
+    ),
+    holdById: db.prepare(`SELECT ${HOLD_COLUMNS} FROM holds WHERE id = ?`),
+    allDueHolds: db.prepare(
+      `SELECT ${HOLD_COLUMNS} FROM holds WHERE status = 'pending' AND expires_at <= ? LIMIT ?`,
+    ),
+    dueHolds: db.prepare(
+      `SELECT ${HOLD_COLUMNS} FROM holds WHERE account_id = ? AND status = 'pending' AND expires_at <= ?`,
+    ),
+    upsertHold: db.prepare(
+      `INSERT INTO holds (id, account_id, main_account_id, amount, captured, status, reason, created_at,
+         expires_at, transfer_id)
+       VALUES (@id, @accountId, @mainAccountId, @amount, @captured, @status, @reason, @createdAt, @expiresAt,
+         @transferId)
+       ON CONFLICT (id) DO UPDATE SET captured = excluded.captured, status = excluded.status,
+         transfer_id = excluded.transfer_id`,
+    ),
+    insertEvent: db.prepare(
+      'INSERT INTO events (account_id, sequence, id, type, data, transfer_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    markTree: db.prepare(
+      `INSERT INTO event_fanout (account_id, sequence, pending) VALUES (?, 0, 1)
+       ON CONFLICT (account_id) DO UPDATE SET pending = 1 WHERE pending = 0`,
+    ),
     setStatus: db.prepare("UPDATE accounts SET status = ? WHERE id = ? AND kind <> 'funding'"),
+    insertAction: db.prepare(
+      'INSERT INTO operator_actions (account_id, action, operator, reason, created_at) VALUES (?, ?, ?, ?, ?)',
+    ),
     setKeyHash: db.prepare("UPDATE accounts SET key_hash = ? WHERE id = ? AND kind <> 'funding'"),
     insertTransfer: {
       // Positional parameters: no copy of the transfer and no lookup by name per value.

@@ -6,12 +6,15 @@ import type { Controller } from '../controller.js';
 import { formatDateTime, formatMoney } from '../format.js';
 import type { AccountPage } from '../state.js';
 import { subaccountTable } from './accounts.js';
+import { eventsSection, webhooksSection } from './events.js';
 import { errorLine } from './layout.js';
+import { availableText, holdsSection, isLow, rulesSummary } from './rules-holds.js';
 
 const CHART_BOX = { width: 640, height: 200, padding: 8 };
 
 export function accountView(c: Controller, page: AccountPage): TemplateResult {
   const { t, state } = c;
+  const lang = state.language;
   const account = page.account;
   const title = account?.email ?? `${t.account} ${page.id}`;
   return html`<p><a href="#/accounts">${t.backToAccounts}</a></p>
@@ -19,9 +22,12 @@ export function accountView(c: Controller, page: AccountPage): TemplateResult {
       <h1 tabindex="-1">${title}</h1>
       ${
         account !== null
-          ? html`<span class="badge ${account.status}" data-testid="status"
-              >${account.status === 'active' ? t.active : t.suspended}</span
-            >`
+          ? html`<span class="badges">
+              <span class="badge ${account.status}" data-testid="status"
+                >${account.status === 'active' ? t.active : t.suspended}</span
+              >
+              ${isLow(account) ? html`<span class="badge low" data-testid="low-balance">${t.lowBalance}</span>` : nothing}
+            </span>`
           : nothing
       }
     </div>
@@ -33,6 +39,14 @@ export function accountView(c: Controller, page: AccountPage): TemplateResult {
               <div>
                 <dt>${t.mainBalance}</dt>
                 <dd class="money" data-testid="balance">${formatMoney(account.balance, state.language)}</dd>
+              </div>
+              <div>
+                <dt>${t.held}</dt>
+                <dd class="money" data-testid="held">${formatMoney(account.held, state.language)}</dd>
+              </div>
+              <div>
+                <dt>${t.available}</dt>
+                <dd class="money" data-testid="available">${formatMoney(availableText(account), lang)}</dd>
               </div>
               <div>
                 <dt>${t.createdAt}</dt>
@@ -57,14 +71,19 @@ export function accountView(c: Controller, page: AccountPage): TemplateResult {
                 }
               </div>
             </section>
+            <section aria-labelledby="rules-title">
+              <h2 id="rules-title">${t.rules}</h2>
+              <p data-testid="rules">${rulesSummary(t, state.language, account.rules)}</p>
+              <button type="button" class="quiet" @click=${() => c.openRules('')}>${t.editRules}</button>
+            </section>
             <section aria-labelledby="subaccounts-title">
               <h2 id="subaccounts-title">${t.subaccounts}</h2>
-              ${subaccountTable(t, state.language, page.subaccounts)}
+              ${subaccountTable(t, state.language, page.subaccounts, (token) => c.openRules(token))}
             </section>
-            ${operatorActionsSection(c, page.actions)}`
+            ${holdsSection(c, page)} ${operatorActionsSection(c, page.actions)}`
         : nothing
     }
-    ${chartSection(c, page)} ${historySection(c, page)}`;
+    ${chartSection(c, page)} ${historySection(c, page)} ${eventsSection(c, page)} ${webhooksSection(c, page)}`;
 }
 
 function chartSection(c: Controller, page: AccountPage): TemplateResult {
@@ -162,7 +181,7 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
 }
 
 /** The append-only audit trail of suspend, resume and rotate-key, newest first. */
-function operatorActionsSection(c: Controller, actions: OperatorAction[]): TemplateResult {
+function operatorActionsSection(c: Controller, actions: readonly OperatorAction[]): TemplateResult {
   const { t, state } = c;
   return html`<section aria-labelledby="operator-actions-title">
     <h2 id="operator-actions-title">${t.operatorActions}</h2>
@@ -199,7 +218,7 @@ function operatorActionsSection(c: Controller, actions: OperatorAction[]): Templ
   </section>`;
 }
 
-function transferTable(c: Controller, transfers: Transfer[]): TemplateResult {
+function transferTable(c: Controller, transfers: readonly Transfer[]): TemplateResult {
   const { t, state } = c;
   const lang = state.language;
   if (transfers.length === 0) return html`<p class="help">${t.noTransfers}</p>`;

@@ -5,6 +5,7 @@ import type { Controller } from '../controller.js';
 import { formatDateTime, formatMoney } from '../format.js';
 import type { Messages } from '../i18n.js';
 import { errorLine } from './layout.js';
+import { isLow, rulesSummary } from './rules-holds.js';
 
 export function accountsView(c: Controller): TemplateResult {
   const { state, t } = c;
@@ -43,10 +44,12 @@ function accountRow(c: Controller, account: Account): TemplateResult {
   const lang = state.language;
   const expanded = state.accounts.expanded.get(account.id);
   const panelId = `subaccounts-${account.id}`;
-  return html`<li class="card account-row" data-account-id=${account.id}>
+  const low = isLow(account);
+  return html`<li class="card account-row ${low ? 'low' : ''}" data-account-id=${account.id}>
     <div class="account-main">
       <a class="email" href="#/accounts/${account.id}">${account.email}</a>
       <span class="badge ${account.status}">${account.status === 'active' ? t.active : t.suspended}</span>
+      ${low ? html`<span class="badge low" data-testid="low-balance">${t.lowBalance}</span>` : nothing}
     </div>
     <dl class="facts">
       <div>
@@ -78,17 +81,27 @@ function accountRow(c: Controller, account: Account): TemplateResult {
 function subaccountPanel(
   t: Messages,
   lang: 'fr' | 'en',
-  expanded: Subaccount[] | 'loading' | { error: string },
+  expanded: readonly Subaccount[] | 'loading' | { error: string },
 ): TemplateResult {
   if (expanded === 'loading') return html`<p class="help">${t.loading}</p>`;
-  if (!Array.isArray(expanded)) return html`<p class="error" role="alert">${expanded.error}</p>`;
+  if ('error' in expanded) return html`<p class="error" role="alert">${expanded.error}</p>`;
   return subaccountTable(t, lang, expanded);
 }
 
-export function subaccountTable(t: Messages, lang: 'fr' | 'en', subaccounts: Subaccount[]): TemplateResult {
+/**
+ * Subaccounts with their balances and rules, closed ones marked so; those
+ * below their low-balance threshold highlighted. With `onRules`, a button per
+ * open subaccount edits its rules.
+ */
+export function subaccountTable(
+  t: Messages,
+  lang: 'fr' | 'en',
+  subaccounts: readonly Subaccount[],
+  onRules?: (token: string) => void,
+): TemplateResult {
   if (subaccounts.length === 0) return html`<p class="help">${t.noSubaccounts}</p>`;
   return html`<div class="scroll">
-    <table>
+    <table class="subaccounts">
       <caption class="visually-hidden">
         ${t.subaccounts}
       </caption>
@@ -98,18 +111,40 @@ export function subaccountTable(t: Messages, lang: 'fr' | 'en', subaccounts: Sub
           <th scope="col">${t.token_}</th>
           <th scope="col">${t.type}</th>
           <th scope="col" class="num">${t.balance}</th>
+          <th scope="col" class="num">${t.held}</th>
+          <th scope="col">${t.rules}</th>
+          ${onRules === undefined ? nothing : html`<th scope="col"><span class="visually-hidden">${t.actions}</span></th>`}
         </tr>
       </thead>
       <tbody>
-        ${subaccounts.map(
-          (sub) =>
-            html`<tr>
-              <td>${sub.email}</td>
-              <td><code>${sub.token}</code></td>
-              <td>${sub.type}</td>
-              <td class="num money">${formatMoney(sub.balance, lang)}</td>
-            </tr>`,
-        )}
+        ${subaccounts.map((sub) => {
+          const closed = sub.status === 'closed';
+          const low = !closed && isLow(sub);
+          return html`<tr class="${closed ? 'closed' : ''} ${low ? 'low' : ''}" data-token=${sub.token}>
+            <td>
+              ${sub.email} ${closed ? html`<span class="badge closed">${t.closed}</span>` : nothing}
+              ${low ? html`<span class="badge low">${t.lowBalance}</span>` : nothing}
+            </td>
+            <td><code>${sub.token}</code></td>
+            <td>${sub.type}</td>
+            <td class="num money">${formatMoney(sub.balance, lang)}</td>
+            <td class="num money">${formatMoney(sub.held, lang)}</td>
+            <td class="wrap">${closed ? '—' : rulesSummary(t, lang, sub.rules)}</td>
+            ${
+              onRules === undefined
+                ? nothing
+                : html`<td>
+                    ${
+                      closed
+                        ? nothing
+                        : html`<button type="button" class="quiet" @click=${() => onRules(sub.token)}>
+                            ${t.editRules}<span class="visually-hidden"> — ${sub.email}</span>
+                          </button>`
+                    }
+                  </td>`
+            }
+          </tr>`;
+        })}
       </tbody>
     </table>
   </div>`;

@@ -1,10 +1,12 @@
 import { html, nothing } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 import { actionName } from '../controller.js';
-import { normalizeCredit } from '../format.js';
+import { formatMoney, normalizeCredit } from '../format.js';
 import type { Controller } from '../controller.js';
 import type { Dialog, DialogFields } from '../state.js';
 import { errorLine } from './layout.js';
+import { rulesOfFields } from '../controller.js';
+import { rulesSummary } from './rules-holds.js';
 
 /**
  * Every action runs in a native <dialog> opened with showModal(): the browser
@@ -27,15 +29,32 @@ function formStep(c: Controller, dialog: Dialog): TemplateResult {
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
-    const read = (name: keyof DialogFields) => String(form.get(name) ?? '');
-    c.review({
-      email: read('email'),
-      credit: normalizeCredit(read('credit')),
-      reason: read('reason'),
-      tokenSubaccount: read('tokenSubaccount'),
-    });
+    // Only the fields this form shows; the others keep what the dialog opened with.
+    const read = Object.fromEntries([...form.entries()].map(([name, value]) => [name, String(value)]));
+    const credit = read['credit'];
+    c.review({ ...fields, ...read, ...(credit === undefined ? {} : { credit: normalizeCredit(credit) }) });
   };
-  const subaccounts = c.state.account?.subaccounts ?? [];
+  const buttons = html`<div class="dialog-buttons">
+    <button type="button" class="quiet" @click=${() => c.closeDialog()}>${t.cancel}</button>
+    <button type="submit">${t.continue}</button>
+  </div>`;
+  if (dialog.kind === 'rules') return html`<form @submit=${submit}>${rulesForm(c, fields)} ${buttons}</form>`;
+  if (dialog.kind === 'capture') {
+    return html`<form @submit=${submit}>
+      <label for="d-credit">${t.captureAmount}</label>
+      <input
+        id="d-credit"
+        name="credit"
+        type="text"
+        inputmode="decimal"
+        autocomplete="off"
+        autofocus
+        .value=${fields.credit}
+      />
+      ${buttons}
+    </form>`;
+  }
+  const subaccounts = (c.state.account?.subaccounts ?? []).filter((sub) => sub.status !== 'closed');
   return html`<form @submit=${submit}>
     ${
       dialog.kind === 'create'
@@ -70,11 +89,53 @@ function formStep(c: Controller, dialog: Dialog): TemplateResult {
     />
     <label for="d-reason">${t.reasonOptional}</label>
     <input id="d-reason" name="reason" type="text" maxlength="255" .value=${fields.reason} />
-    <div class="dialog-buttons">
-      <button type="button" class="quiet" @click=${() => c.closeDialog()}>${t.cancel}</button>
-      <button type="submit">${t.continue}</button>
-    </div>
+    ${buttons}
   </form>`;
+}
+
+/** The three rules at once; an empty amount is no rule. A main account has no automatic top-up. */
+function rulesForm(c: Controller, fields: DialogFields): TemplateResult {
+  const { t } = c;
+  const amountInput = (id: string, name: keyof DialogFields, value: string, autofocus = false) =>
+    html`<input
+      id=${id}
+      name=${name}
+      type="text"
+      inputmode="decimal"
+      autocomplete="off"
+      ?autofocus=${autofocus}
+      .value=${value}
+    />`;
+  return html`<p class="help">${t.rulesHelp}</p>
+    <label for="d-low">${t.lowBalanceField}</label>
+    ${amountInput('d-low', 'lowBalance', fields.lowBalance, true)}
+    ${
+      fields.tokenSubaccount === ''
+        ? nothing
+        : html`<label for="d-topup-below">${t.topupBelowField}</label>
+            ${amountInput('d-topup-below', 'topupBelow', fields.topupBelow)}
+            <label for="d-topup-mode">${t.topupModeField}</label>
+            <div class="row">
+              ${choice('d-topup-mode', 'topupMode', fields.topupMode, t.topupModes)}
+              <label for="d-topup-amount" class="visually-hidden">${t.topupAmountField}</label>
+              ${amountInput('d-topup-amount', 'topupAmount', fields.topupAmount)}
+            </div>`
+    }
+    <label for="d-cap">${t.capAmountField}</label>
+    <div class="row">
+      ${amountInput('d-cap', 'capAmount', fields.capAmount)}
+      <label for="d-cap-period" class="inline">${t.capPeriodField}</label>
+      ${choice('d-cap-period', 'capPeriod', fields.capPeriod, t.periods)}
+    </div>`;
+}
+
+/** A <select> of a few values, each with its words. */
+function choice<V extends string>(id: string, name: string, selected: V, labels: Record<V, string>) {
+  return html`<select id=${id} name=${name}>
+    ${(Object.keys(labels) as V[]).map(
+      (value) => html`<option value=${value} ?selected=${selected === value}>${labels[value]}</option>`,
+    )}
+  </select>`;
 }
 
 function confirmStep(c: Controller, dialog: Dialog): TemplateResult {
@@ -117,11 +178,18 @@ function confirmStep(c: Controller, dialog: Dialog): TemplateResult {
       </div>
     </form>`;
   }
+  // A void has nothing to edit: it is confirmed or cancelled.
+  const editButton =
+    dialog.kind === 'void'
+      ? nothing
+      : html`<button type="button" class="quiet" ?disabled=${dialog.busy} @click=${() => c.edit()}>
+          ${t.back}
+        </button>`;
   return html`<p class="confirm-text">${question(c, dialog)}</p>
+    ${dialog.kind === 'rules' ? html`<p class="confirm-text" data-testid="rules-summary">${rulesSummary(t, c.state.language, rulesOfFields(dialog.fields))}</p>` : nothing}
     ${errorLine(dialog.error)}
     <div class="dialog-buttons">
-      <button type="button" class="quiet" ?disabled=${dialog.busy} @click=${() => c.edit()}>${t.back}</button>
-      ${cancelButton}
+      ${editButton} ${cancelButton}
       <button type="button" ?disabled=${dialog.busy} autofocus @click=${() => void c.confirm()}>
         ${t.confirm}
       </button>
@@ -146,6 +214,16 @@ function question(c: Controller, dialog: Dialog): string {
       return t.confirmSuspend(email);
     case 'resume':
       return t.confirmResume(email);
+    case 'rules': {
+      const sub = c.state.account?.subaccounts.find((s) => s.token === dialog.fields.tokenSubaccount);
+      return t.confirmRules(sub?.email ?? `${t.mainAccount} ${email}`);
+    }
+    case 'capture':
+    case 'void': {
+      const hold = c.state.account?.holds.find((h) => h.id === dialog.fields.holdId);
+      const amount = hold === undefined ? dialog.fields.holdId : formatMoney(hold.amount, c.state.language);
+      return dialog.kind === 'void' ? t.confirmVoid(amount) : t.confirmCapture(credit, amount);
+    }
   }
 }
 

@@ -1,0 +1,126 @@
+import { DEFAULT_WRITE_QUEUE_MAX, StoreUnavailableError, type Store } from '../domain/store.js';
+import { MAX_COMMANDS_PER_COMMIT, type CreditCommand, type CreditOutcome } from '../domain/transfers.js';
+
+/** Told about each group-commit transaction (for /metrics); must not throw. */
+export interface CreditQueueObserver {
+  batchCommitted(size: number, durationMs: number): void;
+  batchFailed(size: number, durationMs: number): void;
+}
+
+interface Pending {
+  readonly command: CreditCommand;
+  readonly resolve: (outcome: CreditOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Thrown by `submit` when `maxPending` commands already wait: the HTTP layer answers 503 with Retry-After. */
+export class CreditQueueFullError extends StoreUnavailableError {
+  constructor(maxPending: number) {
+    super(`${maxPending} credit commands are already waiting for the store`);
+    this.name = 'CreditQueueFullError';
+  }
+}
+
+export interface CreditQueueOptions {
+  /** Commands per store transaction. */
+  readonly maxBatch?: number | undefined;
+  /** Commands that may wait for a transaction; the next is refused (CreditQueueFullError). */
+  readonly maxPending?: number | undefined;
+  readonly observer?: CreditQueueObserver | undefined;
+}
+
+/**
+ * Group commit. With synchronous=FULL every transaction pays an fsync, so
+ * commands that arrive together share one `applyCredits` transaction: the
+ * first one schedules a flush on the next turn of the event loop, and
+ * commands arriving while the flushes allowed are out wait for the next one.
+ * Each caller is answered only after its transaction has committed, so an
+ * acknowledged transfer is durable; if the store throws, every caller of that
+ * batch gets the error (none of them was committed). A store slower than the
+ * requests coming in would let the waiting commands grow without end: past
+ * `maxPending` they are refused, before anything is decided or claimed.
+ *
+ * How many flushes may be out at once is the store's to say
+ * (`Store.creditCallsInFlight`, 1 when absent): one on PostgreSQL, where a
+ * second would only wait on the hot main account's row lock and make batches
+ * smaller; more with the SQLite writer thread, which merges the batches
+ * queued to it into its next transaction. The flush runs on setImmediate,
+ * after the event loop has read every request that arrived meanwhile
+ * (process.nextTick would flush after the first one); a flush that ends with
+ * commands pending starts the next at once (`settle`).
+ */
+export class CreditQueue {
+  private pending: Pending[] = [];
+  private flushScheduled = false;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private readonly maxBatch: number;
+  private readonly maxPending: number;
+  private readonly observer: CreditQueueObserver | undefined;
+
+  constructor(
+    private readonly store: Store,
+    options: CreditQueueOptions = {},
+  ) {
+    this.maxInFlight = Math.max(1, store.creditCallsInFlight ?? 1);
+    this.maxBatch = options.maxBatch ?? MAX_COMMANDS_PER_COMMIT;
+    this.maxPending = options.maxPending ?? DEFAULT_WRITE_QUEUE_MAX;
+    this.observer = options.observer;
+  }
+
+  submit(command: CreditCommand): Promise<CreditOutcome> {
+    if (this.pending.length >= this.maxPending) {
+      return Promise.reject(new CreditQueueFullError(this.maxPending));
+    }
+    return new Promise<CreditOutcome>((resolve, reject) => {
+      this.pending.push({ command, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inFlight >= this.maxInFlight) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    // A flush scheduled earlier may find the commands already taken by one `settle` started.
+    if (this.pending.length === 0 || this.inFlight >= this.maxInFlight) return;
+    this.inFlight += 1;
+    const batch = this.pending.splice(0, this.maxBatch);
+    const startedMs = performance.now();
+    try {
+      const outcomes = await this.store.applyCredits(batch.map((entry) => entry.command));
+      if (outcomes.length !== batch.length) {
+        throw new Error(`applyCredits answered ${outcomes.length} outcomes for ${batch.length} commands`);
+      }
+      this.observer?.batchCommitted(batch.length, performance.now() - startedMs);
+      this.settle(() => batch.forEach((entry, index) => entry.resolve(outcomes[index]!)));
+    } catch (error) {
+      this.observer?.batchFailed(batch.length, performance.now() - startedMs);
+      this.settle(() => {
+        for (const entry of batch) entry.reject(error);
+      });
+    }
+  }
+
+  /**
+   * Ends a flush. Commands that arrived meanwhile go to the store at once and
+   * this batch's callers are answered on the next turn, so that writing their
+   * responses overlaps the next transaction's first round trip instead of
+   * delaying it. With nothing pending they are answered right away.
+   */
+  private settle(answer: () => void): void {
+    this.inFlight -= 1;
+    if (this.pending.length === 0) {
+      answer();
+      return;
+    }
+    void this.flush();
+    setImmediate(answer);
+  }
+}

@@ -1,0 +1,141 @@
+import { DEFAULT_WRITE_QUEUE_MAX } from './domain/store.js';
+import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from './domain/webhooks.js';
+
+/**
+ * Every environment variable Tirelire reads, read here and nowhere else:
+ * main.ts and the CLI each call readConfig once, and a malformed value stops
+ * the process at start with its name, never halfway through a request.
+ * README "Configuration" and docs/abuse-limits.md list them.
+ */
+
+export interface AbuseLimitSettings {
+  /** Requests per API key (or per client address without a usable key) per window; 0 turns it off. */
+  readonly perKeyMax: number;
+  readonly perKeyWindowMs: number;
+  /** 401 answers per client address per window before the address gets 429; 0 turns it off. */
+  readonly authFailureMax: number;
+  readonly authFailureWindowMs: number;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Undefined: openStore's default file (./data/tirelire.db). */
+  readonly databaseUrl: string | undefined;
+  /** PostgreSQL connections per process. */
+  readonly pgPoolMax: number;
+  readonly logLevel: string;
+  /** Undefined or empty: /admin/v1 refuses everything (code 29). */
+  readonly adminToken: string | undefined;
+  /** Set: the abuse limits count in Redis, shared by every process. */
+  readonly redisUrl: string | undefined;
+  readonly abuseLimits: AbuseLimitSettings;
+  readonly requestTimeoutMs: number;
+  /** Writes that may wait for the database, per queue, before the next gets 503 (credit-queue.ts, credit-writer.ts). */
+  readonly writeQueueMax: number;
+  /** The CLI's default --operator when the OS account has no name (containers). */
+  readonly user: string | undefined;
+  readonly webhooks: WebhookSettings;
+}
+
+/** The webhook delivery worker's settings (docs/webhooks.md). */
+export interface WebhookSettings {
+  /** WEBHOOK_ALLOW_PRIVATE=1: endpoints may be on loopback, private or link-local addresses (tests, on-premises). */
+  readonly allowPrivate: boolean;
+  /** WEBHOOK_RETRY_SCHEDULE: the waits before each retry, in ms (the contract's 7 by default). */
+  readonly retryScheduleMs: readonly number[];
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_PORT = 8080;
+
+export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = {
+  /** High enough for the benchmark's 64 connections on one key; operators serving many tenants lower it. */
+  perKeyMax: 10_000,
+  perKeyWindowMs: 1000,
+  authFailureMax: 50,
+  authFailureWindowMs: 60_000,
+};
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+export function readConfig(env: Environment = process.env): Config {
+  return {
+    host: text(env, 'HOST') ?? '127.0.0.1',
+    port: readPortVariable(env),
+    databaseUrl: text(env, 'DATABASE_URL'),
+    pgPoolMax: readAtLeastOne(env, 'PGPOOL_MAX', 10),
+    logLevel: text(env, 'LOG_LEVEL') ?? 'info',
+    adminToken: env['TIRELIRE_ADMIN_TOKEN'],
+    redisUrl: text(env, 'REDIS_URL'),
+    abuseLimits: {
+      perKeyMax: readCount(env, 'RATE_LIMIT_MAX', DEFAULT_ABUSE_LIMITS.perKeyMax),
+      perKeyWindowMs: readAtLeastOne(env, 'RATE_LIMIT_WINDOW_MS', DEFAULT_ABUSE_LIMITS.perKeyWindowMs),
+      authFailureMax: readCount(env, 'AUTH_FAILURE_MAX', DEFAULT_ABUSE_LIMITS.authFailureMax),
+      authFailureWindowMs: readAtLeastOne(
+        env,
+        'AUTH_FAILURE_WINDOW_MS',
+        DEFAULT_ABUSE_LIMITS.authFailureWindowMs,
+      ),
+    },
+    requestTimeoutMs: readCount(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
+    writeQueueMax: readAtLeastOne(env, 'WRITE_QUEUE_MAX', DEFAULT_WRITE_QUEUE_MAX),
+    user: text(env, 'USER'),
+    webhooks: {
+      allowPrivate: readSwitch(env, 'WEBHOOK_ALLOW_PRIVATE'),
+      retryScheduleMs: readRetrySchedule(env),
+    },
+  };
+}
+
+/** `1` or `true` turns it on; unset, empty, `0` or `false` leave it off; anything else stops the start. */
+function readSwitch(env: Environment, name: string): boolean {
+  const value = text(env, name);
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new Error(`${name} must be 1 or 0, got "${value}"`);
+}
+
+function readRetrySchedule(env: Environment): readonly number[] {
+  const value = text(env, 'WEBHOOK_RETRY_SCHEDULE');
+  if (value === undefined) return DEFAULT_RETRY_SCHEDULE_MS;
+  const schedule = parseRetrySchedule(value);
+  if (schedule === null) {
+    throw new Error(`WEBHOOK_RETRY_SCHEDULE must be comma-separated milliseconds, got "${value}"`);
+  }
+  return schedule;
+}
+
+/** The one reading of a port, for PORT and the CLI's --port alike; null when it is not 0–65535. */
+export function parsePort(text: string): number | null {
+  const port = Number(text);
+  return /^\d{1,5}$/.test(text) && port <= 65535 ? port : null;
+}
+
+function readPortVariable(env: Environment): number {
+  const value = text(env, 'PORT');
+  if (value === undefined) return DEFAULT_PORT;
+  const port = parsePort(value);
+  if (port === null) throw new Error(`PORT must be 0–65535, got "${value}"`);
+  return port;
+}
+
+/** Unset and empty are the same: the default applies. */
+function text(env: Environment, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function readCount(env: Environment, name: string, fallback: number): number {
+  const value = text(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(value)) throw new Error(`${name} must be a whole number ≥ 0, got "${value}"`);
+  return Number(value);
+}
+
+function readAtLeastOne(env: Environment, name: string, fallback: number): number {
+  const value = readCount(env, name, fallback);
+  if (value === 0) throw new Error(`${name} must be at least 1`);
+  return value;
+}

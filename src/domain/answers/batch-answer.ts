@@ -1,0 +1,59 @@
+import { errorMessage, httpStatusOf, type ErrorCode, type Language } from '../errors.js';
+import type { IdempotencyGuard, StoredAnswer } from '../idempotency.js';
+import { formatMicros } from '../money.js';
+import type { BatchAnswerSpec, BatchKey, CreditBatchOutcome, CreditOutcome } from '../transfers.js';
+import { recordUnlessCallerRefused, successJson } from './credit-answer.js';
+import { errorAnswer } from './error-answer.js';
+
+/**
+ * The bytes of a `credit/batch` answer (README, "Batch"). In the domain, as
+ * plain data in, because a store renders them inside the transaction for an
+ * idempotency record, and the SQLite store applies batches on its writer thread.
+ */
+export function batchGuard(key: BatchKey): IdempotencyGuard<CreditBatchOutcome> {
+  return {
+    claim: key.claim,
+    render: (outcome) => batchAnswer(outcome, key),
+    record: recordUnlessCallerRefused,
+  };
+}
+
+/** The store's outcome (commands it decided) merged back with the operations refused before it. */
+export function batchAnswer(outcome: CreditBatchOutcome, spec: BatchAnswerSpec): StoredAnswer {
+  if (!outcome.ok) return errorAnswer(outcome.code, spec.language);
+  const decided = outcome.outcomes[Symbol.iterator]();
+  const results = spec.earlyCodes.map((code) => (code === null ? decided.next().value! : { code }));
+  const applied = outcome.applied || spec.apply === 'each';
+  return renderBatch(spec.language, results, applied, outcome.mainBalanceMicros);
+}
+
+/**
+ * Written by hand: up to 1000 results, and money as bare exact JSON numbers
+ * (formatMicros), which JSON.stringify cannot write and lossless-json writes
+ * several times slower.
+ */
+function renderBatch(
+  language: Language,
+  results: readonly (CreditOutcome | { readonly code: ErrorCode })[],
+  applied: boolean,
+  mainBalanceMicros: bigint,
+): StoredAnswer {
+  const failure = applied ? undefined : results.find((result) => !('ok' in result && result.ok));
+  const firstCode = failure === undefined ? null : (failure as { code: ErrorCode }).code;
+  const parts = results.map((result) => {
+    if ('ok' in result && result.ok) return applied ? successJson(result) : refusal(31, language);
+    return refusal(result.code, language);
+  });
+  const head =
+    firstCode === null
+      ? '{"success":true,"code":200'
+      : `{"success":false,"code":${firstCode},"message":${JSON.stringify(errorMessage(firstCode, language))}`;
+  return {
+    status: firstCode === null ? 200 : httpStatusOf(firstCode),
+    body: `${head},"results":[${parts.join(',')}],"credit":${formatMicros(mainBalanceMicros)}}`,
+  };
+}
+
+function refusal(code: ErrorCode, language: Language): string {
+  return `{"success":false,"code":${code},"message":${JSON.stringify(errorMessage(code, language))}}`;
+}

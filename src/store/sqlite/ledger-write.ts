@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
+import type { Statements } from './statements.js';
+
+/** The running state of a new transaction; its event ids end with 12 random hex digits. */
+export function newDraft(): LedgerDraft {
+  return new LedgerDraft(() => randomUUID().slice(-12));
+}
+
+/**
+ * Writes what a transaction's draft decided: one row per transfer, per event,
+ * per hold and usage counter that moved, one update per account that moved,
+ * and the fan-out's mark on each tree that has new events.
+ */
+export function writeLedger(s: Statements, changes: LedgerChanges): void {
+  for (const transfer of changes.transfers) s.insertTransfer.run(transfer);
+  let marked: number | null = null;
+  for (const event of changes.events) {
+    const { accountId, sequence } = event;
+    const data = event.transferId === null ? event.data : null;
+    s.insertEvent.run(
+      accountId,
+      sequence,
+      event.id,
+      event.type,
+      data,
+      event.transferId,
+      event.createdAt.getTime(),
+    );
+    // The fan-out's mark, once per tree and transaction (a transaction's events are mostly one tree's).
+    if (marked !== accountId) s.markTree.run(accountId);
+    marked = accountId;
+  }
+  for (const hold of changes.holds) {
+    s.upsertHold.run({
+      id: hold.id,
+      accountId: hold.accountId,
+      mainAccountId: hold.mainAccountId,
+      amount: hold.amountMicros,
+      captured: hold.capturedMicros,
+      status: hold.status,
+      reason: hold.reason,
+      createdAt: hold.createdAt.getTime(),
+      expiresAt: hold.expiresAt.getTime(),
+      transferId: hold.transferId,
+    });
+  }
+  for (const counter of changes.usage) {
+    const { accountId, period, starts } = counter;
+    s.upsertUsage.run(accountId, period, starts, counter.usedMicros, Number(counter.reached));
+  }
+  for (const [accountId, update] of changes.accounts) {
+    s.setLedgerState.run(update.balanceMicros, update.heldMicros, update.eventSequence, accountId);
+    if (update.closedAt !== null) s.closeAccount.run(update.closedAt.getTime(), accountId);
+  }
+}

@@ -1,0 +1,221 @@
+import type Database from 'better-sqlite3';
+import type { Account, Caller, SubaccountPage } from '../../domain/accounts.js';
+import type { EventQuery, LedgerEvent } from '../../domain/events.js';
+import { holdAsOf, type Hold, type HoldPage, type HoldQuery } from '../../domain/holds.js';
+import type { Transfer } from '../../domain/transfers.js';
+import type { OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
+import {
+  cursorPosition,
+  likePattern,
+  pageOf,
+  type MainAccountPage,
+  type MainAccountQuery,
+  type TransferFilter,
+  type TransferPage,
+} from '../../domain/pages.js';
+import {
+  ACCOUNT_COLUMNS,
+  EVENT_COLUMNS,
+  HOLD_COLUMNS,
+  accountColumns,
+  toAccount,
+  toCaller,
+  toEvent,
+  toHold,
+  toTransfer,
+  type AccountRow,
+  type EventRow,
+  type HoldRow,
+  type TransferRow,
+} from './rows.js';
+import type { Statements } from './statements.js';
+import { withTransferData } from './event-data.js';
+
+/**
+ * The store's reads outside any write: the caller of a key, accounts,
+ * transfers, and the listing queries of the operator API and the public
+ * history. A listing's WHERE clause depends on which filters are given, so
+ * each shape is prepared once, on first use, and kept (there are few shapes:
+ * one per set of filters).
+ */
+export class SqliteListings {
+  private readonly prepared = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly s: Statements,
+  ) {}
+
+  authenticate(keyHash: string): Caller | null {
+    const row = this.s.accountByKeyHash.get(keyHash) as AccountRow | undefined;
+    return row === undefined ? null : toCaller(row);
+  }
+
+  getAccount(accountId: number): Account | null {
+    return this.account(this.s.accountById.get(accountId));
+  }
+
+  findMainAccountByEmail(email: string): Account | null {
+    return this.account(this.s.mainAccountByEmail.get(email));
+  }
+
+  getTransfer(transferId: string): Transfer | null {
+    const row = this.s.transferById.get(transferId) as TransferRow | undefined;
+    return row === undefined ? null : toTransfer(row);
+  }
+
+  /** Open subaccounts only, unless `includeClosed` (the operator's view); `total` counts the open ones. */
+  listSubaccounts(
+    mainAccountId: number,
+    page: number,
+    perPage: number,
+    includeClosed = false,
+  ): SubaccountPage {
+    const { total } = this.s.countSubaccounts.get(mainAccountId) as { total: bigint };
+    const list = includeClosed ? this.s.listAllSubaccounts : this.s.listSubaccounts;
+    const rows = list.all(mainAccountId, perPage, (page - 1) * perPage) as AccountRow[];
+    return { total: Number(total), items: rows.map(toAccount) };
+  }
+
+  private account(row: unknown): Account | null {
+    return row === undefined ? null : toAccount(row as AccountRow);
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.prepared.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    return statement;
+  }
+
+  listMainAccounts(query: MainAccountQuery): MainAccountPage {
+    const where = ["kind = 'main'"];
+    const params: Record<string, unknown> = { limit: query.limit + 1 };
+    if (query.search !== undefined && query.search !== '') {
+      // LIKE is case-insensitive for ASCII in SQLite; emails are ASCII in practice.
+      where.push("email LIKE @pattern ESCAPE '\\'");
+      params['pattern'] = likePattern(query.search);
+    }
+    if (query.cursor !== undefined) {
+      where.push('id < @cursor');
+      params['cursor'] = cursorPosition(query.cursor);
+    }
+    const rows = this.statement(
+      `SELECT ${accountColumns('a')}, (SELECT COUNT(*) FROM accounts s
+         WHERE s.kind = 'sub' AND s.parent_id = a.id AND s.closed_at IS NULL) AS subaccount_count
+       FROM accounts a WHERE ${where.join(' AND ')} ORDER BY id DESC LIMIT @limit`,
+    ).all(params) as (AccountRow & { subaccount_count: bigint })[];
+    const page = pageOf(rows, query.limit, (row) => row.id);
+    return {
+      items: page.rows.map((row) => ({
+        account: toAccount(row),
+        subaccountCount: Number(row.subaccount_count),
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  countSubaccounts(mainAccountId: number): number {
+    const row = this.s.countSubaccounts.get(mainAccountId) as { total: bigint };
+    return Number(row.total);
+  }
+
+  findSubaccountByToken(token: string): Account | null {
+    const row = this.statement(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'sub' AND token = ?`,
+    ).get(token) as AccountRow | undefined;
+    return row === undefined ? null : toAccount(row);
+  }
+
+  listTransfers(filter: TransferFilter): TransferPage {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: filter.limit + 1 };
+    const add = (clause: string, name: string, value: unknown) => {
+      where.push(clause);
+      params[name] = value;
+    };
+    if (filter.mainAccountId !== undefined) add('t.main_account_id = @main', 'main', filter.mainAccountId);
+    if (filter.subaccountId !== undefined) add('t.subaccount_id = @sub', 'sub', filter.subaccountId);
+    if (filter.kind !== undefined) add('t.kind = @kind', 'kind', filter.kind);
+    if (filter.since !== undefined) add('t.created_at >= @since', 'since', filter.since.getTime());
+    if (filter.until !== undefined) add('t.created_at < @until', 'until', filter.until.getTime());
+    if (filter.cursor !== undefined) add('t.seq < @cursor', 'cursor', cursorPosition(filter.cursor));
+    const rows = this.statement(
+      `SELECT t.*, s.token AS subaccount_token FROM transfers t
+       LEFT JOIN accounts s ON s.id = t.subaccount_id
+       ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
+       ORDER BY t.seq DESC LIMIT @limit`,
+    ).all(params) as (TransferRow & { seq: bigint })[];
+    const page = pageOf(rows, filter.limit, (row) => row.seq);
+    return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
+  }
+
+  listEvents(query: EventQuery): LedgerEvent[] {
+    const byType = query.types === undefined ? '' : 'AND type IN (SELECT value FROM json_each(@types))';
+    const rows = this.statement(
+      `SELECT ${EVENT_COLUMNS} FROM events e
+       WHERE account_id = @account AND sequence > @after ${byType} ORDER BY sequence LIMIT @limit`,
+    ).all({
+      account: query.accountId,
+      after: query.after,
+      limit: query.limit,
+      ...(query.types === undefined ? {} : { types: JSON.stringify(query.types) }),
+    }) as EventRow[];
+    return withTransferData(this.db, rows.map(toEvent));
+  }
+
+  getHold(holdId: string, now: Date): Hold | null {
+    const row = this.s.holdById.get(holdId) as HoldRow | undefined;
+    return row === undefined ? null : holdAsOf(toHold(row), now);
+  }
+
+  /** A tree's holds, newest first, as a reader sees them now. */
+  listHolds(query: HoldQuery, now: Date): HoldPage {
+    const conditions = ['holds.main_account_id = @main'];
+    if (query.status === 'pending') conditions.push("holds.status = 'pending' AND holds.expires_at > @now");
+    else if (query.status === 'expired') {
+      conditions.push(
+        "(holds.status = 'expired' OR (holds.status = 'pending' AND holds.expires_at <= @now))",
+      );
+    } else if (query.status !== undefined) conditions.push('holds.status = @status');
+    if (query.cursor !== undefined) conditions.push('holds.seq < @cursor');
+    const rows = this.statement(
+      `SELECT ${HOLD_COLUMNS}, holds.seq FROM holds WHERE ${conditions.join(' AND ')}
+       ORDER BY holds.seq DESC LIMIT @limit`,
+    ).all({
+      main: query.mainAccountId,
+      now: now.getTime(),
+      limit: query.limit + 1,
+      ...(query.status === undefined ? {} : { status: query.status }),
+      ...(query.cursor === undefined ? {} : { cursor: cursorPosition(query.cursor) }),
+    }) as (HoldRow & { seq: bigint })[];
+    const page = pageOf(rows, query.limit, (row) => row.seq);
+    return { items: page.rows.map((row) => holdAsOf(toHold(row), now)), nextCursor: page.nextCursor };
+  }
+
+  listOperatorActions(accountId: number, limit: number): OperatorAction[] {
+    const rows = this.statement(
+      `SELECT id, account_id, action, operator, reason, created_at FROM operator_actions
+       WHERE account_id = ? ORDER BY id DESC LIMIT ?`,
+    ).all(accountId, limit) as ActionRow[];
+    return rows.map((row) => ({
+      id: Number(row.id),
+      accountId: Number(row.account_id),
+      action: row.action,
+      operator: row.operator,
+      reason: row.reason,
+      createdAt: new Date(Number(row.created_at)),
+    }));
+  }
+}
+
+interface ActionRow {
+  id: bigint;
+  account_id: bigint;
+  action: OperatorActionKind;
+  operator: string;
+  reason: string | null;
+  created_at: bigint;
+}

@@ -1,0 +1,315 @@
+import { fastify } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerConsoleRoutes } from '../../src/http/console.js';
+import { collectPageErrors, launchChromium, screenshots, VIEWPORTS } from '../helpers/console-browser.js';
+
+/**
+ * The console's own behaviour (paging, filters, words for errors, keyboard,
+ * small screens) against a stand-in for the operator API that follows the
+ * shapes of docs/admin-api.md. The end-to-end suite runs it against the real
+ * server; this one can steer the answers the real server rarely gives.
+ */
+const TOKEN = 'ui-test-token';
+const NO_RULES = { lowBalance: null, autoTopup: null, spendingCap: null };
+
+interface Seen {
+  url: string;
+  authorization: string | undefined;
+  language: string | undefined;
+  accept: string | undefined;
+}
+
+function fakeAdminApi(seen: Seen[], auth: { token: string }, posted: unknown[]): FastifyInstance {
+  const app = fastify();
+  const accounts = Array.from({ length: 60 }, (_, n) => ({
+    id: n + 1,
+    email: `client${String(n + 1).padStart(2, '0')}@example.com`,
+    status: 'active',
+    balance: `${n}.500`,
+    held: '0.000',
+    subaccountCount: n === 0 ? 2 : 0,
+    rules: NO_RULES,
+    createdAt: '2026-11-01T10:00:00.000Z',
+  }));
+  const sub = { status: 'active', held: '0.000', rules: NO_RULES, createdAt: '', closedAt: null };
+  const subaccounts = [
+    { ...sub, id: 1, email: 'shop@example.com', token: 'sub-shop', type: 'simple', balance: '3.000' },
+    { ...sub, id: 2, email: 'news@example.com', token: 'sub-news', type: 'advanced', balance: '0.800' },
+  ];
+  const transfers = Array.from({ length: 40 }, (_, n) => ({
+    id: `t${40 - n}`,
+    kind: n % 2 === 0 ? 'topup' : 'add',
+    amount: '1.000',
+    accountId: 1,
+    tokenSubaccount: n % 2 === 0 ? null : 'sub-shop',
+    mainBalanceAfter: `${40 - n}.000`,
+    subaccountBalanceAfter: n % 2 === 0 ? null : '3.000',
+    reason: null,
+    operator: 'ops',
+    createdAt: new Date(Date.UTC(2026, 10, 1) - n * 3_600_000).toISOString(),
+  }));
+  // Account 1's operator audit trail, newest first, as GET /accounts/:id sends it.
+  const actions = [
+    {
+      id: 2,
+      action: 'resume',
+      operator: 'ops',
+      reason: null,
+      createdAt: '2026-11-02T09:00:00.000Z',
+    },
+    {
+      id: 1,
+      action: 'suspend',
+      operator: 'Camille',
+      reason: 'Carte refusée trois fois',
+      createdAt: '2026-11-01T09:00:00.000Z',
+    },
+  ];
+  const refuse = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    code: number,
+    fr: string,
+    en: string,
+  ) =>
+    reply.code(status).send({
+      success: false,
+      code,
+      message: request.headers['accept-language'] === 'en' ? en : fr,
+    });
+  // Every answer of the API carries its envelope, as the SDK the console speaks through expects.
+  const ok = <T extends object>(body: T) => ({ success: true, code: 200, ...body });
+  const page = <T>(items: T[], query: Record<string, string | undefined>) => {
+    const start = Number(query['cursor'] ?? 0);
+    const limit = Number(query['limit'] ?? 50);
+    const end = start + limit;
+    return ok({ data: items.slice(start, end), nextCursor: end < items.length ? String(end) : null });
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith('/admin/')) return;
+    seen.push({
+      url: request.url,
+      authorization: request.headers.authorization,
+      language: request.headers['accept-language'],
+      accept: request.headers.accept,
+    });
+    if (request.headers.authorization !== `Bearer ${auth.token}`) {
+      return refuse(
+        request,
+        reply,
+        401,
+        29,
+        'Jeton opérateur absent ou invalide',
+        'Operator token missing or wrong',
+      );
+    }
+  });
+  app.get('/admin/v1/accounts', async (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    const search = (query['search'] ?? '').toLowerCase();
+    return page(
+      accounts.filter((account) => account.email.includes(search)),
+      query,
+    );
+  });
+  app.get('/admin/v1/accounts/:id', async (request, reply) => {
+    const account = accounts.find((item) => item.id === Number((request.params as { id: string }).id));
+    if (account === undefined)
+      return refuse(request, reply, 404, 30, 'Compte introuvable', 'Account not found');
+    return ok({
+      account,
+      subaccounts: account.id === 1 ? subaccounts : [],
+      actions: account.id === 1 ? actions : [],
+    });
+  });
+  app.post('/admin/v1/accounts/:id/suspend', async (request) => {
+    posted.push(request.body ?? null);
+    const account = accounts.find((item) => item.id === Number((request.params as { id: string }).id))!;
+    account.status = 'suspended';
+    const reason = (request.body as { reason?: string } | undefined)?.reason ?? null;
+    actions.unshift({
+      id: actions.length + 1,
+      action: 'suspend',
+      operator: 'ops',
+      reason,
+      createdAt: '2026-11-03T09:00:00.000Z',
+    });
+    return ok({ account });
+  });
+  app.post('/admin/v1/accounts/:id/topup', async (request, reply) =>
+    refuse(request, reply, 400, 20, 'Le montant est invalide', 'The amount is invalid'),
+  );
+  app.get('/admin/v1/holds', async (request) =>
+    page([], request.query as Record<string, string | undefined>),
+  );
+  app.get('/admin/v1/transfers', async (request, reply) => {
+    const query = request.query as Record<string, string | undefined>;
+    const matching = transfers.filter(
+      (transfer) =>
+        query['tokenSubaccount'] === undefined || transfer.tokenSubaccount === query['tokenSubaccount'],
+    );
+    if (request.headers.accept === 'text/csv') {
+      return reply
+        .type('text/csv')
+        .send(`id,kind,amount\n${matching.map((t) => `${t.id},${t.kind},${t.amount}`).join('\n')}\n`);
+    }
+    return page(matching, query);
+  });
+  // The account page also reads the tree's events and its webhook endpoints: none here.
+  app.get('/admin/v1/events', async (request) =>
+    ok({ data: [], nextAfter: Number((request.query as { after?: string }).after ?? 0) }),
+  );
+  app.get('/admin/v1/webhooks', async () => ok({ data: [] }));
+  return app;
+}
+
+describe('operator console, against a stand-in operator API', () => {
+  const seen: Seen[] = [];
+  const auth = { token: TOKEN };
+  const posted: unknown[] = [];
+  let app: FastifyInstance;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  let pageErrors: string[];
+
+  beforeAll(async () => {
+    app = fakeAdminApi(seen, auth, posted);
+    registerConsoleRoutes(app);
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    page.setDefaultTimeout(10_000);
+    pageErrors = collectPageErrors(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  const unlabelled = () =>
+    page.evaluate(() =>
+      Array.from(document.querySelectorAll('input, select'))
+        .filter((field) => (field as HTMLInputElement).labels?.length === 0)
+        .map((field) => field.outerHTML),
+    );
+  /** Elements that stick out of a phone-wide window (tables scroll inside their own box, so they do not). */
+  const overflowsPhone = async () => {
+    await page.setViewportSize(VIEWPORTS.phone);
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('body *'))
+        .filter((element) => element.closest('.scroll') === null)
+        .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+        .map((element) => element.outerHTML.slice(0, 120)),
+    );
+    await page.setViewportSize(VIEWPORTS.laptop);
+    return wide;
+  };
+
+  it('speaks the browser language first and words the refusal of a wrong token', async () => {
+    await page.goto(`${base}/console/`);
+    await page.getByLabel('Operator token').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Operator token missing or wrong');
+    expect(seen.at(-1)).toMatchObject({ authorization: 'Bearer wrong', language: 'en' });
+    await page.getByLabel('Language').selectOption('fr');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Jeton opérateur absent ou invalide');
+    expect(seen.every((request) => !request.url.includes('wrong'))).toBe(true);
+  });
+
+  it('pages through accounts, searches them and opens their subaccounts', async () => {
+    await page.getByLabel('Jeton opérateur').fill(TOKEN);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await expect.poll(() => page.locator('li.account-row').count()).toBe(50);
+    await page.getByRole('button', { name: 'Afficher la suite' }).click();
+    await expect.poll(() => page.locator('li.account-row').count()).toBe(60);
+    expect(seen.at(-1)?.url).toBe('/admin/v1/accounts?limit=50&cursor=50');
+
+    await page.getByLabel('Rechercher par e-mail').fill('client0');
+    await page.getByLabel('Rechercher par e-mail').press('Enter');
+    await expect.poll(() => page.locator('li.account-row').count()).toBe(9);
+    const toggle = page.getByRole('button', { name: 'Sous-comptes (2)' });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => page.locator('#subaccounts-1').textContent()).toContain('0,80\u00a0€');
+    expect(await unlabelled()).toEqual([]);
+    expect(await overflowsPhone()).toEqual([]);
+    await screenshots(page, 'ui-accounts');
+  });
+
+  it('pages and filters the history, draws the chart, and keeps the token out of URLs', async () => {
+    await page.getByRole('link', { name: 'client01@example.com' }).click();
+    await page.getByRole('heading', { name: 'client01@example.com' }).waitFor();
+    await expect.poll(() => page.locator('table.transfers tbody tr').count()).toBe(25);
+    await page.getByRole('button', { name: 'Afficher la suite' }).click();
+    await expect.poll(() => page.locator('table.transfers tbody tr').count()).toBe(40);
+    expect(await page.locator('svg.chart path.line').getAttribute('d')).toMatch(/^M8\.0,/);
+
+    await page.getByLabel('Sous-compte', { exact: true }).selectOption('sub-shop');
+    await page.getByLabel('Depuis le (UTC)').fill('2026-10-01');
+    await page.getByLabel("Jusqu'au (UTC)").fill('2026-11-30');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await expect.poll(() => page.locator('table.transfers tbody tr').count()).toBe(20);
+    const filtered = seen.filter((request) => request.url.includes('tokenSubaccount=sub-shop'));
+    expect(filtered.map((request) => request.url)).toContain(
+      '/admin/v1/transfers?accountId=1&tokenSubaccount=sub-shop&since=2026-10-01T00%3A00%3A00.000Z&until=2026-11-30T23%3A59%3A59.999Z&limit=25',
+    );
+    const actionRows = page.locator('table.operator-actions tbody tr');
+    expect(await actionRows.count()).toBe(2);
+    expect(await actionRows.nth(0).textContent()).toContain('réactivation');
+    expect(await actionRows.nth(1).textContent()).toContain('suspension');
+    expect(await actionRows.nth(1).textContent()).toContain('Camille');
+    expect(await actionRows.nth(1).textContent()).toContain('Carte refusée trois fois');
+    expect(await unlabelled()).toEqual([]);
+    expect(await overflowsPhone()).toEqual([]);
+    await screenshots(page, 'ui-account');
+    expect(seen.every((request) => !request.url.includes(TOKEN))).toBe(true);
+    expect(seen.every((request) => request.authorization !== undefined)).toBe(true);
+  });
+
+  it('shows the API refusal inside the confirmation and lets the operator go back to edit', async () => {
+    await page.getByRole('button', { name: 'Créditer' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Montant (EUR)').fill('1e5');
+    await dialog.getByRole('button', { name: 'Continuer' }).click();
+    await dialog.getByRole('button', { name: 'Confirmer' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toBe('Le montant est invalide');
+    await dialog.getByRole('button', { name: 'Modifier' }).click();
+    expect(await dialog.getByLabel('Montant (EUR)').inputValue()).toBe('1e5');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // Focus returns to the button that opened the dialog.
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Créditer');
+  });
+
+  it('suspends with a reason typed on the confirmation, from the keyboard', async () => {
+    await page.getByRole('button', { name: 'Suspendre' }).focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog');
+    // The reason field has the focus as the confirmation opens; Enter confirms.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('d-action-reason');
+    expect(await dialog.getByLabel('Motif (facultatif)').getAttribute('maxlength')).toBe('500');
+    expect(await unlabelled()).toEqual([]);
+    await page.keyboard.type('Fraude signalée');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    expect(posted).toEqual([{ reason: 'Fraude signalée' }]);
+    await expect.poll(() => page.getByTestId('status').textContent()).toBe('suspendu');
+    const newest = page.locator('table.operator-actions tbody tr').first();
+    await expect.poll(() => newest.textContent()).toContain('Fraude signalée');
+    expect(await newest.textContent()).toContain('suspension');
+  });
+
+  it('signs out, with a sentence, when the token stops being accepted', async () => {
+    auth.token = 'rotated';
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toContain('Reconnectez-vous');
+    expect(pageErrors).toEqual([]);
+  });
+});

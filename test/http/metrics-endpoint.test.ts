@@ -1,0 +1,125 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { StoreUnavailableError, type Store } from '../../src/domain/store.js';
+import { wireApp } from '../../src/main.js';
+import { openTempStore, seedMain, seedSub, type StoreFixture } from '../helpers/http-fixture.js';
+
+/** Reads one sample's value from the Prometheus text, or undefined when the series does not exist. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+let fixture: StoreFixture | undefined;
+afterEach(async () => {
+  await fixture?.remove();
+  fixture = undefined;
+});
+
+async function appOver(wrap: (store: Store) => Store = (store) => store) {
+  fixture = await openTempStore();
+  const app = wireApp({ store: wrap(fixture.store) });
+  await app.ready();
+  const main = await seedMain(fixture.store, 'metrics@example.com', '3');
+  const sub = await seedSub(fixture.store, main, 'metrics-sub@example.com', null);
+  const add = (credit: string) =>
+    app.inject({
+      method: 'POST',
+      url: '/v1/subaccount/credit/add',
+      payload: { apiKey: main.apiKey, tokenSubaccount: sub.token, credit },
+    });
+  const scrape = async () => {
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/plain');
+    return response.body;
+  };
+  return { app, add, scrape };
+}
+
+describe('GET /metrics', () => {
+  test('XML answers are counted by their code too (the count reads the JSON before it becomes XML)', async () => {
+    const { app, scrape } = await appOver();
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/v1/subaccount/credit/add?_format=xml',
+      payload: { credit: '1' },
+    });
+    expect(answer.headers['content-type']).toBe('application/xml; charset=utf-8');
+    const text = await scrape();
+    expect(sample(text, 'tirelire_transfer_requests_total{route="/v1/subaccount/credit/add",code="1"}')).toBe(
+      1,
+    );
+  });
+
+  test('counts transfers by route and outcome code, and times requests by route template', async () => {
+    const { app, add, scrape } = await appOver();
+    const answers = await Promise.all([add('1'), add('1'), add('0.5'), add('5'), add('abc')]);
+    expect(answers.map((answer) => answer.json<{ code: number }>().code).sort()).toEqual([
+      20, 200, 200, 200, 8,
+    ]);
+    await app.inject({ method: 'GET', url: '/no/such/route/123456' });
+    const text = await scrape();
+    const route = 'route="/v1/subaccount/credit/add"';
+    expect(sample(text, `tirelire_transfer_requests_total{${route},code="200"}`)).toBe(3);
+    expect(sample(text, `tirelire_transfer_requests_total{${route},code="8"}`)).toBe(1);
+    expect(sample(text, `tirelire_transfer_requests_total{${route},code="20"}`)).toBe(1);
+    expect(
+      sample(text, `tirelire_http_request_duration_seconds_count{${route},method="POST",status="200"}`),
+    ).toBe(3);
+    expect(
+      sample(text, `tirelire_http_request_duration_seconds_count{${route},method="POST",status="422"}`),
+    ).toBe(1);
+    // An unknown URL is one bounded label, not a series per URL.
+    expect(
+      sample(
+        text,
+        'tirelire_http_request_duration_seconds_count{route="unmatched",method="GET",status="404"}',
+      ),
+    ).toBe(1);
+    expect(text).not.toContain('123456');
+    // Group commit: all five commands (the store decides 20 and 8 in its transaction) went through batches.
+    expect(sample(text, 'tirelire_credit_batch_size_sum')).toBe(5);
+    expect(sample(text, 'tirelire_credit_batch_size_count')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'tirelire_credit_batch_size_count')).toBeLessThanOrEqual(5);
+    expect(text).toContain('tirelire_process_cpu_user_seconds_total');
+    // No secret ever appears: not a key, not an email.
+    expect(text).not.toMatch(/metrics@example\.com|tl_/);
+  });
+
+  test('store failures: a group commit that throws is counted, and the 503 too', async () => {
+    const { add, scrape } = await appOver(
+      (store) =>
+        new Proxy(store, {
+          get(target, property, receiver) {
+            if (property === 'applyCredits') {
+              return async () => {
+                throw new StoreUnavailableError('database gone');
+              };
+            }
+            return Reflect.get(target, property, receiver) as unknown;
+          },
+        }),
+    );
+    const answer = await add('1');
+    expect(answer.statusCode).toBe(503);
+    const text = await scrape();
+    expect(sample(text, 'tirelire_store_errors_total{kind="unavailable"}')).toBe(1);
+    expect(sample(text, 'tirelire_credit_batch_failures_total')).toBe(1);
+    expect(
+      sample(text, 'tirelire_transfer_requests_total{route="/v1/subaccount/credit/add",code="503"}'),
+    ).toBe(1);
+  });
+
+  test('pool use comes from the store when it has a pool, and is absent otherwise', async () => {
+    const plain = await appOver();
+    expect(await plain.scrape()).not.toContain('tirelire_store_pool_connections{');
+    await fixture!.remove();
+    const pooled = await appOver((store) =>
+      Object.assign(Object.create(store) as Store, { poolStats: () => ({ total: 5, idle: 2, waiting: 7 }) }),
+    );
+    const text = await pooled.scrape();
+    expect(sample(text, 'tirelire_store_pool_connections{state="total"}')).toBe(5);
+    expect(sample(text, 'tirelire_store_pool_connections{state="idle"}')).toBe(2);
+    expect(sample(text, 'tirelire_store_pool_connections{state="waiting"}')).toBe(7);
+  });
+});

@@ -1,0 +1,253 @@
+import pg from 'pg';
+import { MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatMicros, parseAmount } from '../../src/domain/money.js';
+import type { Store } from '../../src/domain/store.js';
+import type { CreditOutcome } from '../../src/domain/transfers.js';
+import { newTransferId } from '../../src/app/ids.js';
+import { hashApiKey } from '../../src/app/keys.js';
+import { openPostgresStore } from '../../src/store/postgres/open.js';
+import { dropPostgresSchema, postgresReachable } from '../../src/store/postgres/schema-admin.js';
+import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
+import { freshSchema, POSTGRES_URL } from '../helpers/postgres-factory.js';
+
+/**
+ * What only a shared database shows: several processes (here, several stores
+ * with pools of their own) hammering the same rows at once. Skipped only when
+ * PostgreSQL is unreachable outside CI.
+ */
+const reachable = await postgresReachable(POSTGRES_URL);
+if (!reachable && process.env['CI']) throw new Error(`PostgreSQL must be reachable in CI at ${POSTGRES_URL}`);
+
+const PROCESSES = 3;
+
+describe.skipIf(!reachable)('PostgreSQL store under concurrency', () => {
+  const schema = freshSchema();
+  let stores: Store[] = [];
+  const first = () => stores[0]!;
+  const balance = async (accountId: number) =>
+    formatMicros((await first().getAccount(accountId))!.balanceMicros);
+  const okCount = (outcomes: readonly CreditOutcome[]) => outcomes.filter((outcome) => outcome.ok).length;
+  const codes = (outcomes: readonly CreditOutcome[]) =>
+    new Set(outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.code])));
+
+  beforeAll(async () => {
+    // Opening the stores together also runs their migrations together on an empty schema.
+    stores = await Promise.all(
+      Array.from({ length: PROCESSES }, () => openPostgresStore(POSTGRES_URL, { schema, poolMax: 10 })),
+    );
+  });
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    if (reachable) await dropPostgresSchema(POSTGRES_URL, schema);
+  });
+
+  it('500 concurrent adds of 1 from a main holding 300: exactly 300 succeed, none lost', async () => {
+    const main = await seedMain(first(), '300');
+    const sub = await seedSub(first(), main);
+    const outcomes = await Promise.all(
+      Array.from({ length: 500 }, (_, index) =>
+        stores[index % PROCESSES]!.applyCredits([creditCommand('add', main.keyHash, sub.token, '1')]),
+      ),
+    );
+    const flat = outcomes.flat();
+    expect(okCount(flat)).toBe(300);
+    expect(codes(flat)).toEqual(new Set([6]));
+    // Each success saw a different main balance: no two transfers read the same state.
+    const seen = new Set(flat.flatMap((outcome) => (outcome.ok ? [outcome.mainBalanceMicros] : [])));
+    expect(seen.size).toBe(300);
+    expect([await balance(main.accountId), await balance(sub.accountId)]).toEqual(['0', '300']);
+    expect(await first().verify()).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('256 concurrent removes of 9 from a subaccount holding 10: exactly 1 succeeds', async () => {
+    const main = await seedMain(first(), '10');
+    const sub = await seedSub(first(), main, '10');
+    const outcomes = await Promise.all(
+      Array.from({ length: 256 }, (_, index) =>
+        stores[index % PROCESSES]!.applyCredits([creditCommand('remove', main.keyHash, sub.token, '9')]),
+      ),
+    );
+    expect(okCount(outcomes.flat())).toBe(1);
+    expect(codes(outcomes.flat())).toEqual(new Set([8]));
+    expect([await balance(main.accountId), await balance(sub.accountId)]).toEqual(['9', '1']);
+    expect((await first().verify()).ok).toBe(true);
+  });
+
+  it('decides each command of a batch on its own: failures do not fail the others', async () => {
+    const main = await seedMain(first(), '10');
+    const sub = await seedSub(first(), main);
+    const outcomes = await first().applyCredits([
+      creditCommand('add', main.keyHash, sub.token, '4'),
+      creditCommand('add', main.keyHash, sub.token, '7'),
+      creditCommand('add', main.keyHash, 'no-such-token', '1'),
+      creditCommand('add', hashApiKey('wrong'), sub.token, '1'),
+      creditCommand('remove', main.keyHash, sub.token, '1.5'),
+      creditCommand('add', main.keyHash, sub.token, '0.000001'),
+    ]);
+    expect(
+      outcomes.map((outcome) => (outcome.ok ? formatMicros(outcome.mainBalanceMicros) : outcome.code)),
+    ).toEqual(['6', 8, 7, 10, '7.5', '7.499999']);
+    expect(await balance(sub.accountId)).toBe('2.500001');
+    expect((await first().verify()).ok).toBe(true);
+  });
+
+  it('batches locking two main accounts in opposite orders never deadlock', async () => {
+    const [a, b] = [await seedMain(first(), '1000'), await seedMain(first(), '1000')];
+    const [subA, subB] = [await seedSub(first(), a), await seedSub(first(), b)];
+    const batches = Array.from({ length: 120 }, (_, index) => {
+      const [x, y] = [
+        creditCommand('add', a.keyHash, subA.token, '1'),
+        creditCommand('add', b.keyHash, subB.token, '1'),
+      ];
+      return stores[index % PROCESSES]!.applyCredits(index % 2 === 0 ? [x, y] : [y, x]);
+    });
+    const outcomes = (await Promise.all(batches)).flat();
+    expect(okCount(outcomes)).toBe(240);
+    expect([await balance(a.accountId), await balance(b.accountId)]).toEqual(['880', '880']);
+    expect((await first().verify()).ok).toBe(true);
+  });
+
+  it('creates one main account per e-mail even from several processes at once', async () => {
+    const email = `race-${newTransferId()}@example.com`;
+    const outcomes = await Promise.all(
+      Array.from({ length: 9 }, (_, index) =>
+        stores[index % PROCESSES]!.createMainAccount({
+          email,
+          keyHash: hashApiKey(`key-${index}-${email}`),
+          openingMicros: 1_000_000n,
+          transferId: newTransferId(),
+          createdAt: new Date(),
+          reason: null,
+          operator: null,
+        }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+    expect(outcomes.filter((outcome) => !outcome.ok && outcome.code === 23)).toHaveLength(8);
+    expect((await first().verify()).ok).toBe(true);
+  });
+
+  it('keeps balances beyond 2^53 micros exact (int8 never goes through a JS number)', async () => {
+    const main = await seedMain(first(), '1000000000');
+    const amountMicros = 9_007_199_254_740_993n;
+    const outcome = await first().operatorTransfer({
+      kind: 'topup',
+      accountId: main.accountId,
+      amountMicros,
+      transferId: newTransferId(),
+      createdAt: new Date(),
+      reason: 'big',
+      operator: 'test',
+    });
+    expect(outcome.ok && outcome.transfer.creditBalanceAfterMicros).toBe(
+      amountMicros + 1_000_000_000_000_000n,
+    );
+    const account = await first().getAccount(main.accountId);
+    expect(account?.balanceMicros).toBe(10_007_199_254_740_993n);
+    const transfer = outcome.ok ? await first().getTransfer(outcome.transfer.id) : null;
+    expect(transfer?.amountMicros).toBe(amountMicros);
+  });
+
+  it('charges with codes 6 and 8 and refuses top-ups of unknown accounts (30)', async () => {
+    const main = await seedMain(first(), '5');
+    const sub = await seedSub(first(), main, '2');
+    const charge = (accountId: number, eur: string) =>
+      first().operatorTransfer({
+        kind: 'charge',
+        accountId,
+        amountMicros: (parseAmount(eur) as { micros: bigint }).micros,
+        transferId: newTransferId(),
+        createdAt: new Date(),
+        reason: null,
+        operator: null,
+      });
+    expect(await charge(sub.accountId, '2.5')).toEqual({ ok: false, code: 8 });
+    expect(await charge(sub.accountId, '2')).toMatchObject({
+      ok: true,
+      transfer: { subaccountToken: sub.token },
+    });
+    expect(await charge(sub.accountId, '1')).toEqual({ ok: false, code: 6 });
+    expect(await charge(987_654_321, '1')).toEqual({ ok: false, code: 30 });
+    expect(await first().verify()).toMatchObject({ ok: true, fundedMicros: expect.any(BigInt) });
+  });
+
+  it('rolls back a subaccount whose opening credit fails, and refuses a taken e-mail (23)', async () => {
+    const main = await seedMain(first(), '3');
+    const create = (email: string, credit: string | null) =>
+      first().createSubaccount({
+        keyHash: main.keyHash,
+        type: 'simple',
+        email,
+        profile: { firstname: 'Ada' },
+        token: newTransferId(),
+        subaccountKeyHash: null,
+        creditToAttribute: credit === null ? null : parseAmount(credit),
+        transferId: newTransferId(),
+        createdAt: new Date(),
+      });
+    expect(await create('a@example.com', '4')).toEqual({ ok: false, code: 8 });
+    const created = await create('a@example.com', '3');
+    expect(
+      created.ok && [formatMicros(created.account.balanceMicros), created.account.profile.firstname],
+    ).toEqual(['3', 'Ada']);
+    expect(await create('a@example.com', null)).toEqual({ ok: false, code: 23 });
+    expect((await first().listSubaccounts(main.accountId, 1, 20)).total).toBe(1);
+  });
+
+  it('keeps transfers append-only even for a raw SQL connection', async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      await expect(client.query('UPDATE transfers SET amount = amount + 1')).rejects.toThrow(/append-only/);
+      await expect(client.query('DELETE FROM transfers')).rejects.toThrow(/append-only/);
+      await expect(client.query('TRUNCATE transfers')).rejects.toThrow(/append-only/);
+      await expect(
+        client.query('UPDATE accounts SET balance = -1 WHERE kind = $1', ['main']),
+      ).rejects.toThrow(/balance_not_negative/);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe.skipIf(!reachable)('PostgreSQL migrations', () => {
+  it('run from several processes at once on an empty schema, once', async () => {
+    const schema = freshSchema();
+    try {
+      const stores = await Promise.all(
+        Array.from({ length: 6 }, () => openPostgresStore(POSTGRES_URL, { schema, poolMax: 2 })),
+      );
+      await Promise.all(stores.map((store) => store.migrate()));
+      const report = await stores[0]!.verify();
+      expect(report).toMatchObject({ ok: true, accounts: 1, transfers: 0 });
+      await Promise.all(stores.map((store) => store.close()));
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      const versions = await client.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
+      await client.end();
+      expect(versions.rows).toEqual(MIGRATIONS.map((step) => ({ version: step.version })));
+    } finally {
+      await dropPostgresSchema(POSTGRES_URL, schema);
+    }
+  });
+
+  it('takes the schema from ?schema= on the URL, so processes sharing DATABASE_URL share it', async () => {
+    const schema = freshSchema();
+    try {
+      const url = new URL(POSTGRES_URL);
+      url.searchParams.set('schema', schema);
+      const store = await openPostgresStore(url.toString());
+      await seedMain(store, '2');
+      expect(await store.verify()).toMatchObject({ ok: true, accounts: 2 });
+      await store.close();
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      const found = await client.query(`SELECT count(*)::int AS n FROM ${schema}.accounts`);
+      await client.end();
+      expect(found.rows).toEqual([{ n: 2 }]);
+    } finally {
+      await dropPostgresSchema(POSTGRES_URL, schema);
+    }
+  });
+});
