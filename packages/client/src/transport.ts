@@ -102,7 +102,6 @@ export class Transport {
   private readonly maxDelayMs: number;
   private readonly timeoutMs: number;
   private readonly baseUrl: string;
-
   private readonly language: Language;
   private readonly messages: Messages;
 

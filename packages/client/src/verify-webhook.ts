@@ -38,11 +38,13 @@ export function verifyWebhook(
   secret: string,
 ): VerifiedWebhook {
   const key = secretBytes(secret);
-  const [id, timestamp, signatures] = NAMES.map((name) => headerOf(headers, name));
-  if (id === undefined || timestamp === undefined || signatures === undefined) {
-    const missing = NAMES.find((name) => headerOf(headers, name) === undefined);
-    return { ok: false, reason: `missing header ${missing}` };
+  const found: string[] = [];
+  for (const name of NAMES) {
+    const value = headerOf(headers, name);
+    if (value === undefined) return { ok: false, reason: `missing header ${name}` };
+    found.push(value);
   }
+  const [id, timestamp, signatures] = found as [string, string, string];
   const late = timestampProblem(timestamp);
   if (late !== null) return { ok: false, reason: late };
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
