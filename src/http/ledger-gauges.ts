@@ -73,7 +73,7 @@ function exposition(prefix: string, stats: LedgerStats): string {
       byKind(TRANSFER_KINDS, (kind) => formatMicros(stats.movedMicros[kind])),
     ],
     [
-      'ledger_accounts_below_low_balance',
+      'ledger_low_balance_accounts',
       'gauge',
       'Open accounts whose available balance is below their low-balance threshold.',
       [` ${stats.belowLowBalance}`],

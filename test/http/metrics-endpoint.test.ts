@@ -167,7 +167,7 @@ describe('GET /metrics', () => {
       'tirelire_ledger_moved_eur_total{kind="topup"} 3',
     );
     expect(text).toContain('# TYPE tirelire_ledger_moved_eur_total counter');
-    expect(sample(text, 'tirelire_ledger_accounts_below_low_balance')).toBe(0);
+    expect(sample(text, 'tirelire_ledger_low_balance_accounts')).toBe(0);
   });
 
   test('ledger figures are read at most once per period, by scrapes together too', async () => {
