@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 
 import type { Command } from 'commander';
 
-import { backupStore, locateDatabase } from '../store/open-store.js';
+import { backupStore, DatabaseMissingError, locateDatabase } from '../store/open-store.js';
 import { resolveDatabaseUrl } from './options.js';
 import { processOutput } from './output.js';
 
@@ -45,7 +45,8 @@ async function backup(options: BackupOptions): Promise<number> {
     ]);
     return 0;
   } catch (error) {
-    output.error(`backup failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof DatabaseMissingError) output.error(error.message);
+    else output.error(`backup failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }
