@@ -9,6 +9,7 @@ import {
 } from './database-location.js';
 import { backupSqliteFile, type BackupReport } from './sqlite/backup.js';
 import { openSqliteStore } from './sqlite/open.js';
+import { isTirelireDatabase } from './sqlite/probe.js';
 
 export { DEFAULT_DATABASE_URL, locateDatabase, type DatabaseLocation } from './database-location.js';
 export type { BackupReport } from './sqlite/backup.js';
@@ -35,6 +36,16 @@ export class DatabaseMissingError extends Error {
   }
 }
 
+/** An existing file that holds no Tirelire ledger (empty, or another program's); its message names it. */
+export class NotALedgerError extends Error {
+  constructor(readonly path: string) {
+    super(
+      `${path} is not a Tirelire database (empty, or no Tirelire schema): check --db, or run \`tirelire migrate --db ${path}\``,
+    );
+    this.name = 'NotALedgerError';
+  }
+}
+
 /**
  * Chooses the store from a database URL (database-location.ts). The store is
  * migrated before it is returned. On SQLite, credit/add and credit/remove
@@ -46,6 +57,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const { path } = location;
   if (path !== ':memory:') {
     if (options.mustExist === true && !existsSync(path)) throw new DatabaseMissingError(path);
+    if (options.mustExist === true && !isTirelireDatabase(path)) throw new NotALedgerError(path);
     mkdirSync(dirname(path), { recursive: true });
   }
   return openSqliteStore(path, {

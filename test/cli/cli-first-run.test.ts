@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,21 @@ describe('no silent new databases', () => {
     expect(result.status).toBe(1);
     expect(result.database).toBe(`tirelire: database: sqlite ${join(folder, 'data', 'tirelire.db')}`);
     expect(existsSync(join(folder, 'data'))).toBe(false);
+  });
+
+  it('refuses an empty file, or one that is no Tirelire ledger, and leaves it as it was', () => {
+    const db = fresh(false);
+    writeFileSync(db.path, '');
+    const empty = tirelire(['verify', '--db', db.path]);
+    expect(empty.status).toBe(1);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toBe(
+      `tirelire: ${db.path} is not a Tirelire database (empty, or no Tirelire schema): check --db, or run \`tirelire migrate --db ${db.path}\`\n`,
+    );
+    expect(statSync(db.path).size).toBe(0);
+    writeFileSync(db.path, 'notes, not a database\n');
+    expect(tirelire(['account', 'list', '--db', db.path]).status).toBe(1);
+    expect(readFileSync(db.path, 'utf8')).toBe('notes, not a database\n');
   });
 
   it('migrate and an explicit --create make the database; a command then names it', () => {
