@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
 import { DEFAULT_WRITE_QUEUE_MAX } from './domain/store.js';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from './domain/webhooks.js';
@@ -183,4 +184,15 @@ function readAtLeastOne(env: Environment, name: string, fallback: number): numbe
   const value = readCount(env, name, fallback);
   if (value === 0) throw new Error(`${name} must be at least 1`);
   return value;
+}
+
+let version: string | undefined;
+
+/** The package's version, from its package.json (one folder up from src/ and from dist/ alike). */
+export function packageVersion(): string {
+  if (version !== undefined) return version;
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  const parsed = JSON.parse(text) as { version?: unknown };
+  version = typeof parsed.version === 'string' ? parsed.version : '0.0.0';
+  return version;
 }

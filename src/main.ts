@@ -1,17 +1,18 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { CreditQueue } from './app/credit-queue.js';
 import { startHoldExpirySweeper } from './app/hold-expiry-sweeper.js';
 import { startIdempotencySweeper } from './app/idempotency-sweeper.js';
 import { DeliveryWorker } from './app/webhooks/delivery-worker.js';
-import { readConfig, type WebhookSettings } from './config.js';
+import { packageVersion, readConfig, type WebhookSettings } from './config.js';
 import type { Store } from './domain/store.js';
 import { DEFAULT_RETRY_SCHEDULE_MS } from './domain/webhooks.js';
 import { buildApp, type AppOptions } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { openLimitsRedis } from './http/rate-limit-redis.js';
-import { openStore } from './store/open-store.js';
+import { locateDatabase, openStore } from './store/open-store.js';
 
 export interface ServerOptions {
   /** Each option falls back to its environment variable (src/config.ts), then to the default. */
@@ -23,6 +24,8 @@ export interface ServerOptions {
   readonly store?: Store | undefined;
   /** Close cleanly on SIGTERM and SIGINT (true by default). */
   readonly handleSignals?: boolean | undefined;
+  /** The readable start-up line on stderr (true by default). */
+  readonly banner?: boolean | undefined;
 }
 
 export interface RunningServer {
@@ -103,10 +106,11 @@ function wireDeliveryWorker(
 /** The one place that wires configuration → store → queue and sweeper → app → listen. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = readConfig();
+  const databaseUrl = options.databaseUrl ?? config.databaseUrl;
   const store =
     options.store ??
     (await openStore({
-      databaseUrl: options.databaseUrl ?? config.databaseUrl,
+      databaseUrl,
       poolMax: config.pgPoolMax,
       silentAfterMs: config.pgSilentAfterMs,
       writeQueueMax: config.writeQueueMax,
@@ -136,29 +140,79 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   // A stable line that scripts and the black-box tests wait for.
   app.log.info({ url, store: store.engine }, 'tirelire listening');
+  if (options.banner ?? true) {
+    const database = options.store === undefined ? locateDatabase(databaseUrl).label : store.engine;
+    process.stderr.write(startupBanner({ url, database, adminToken: config.adminToken }));
+  }
+  let releaseSignals = (): void => undefined;
   const close = once(async () => {
+    // Closed by its owner (tests), the server no longer holds the process's signals.
+    releaseSignals();
     // Fastify waits for requests in flight (and so for their commits) before the store goes.
     await app.close();
     await release();
   });
-  if (options.handleSignals ?? true) closeOnSignals(app, close);
+  if (options.handleSignals ?? true) releaseSignals = closeOnSignals(app, close);
   return { app, store, url, close };
 }
 
-function closeOnSignals(app: FastifyInstance, close: () => Promise<void>): void {
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      app.log.info({ signal }, 'closing');
-      close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          app.log.error({ err: error }, 'close failed');
-          process.exit(1);
-        },
-      );
-    });
-  }
+/**
+ * The one readable line a person starting the server looks for, besides the
+ * JSON log on stdout: where it listens, which database (PostgreSQL's password
+ * redacted), where the console and the docs are; and a warning when the
+ * operator API is shut for want of a token.
+ */
+export function startupBanner(input: {
+  readonly url: string;
+  readonly database: string;
+  readonly adminToken: string | undefined;
+}): string {
+  const { url, database, adminToken } = input;
+  const line = `tirelire ${packageVersion()} listening on ${url} — store ${database} — console ${url}/console/ — docs ${url}/docs\n`;
+  if (adminToken !== undefined && adminToken !== '') return line;
+  return `${line}tirelire: warning: TIRELIRE_ADMIN_TOKEN is unset: the operator API and the console refuse everyone (code 29)\n`;
 }
+
+/**
+ * SIGTERM or SIGINT (or a crash: an uncaught exception or rejection) closes
+ * the server gracefully through close-with-grace: Fastify stops accepting,
+ * answers the requests in flight (so their group commits finish), stops the
+ * sweepers and the webhook worker, then the store closes; exit 0 (1 after a
+ * crash). A second signal, or a close that takes longer than the grace
+ * period, exits 1 at once: the ledger is durable without a clean close.
+ */
+function closeOnSignals(app: FastifyInstance, close: () => Promise<void>): () => void {
+  const handlers = closeWithGrace(
+    {
+      delay: SHUTDOWN_GRACE_MS,
+      skip: SIGNALS_LEFT_ALONE,
+      logger: { error: (message: unknown) => app.log.error({ err: message }, 'shutdown') },
+    },
+    async ({ signal, err }) => {
+      if (err !== undefined) app.log.error({ err }, 'crashed: closing');
+      else app.log.info({ signal }, 'closing');
+      await close();
+    },
+  );
+  return handlers.uninstall;
+}
+
+/** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Only SIGTERM and SIGINT ask for a clean stop; the others keep Node's own behaviour. */
+const SIGNALS_LEFT_ALONE: closeWithGrace.AllEvents[] = [
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGILL',
+  'SIGTRAP',
+  'SIGABRT',
+  'SIGBUS',
+  'SIGFPE',
+  'SIGSEGV',
+  'SIGUSR2',
+  'beforeExit',
+];
 
 function once(action: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;

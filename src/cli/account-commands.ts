@@ -1,7 +1,6 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 import type { Account } from '../domain/accounts.js';
-import type { ErrorCode } from '../domain/errors.js';
 import { formatMicros } from '../domain/money.js';
 import * as operator from '../app/operator.js';
 import {
@@ -11,7 +10,8 @@ import {
   type AuditOptions,
   type CommonOptions,
 } from './options.js';
-import { describeCode, money, type Output } from './output.js';
+import { money, processOutput, refuse, usageError, type Output } from './output.js';
+import { addAccountReadCommands, parseId } from './read-commands.js';
 import { addRulesCommands } from './rules-commands.js';
 
 interface EmailOptions extends CommonOptions {
@@ -51,7 +51,7 @@ export function addAccountCommands(program: Command, setExitCode: (code: number)
     .requiredOption('--credit <amount>', 'EUR to add');
   withAuditOptions(leaf('charge', 'debit credit consumed (usage) back to the funding account', charge))
     .addOption(new Option('--email <email>', 'the main account').conflicts('accountId'))
-    .option('--account-id <id>', 'any customer account, e.g. a subaccount', parseAccountId)
+    .option('--account-id <id>', 'any customer account, e.g. a subaccount', parseId)
     .requiredOption('--credit <amount>', 'EUR to charge');
   // Suspend, resume and rotate-key move no money: --operator and --reason go to the audit trail.
   withAuditOptions(
@@ -66,21 +66,7 @@ export function addAccountCommands(program: Command, setExitCode: (code: number)
     leaf('rotate-key', 'issue a new API key; the old one is refused at once', rotateKey),
   ).requiredOption('--email <email>', 'the main account');
   addRulesCommands(account, setExitCode);
-}
-
-function parseAccountId(text: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(text)) throw new InvalidArgumentError('expected a positive integer');
-  return Number(text);
-}
-
-function usageError(line: string): number {
-  process.stderr.write(`tirelire: ${line}\n`);
-  return 2;
-}
-
-function refuse(output: Output, code: ErrorCode): number {
-  output.error(describeCode(code));
-  return 1;
+  addAccountReadCommands(account, setExitCode);
 }
 
 const label = (account: Account) => `account ${account.id} <${account.email}>`;
@@ -130,7 +116,9 @@ function topUp(options: CreditOptions): Promise<number> {
 
 async function charge(options: ChargeOptions): Promise<number> {
   const ref = chargeTarget(options);
-  if (ref === null) return usageError('account charge needs --email or --account-id');
+  if (ref === null) {
+    return usageError(processOutput(options.json === true), 'account charge needs --email or --account-id');
+  }
   return withStore(options, async (store, output) => {
     const result = await operator.charge(store, ref, { ...audit(options), credit: options.credit });
     return result.ok ? printMove(output, 'charged', result.value) : refuse(output, result.code);

@@ -1,13 +1,13 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 
-import type { ErrorCode } from '../domain/errors.js';
 import type { Hold, HoldStatus } from '../domain/holds.js';
 import type { Store } from '../domain/store.js';
 import { formatMicros } from '../domain/money.js';
 import * as holds from '../app/holds.js';
 import * as operator from '../app/operator.js';
 import { withCommonOptions, withStore, defaultOperator, type CommonOptions } from './options.js';
-import { describeCode, money, type JsonValue, type Output } from './output.js';
+import { money, processOutput, refuse, usageError, type JsonValue, type Output } from './output.js';
+import { parseLimit, withTreeOptions } from './read-commands.js';
 
 interface TreeOptions extends CommonOptions {
   readonly email?: string;
@@ -39,10 +39,7 @@ export function addHoldCommands(program: Command, setExitCode: (code: number) =>
   const hold = program.command('hold').description('reserve credit, then capture or void it');
   const leaf = (name: string, description: string) =>
     withCommonOptions(hold.command(name).description(description));
-  const tree = (command: Command) =>
-    command
-      .addOption(new Option('--email <email>', 'the main account').conflicts('accountId'))
-      .option('--account-id <id>', 'the main account, by id', parseId);
+  const tree = withTreeOptions;
 
   tree(leaf('place', 'reserve credit on a main account or one of its subaccounts'))
     .requiredOption('--credit <amount>', 'EUR to reserve')
@@ -71,27 +68,6 @@ export function addHoldCommands(program: Command, setExitCode: (code: number) =>
     .action(async (options: ListOptions) => setExitCode(await list(options)));
 }
 
-function parseId(text: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(text)) throw new InvalidArgumentError('expected a positive integer');
-  return Number(text);
-}
-
-function parseLimit(text: string): number {
-  const limit = parseId(text);
-  if (limit > 1000) throw new InvalidArgumentError('expected 1 to 1000');
-  return limit;
-}
-
-function refuse(output: Output, code: ErrorCode): number {
-  output.error(describeCode(code));
-  return 1;
-}
-
-function usageError(line: string): number {
-  process.stderr.write(`tirelire: ${line}\n`);
-  return 2;
-}
-
 /**
  * Runs `run` on the main account named by --email or --account-id (22, 30);
  * a usage error when neither is given.
@@ -102,7 +78,8 @@ function onMain(
   run: (store: Store, output: Output, mainAccountId: number) => Promise<number>,
 ): Promise<number> {
   if (options.email === undefined && options.accountId === undefined) {
-    return Promise.resolve(usageError(`hold ${command} needs --email or --account-id`));
+    const output = processOutput(options.json === true);
+    return Promise.resolve(usageError(output, `hold ${command} needs --email or --account-id`));
   }
   return withStore(options, async (store, output) => {
     const ref = options.email !== undefined ? options.email : { accountId: options.accountId! };

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 
+import { writeFailure } from './output.js';
 import { buildProgram } from './program.js';
 
 /**
@@ -21,6 +22,6 @@ function exitCodeOf(error: unknown): number {
   // Commander has already printed its one-line message (or the help).
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`tirelire: ${message.split('\n')[0] ?? 'unexpected error'}\n`);
+  writeFailure(process.argv.includes('--json'), { message: message.split('\n')[0] ?? 'unexpected error' });
   return 1;
 }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 
-import type { ErrorCode } from '../domain/errors.js';
 import { parseAmount } from '../domain/money.js';
 import type { AccountRules, RulesPatch } from '../domain/rules.js';
 import type { Store } from '../domain/store.js';
@@ -8,7 +7,7 @@ import * as operator from '../app/operator.js';
 import * as rules from '../app/rules.js';
 import { rulesShape } from '../app/rules.js';
 import { withCommonOptions, withStore, type CommonOptions } from './options.js';
-import { describeCode, money, type Output } from './output.js';
+import { money, refuse, type Output } from './output.js';
 
 interface TargetOptions extends CommonOptions {
   readonly email: string;
@@ -51,11 +50,6 @@ export function addRulesCommands(account: Command, setExitCode: (code: number) =
     .option('--cap-period <period>', 'day or month (UTC)')
     .option('--no-cap', 'remove the spending cap')
     .action(async (options: SetOptions) => setExitCode(await set(options)));
-}
-
-function refuse(output: Output, code: ErrorCode): number {
-  output.error(describeCode(code));
-  return 1;
 }
 
 const amount = (text: string | undefined) => (text === undefined ? null : parseAmount(text));

@@ -44,7 +44,7 @@ export function registerAnswerFormats(app: FastifyInstance): void {
     if (!isPublicApi(request.url)) return done();
     const format = readAnswerFormat(request, bodyFieldsOf(request));
     request.answerFormat = format;
-    if (format === 'invalid') done(new ApiError(22, { parameter: FORMAT_FIELD }));
+    if (format === 'invalid') done(new ApiError(22, { parameter: FORMAT_FIELD }, FORMAT_FIELD));
     else done();
   });
   app.addHook('onSend', (request, reply, payload, done) => {
@@ -101,7 +101,7 @@ function isJsonAnswer(reply: FastifyReply): boolean {
  * handler ran. A Retry-After of a refusal it replaces does not apply to it.
  */
 function refuseFormat(request: FastifyRequest, reply: FastifyReply): string {
-  const answer = errorAnswer(22, preferredLanguage(request.headers['accept-language']));
+  const answer = errorAnswer(22, preferredLanguage(request.headers['accept-language']), FORMAT_FIELD);
   reply.removeHeader('retry-after');
   reply.code(answer.status).header('content-type', JSON_TYPE);
   return answer.body;

@@ -8,6 +8,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly logFields: Readonly<Record<string, string>> = {},
+    /** For code 22: the parameter refused, answered as `param`. */
+    readonly param?: string,
   ) {
     super(`answer code ${code}`);
     this.name = 'ApiError';

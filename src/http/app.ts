@@ -13,6 +13,7 @@ import { registerCreditRoutes } from './credit.js';
 import { handleError, sendError } from './errors.js';
 import { errorMessage } from '../domain/errors.js';
 import { registerHealthRoutes } from './health.js';
+import { registerIndexRoute } from './index-route.js';
 import { serializeJson } from './json.js';
 import { ConciseLogController, buildLogger, requestIdOf } from './logging.js';
 import type { LoggerOptions } from './logging.js';
@@ -88,6 +89,7 @@ function registerRoutes(app: FastifyInstance, options: AppOptions): void {
   app.setNotFoundHandler(preHandler === undefined ? {} : { preHandler }, (request, reply) =>
     sendError(request, reply, 404),
   );
+  registerIndexRoute(app);
   registerHealthRoutes(app, options.store);
   registerCreditRoutes(app, options.creditQueue);
   registerBatchRoute(app, options.store);

@@ -50,7 +50,7 @@ async function handleBatch(
   const operations = body['operations'];
   if (!isOperationList(operations)) return sendError(request, reply, 28);
   const atomic = body['atomic'] ?? false;
-  if (typeof atomic !== 'boolean') return sendError(request, reply, 22);
+  if (typeof atomic !== 'boolean') return sendError(request, reply, { code: 22, param: 'atomic' });
   const secret = usableApiKey(apiKey);
   if (secret === null) return sendError(request, reply, 10);
   const keyHash = keyHashOf(request, secret);
@@ -80,7 +80,7 @@ async function handleBatch(
         },
   );
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
-  if (!outcome.ok) return sendError(request, reply, outcome.code);
+  if (!outcome.ok) return sendError(request, reply, outcome);
   return sendAnswer(reply, { ...batchAnswer(outcome, spec), replayed: false });
 }
 

@@ -59,7 +59,7 @@ async function handleCredit(
       : command;
   const outcome = await queue.submit(guarded);
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
-  if (!outcome.ok) return sendError(request, reply, outcome.code);
+  if (!outcome.ok) return sendError(request, reply, outcome);
   return reply.type(JSON_TYPE).send(successJson(outcome));
 }
 

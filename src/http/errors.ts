@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { errorAnswer } from '../domain/answers/error-answer.js';
+import { errorAnswer, type Refusal } from '../domain/answers/error-answer.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { StoreUnavailableError } from '../domain/store.js';
 import { ApiError } from './api-error.js';
@@ -12,8 +12,13 @@ import { preferredLanguage } from './language.js';
  * table, and the bytes from `errorAnswer`, the same function that renders an
  * error for an idempotency record.
  */
-export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode): FastifyReply {
-  const answer = errorAnswer(code, preferredLanguage(request.headers['accept-language']));
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  refusal: ErrorCode | Refusal,
+): FastifyReply {
+  const { code, param } = typeof refusal === 'number' ? { code: refusal, param: undefined } : refusal;
+  const answer = errorAnswer(code, preferredLanguage(request.headers['accept-language']), param);
   if (code === 503) reply.header('retry-after', RETRY_UNAVAILABLE_AFTER_SECONDS);
   return reply.code(answer.status).type(JSON_TYPE).send(answer.body);
 }
@@ -39,8 +44,9 @@ export function codeOfError(error: unknown, request: FastifyRequest): ErrorCode 
 
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const code = codeOfError(error, request);
+  const param = error instanceof ApiError ? error.param : undefined;
   if (code === 500) request.log.error({ err: error }, 'internal fault');
   else if (code === 503) request.log.warn({ err: error }, 'store unavailable');
   else request.log.info({ code, ...(error instanceof ApiError ? error.logFields : {}) }, 'request refused');
-  return sendError(request, reply, code);
+  return sendError(request, reply, { code, param });
 }

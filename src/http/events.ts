@@ -33,7 +33,7 @@ async function listEvents(store: Store, request: FastifyRequest, reply: FastifyR
   const main = checkMainCaller(await store.authenticate(keyHashOf(request, apiKey)));
   if (typeof main === 'number') return sendError(request, reply, main);
   const query = readEventQuery(queryFields(request), main.accountId);
-  if (!query.ok) return sendError(request, reply, query.code);
+  if (!query.ok) return sendError(request, reply, query);
   return sendEventPage(store, reply, query.value);
 }
 
@@ -52,9 +52,9 @@ export function readEventQuery(query: Fields, accountId: number): Read<EventQuer
 function readAfter(query: Fields): Read<number> {
   const field = readField(query, 'after');
   if (field.kind === 'absent') return { ok: true, value: 0 };
-  if (field.kind !== 'text' || !/^\d{1,16}$/.test(field.text)) return { ok: false, code: 22 };
+  if (field.kind !== 'text' || !/^\d{1,16}$/.test(field.text)) return { ok: false, code: 22, param: 'after' };
   const after = Number(field.text);
-  return Number.isSafeInteger(after) ? { ok: true, value: after } : { ok: false, code: 22 };
+  return Number.isSafeInteger(after) ? { ok: true, value: after } : { ok: false, code: 22, param: 'after' };
 }
 
 /**
@@ -69,11 +69,13 @@ export function readEventTypes(value: unknown): Read<EventType[] | null> {
   for (const part of parts) {
     const field = fieldOf(part);
     if (field.kind === 'absent') continue;
-    if (field.kind !== 'text') return { ok: false, code: 22 };
+    if (field.kind !== 'text') return { ok: false, code: 22, param: 'types' };
     names.push(...field.text.split(',').map((name) => name.trim()));
   }
   if (names.length === 0) return { ok: true, value: null };
-  if (names.length > MAX_TYPES_LISTED || !names.every(isEventType)) return { ok: false, code: 22 };
+  if (names.length > MAX_TYPES_LISTED || !names.every(isEventType)) {
+    return { ok: false, code: 22, param: 'types' };
+  }
   return { ok: true, value: [...new Set(names as EventType[])] };
 }
 

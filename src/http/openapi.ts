@@ -100,6 +100,11 @@ export function buildOpenApiDocument(routes: readonly RegisteredRoute[]): Record
             success: { const: false },
             code: { $ref: '#/components/schemas/ErrorCode' },
             message: { type: 'string', description: 'French, or English with `Accept-Language: en`.' },
+            param: {
+              type: 'string',
+              description:
+                'Code 22 only, when the refused parameter is known: its name as the request spells it (`limit`, `_format`, `X-Operator`). Added after `message`; absent otherwise.',
+            },
           },
         },
         ErrorCode: {

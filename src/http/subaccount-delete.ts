@@ -52,7 +52,7 @@ async function handleDelete(
       : command,
   );
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
-  if (!outcome.ok) return sendError(request, reply, outcome.code);
+  if (!outcome.ok) return sendError(request, reply, outcome);
   return reply.send(deletedBody(outcome));
 }
 

@@ -60,7 +60,7 @@ async function handleCreate(
       : built.command;
   const outcome = await store.createSubaccount(command);
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
-  if (!outcome.ok) return sendError(request, reply, outcome.code);
+  if (!outcome.ok) return sendError(request, reply, outcome);
   return reply.send(createdBody(outcome, built.apiKey));
 }
 
@@ -88,7 +88,7 @@ async function handleList(store: Store, request: FastifyRequest, reply: FastifyR
   const main = checkMainCaller(await store.authenticate(keyHashOf(request, apiKey)));
   if (typeof main === 'number') return sendError(request, reply, main);
   const page = readPage(queryFields(request));
-  if (page === null) return sendError(request, reply, 22);
+  if (page === null) return sendError(request, reply, { code: 22, param: 'page' });
   const result = await store.listSubaccounts(main.accountId, page, SUBACCOUNTS_PER_PAGE);
   return reply.send({
     success: true,

@@ -42,7 +42,7 @@ async function listHistory(store: Store, request: FastifyRequest, reply: Fastify
   if (typeof caller === 'number') return sendError(request, reply, caller);
   const csv = wantsCsv(request.headers.accept);
   const filter = await readFilter(store, request, caller.accountId, csv);
-  if (!filter.ok) return sendError(request, reply, filter.code);
+  if (!filter.ok) return sendError(request, reply, filter);
   const page = await store.listTransfers(filter.value);
   if (!csv) {
     const data = page.items.map(historyItem);

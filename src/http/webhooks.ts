@@ -86,7 +86,8 @@ export function webhookHandlers(store: Store, options: WebhookRouteOptions, iden
     if (typeof caller === 'number') return sendError(request, reply, caller);
     const url = readField(body, 'url');
     const types = readEventTypes(body['types']);
-    if (url.kind !== 'text' || !types.ok) return sendError(request, reply, 22);
+    if (url.kind !== 'text') return sendError(request, reply, { code: 22, param: 'url' });
+    if (!types.ok) return sendError(request, reply, types);
     const language = preferredLanguage(request.headers['accept-language']);
     const claim =
       idempotencyKey.kind === 'key'
@@ -110,10 +111,10 @@ export function webhookHandlers(store: Store, options: WebhookRouteOptions, iden
                 secret,
               ),
     });
-    if (!registered.ok) return sendError(request, reply, registered.code);
+    if (!registered.ok) return sendError(request, reply, registered);
     const { outcome, secret } = registered;
     if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
-    if (!outcome.ok) return sendError(request, reply, outcome.code);
+    if (!outcome.ok) return sendError(request, reply, outcome);
     return reply.send(withSecret(outcome.endpoint, secret));
   };
 
@@ -147,7 +148,7 @@ export function webhookHandlers(store: Store, options: WebhookRouteOptions, iden
     if (typeof caller === 'number') return sendError(request, reply, caller);
     const query = queryFields(request);
     const read = readAll(readLimit(query, DEFAULT_DELIVERY_PAGE, MAX_DELIVERY_PAGE), readCursor(query));
-    if (!read.ok) return sendError(request, reply, read.code);
+    if (!read.ok) return sendError(request, reply, read);
     const id = (request.params as { id?: unknown }).id;
     const endpoint = typeof id === 'string' ? await findWebhook(store, caller.actor, id) : 37;
     if (typeof endpoint === 'number') return sendError(request, reply, endpoint);

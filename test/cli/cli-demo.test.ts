@@ -32,10 +32,10 @@ interface DemoJson {
 }
 
 /** Starts `tirelire serve` on a free port and resolves with its URL once it logs that it listens. */
-function serve(): Promise<string> {
+function serve(env: Record<string, string> = {}): Promise<string> {
   const child = spawn(process.execPath, ['bin/tirelire.js', 'serve', '--port', '0', '--db', db.path], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: { ...process.env, LOG_LEVEL: 'info', TIRELIRE_ADMIN_TOKEN: '', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   server = child;
@@ -85,5 +85,55 @@ describe('tirelire demo', () => {
       subaccountCredit: 10,
       currency: 'EUR',
     });
+  });
+
+  it('seeds through a running server with the operator token, whatever --db says, and never says to start it', async () => {
+    const url = await serve({ TIRELIRE_ADMIN_TOKEN: 'demo-operator-token' });
+    const elsewhere = tempDatabase({ create: false });
+    try {
+      const result = tirelire(['demo', '--json', '--url', url, '--db', elsewhere.path], {
+        TIRELIRE_ADMIN_TOKEN: 'demo-operator-token',
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.database).toBe(`{"database":"the server's, through ${url}"}`);
+      expect(result.stdout).toContain('"credit":900},');
+      const demo = jsonOf(result) as unknown as DemoJson;
+      await db.withStore(async (store) => {
+        expect((await store.authenticate(hashApiKey(demo.mainAccount.apiKey)))?.balanceMicros).toBe(
+          900_000_000n,
+        );
+        expect((await store.verify()).ok).toBe(true);
+      });
+      const human = tirelire(['demo', '--url', url, '--admin-token', 'demo-operator-token']);
+      expect(human.status, human.stderr).toBe(0);
+      expect(human.stdout).toMatch(
+        /: given 1000 EUR, 900 EUR left after 100 EUR to its advanced subaccount\n/,
+      );
+      expect(human.stdout).toContain(`The server at ${url} serves these accounts`);
+      expect(human.stdout).not.toMatch(/start the server/i);
+    } finally {
+      elsewhere.remove();
+    }
+  });
+
+  it('without a token, refuses to seed a database the running server does not serve', async () => {
+    const url = await serve();
+    const other = tempDatabase();
+    try {
+      const result = tirelire(['demo', '--url', url, '--db', other.path]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(
+        `tirelire: demo: the server at ${url} does not serve this database (its curl would answer code 10): ` +
+          'give its operator token (--admin-token or TIRELIRE_ADMIN_TOKEN) or its database (--db)\n',
+      );
+    } finally {
+      other.remove();
+    }
+  });
+
+  it('with no server answering, seeds the database and says to start the server on it', () => {
+    const result = tirelire(['demo', '--db', db.path, '--url', 'http://127.0.0.1:1']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Start the server on this database');
   });
 });

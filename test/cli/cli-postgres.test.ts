@@ -77,19 +77,24 @@ describe.skipIf(!reachable)('tirelire on PostgreSQL', () => {
     expect(result.stderr).toMatch(/verify failed: .*pg-cli@example\.com/);
   });
 
-  it('an unreachable PostgreSQL is one stderr line and exit 1, quickly', () => {
+  it('an unreachable PostgreSQL is one JSON error naming host and cause, never the password, exit 1, quickly', () => {
     const started = Date.now();
-    const result = tirelire([
-      'verify',
-      '--json',
-      '--db',
-      withSchema('postgres://postgres@127.0.0.1:1/test', schema),
-    ]);
+    const url = withSchema('postgres://postgres:s3cret-pw@127.0.0.1:1/test', schema);
+    const result = tirelire(['verify', '--json', '--db', url]);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
+    expect(result.database).toBe(
+      `{"database":"postgres postgres://postgres:***@127.0.0.1:1/test?schema=${schema}"}`,
+    );
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^tirelire: .*unavailable/i);
+    const { error } = JSON.parse(result.stderr) as { error: { message: string } };
+    expect(error.message).toBe('cannot use PostgreSQL at 127.0.0.1:1/test: connect ECONNREFUSED 127.0.0.1:1');
+    const human = tirelire(['verify', '--db', url]);
+    expect(human.stderr).toBe(
+      'tirelire: cannot use PostgreSQL at 127.0.0.1:1/test: connect ECONNREFUSED 127.0.0.1:1\n',
+    );
+    expect(`${human.database ?? ''}${human.stderr}${result.stderr}`).not.toContain('s3cret-pw');
   });
 });
 

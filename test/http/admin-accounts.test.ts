@@ -146,7 +146,8 @@ describe('GET /accounts', () => {
     async (query) => {
       const response = await admin.get(`/accounts?${query}`, en);
       expect(response.statusCode).toBe(400);
-      expect(response.json()).toEqual({ success: false, code: 22, message: 'Invalid parameter' });
+      const param = query.split('=')[0];
+      expect(response.json()).toEqual({ success: false, code: 22, message: 'Invalid parameter', param });
     },
   );
 });

@@ -166,7 +166,8 @@ describe('the batch as a whole', () => {
     ['a wrong key', { apiKey: 'k', operations: [op('add', 'x', '1')] }, 10],
   ])('%s → %s, nothing moves', async (_name, body, code) => {
     const response = await batch(body);
-    expect(response.body).toEqual({ success: false, code, message: ERRORS[code as keyof typeof ERRORS].fr });
+    const refusal = { success: false, code, message: ERRORS[code as keyof typeof ERRORS].fr };
+    expect(response.body).toEqual(code === 22 ? { ...refusal, param: 'atomic' } : refusal);
     expect(response.status).toBe(ERRORS[code as keyof typeof ERRORS].http);
     expect((await fixture.store.verify()).transfers).toBe(2);
   });

@@ -36,7 +36,12 @@ function refusal(code: ErrorCode, language: 'fr' | 'en' = 'fr'): ReadValue[] {
 function expectJson22(response: LightMyRequestResponse, language: 'fr' | 'en' = 'fr'): void {
   expect(response.statusCode).toBe(400);
   expect(response.headers['content-type']).toBe(JSON_TYPE);
-  expect(response.json()).toEqual({ success: false, code: 22, message: ERRORS[22][language] });
+  expect(response.json()).toEqual({
+    success: false,
+    code: 22,
+    message: ERRORS[22][language],
+    param: '_format',
+  });
 }
 
 async function postEncoded(

@@ -43,6 +43,8 @@ export type Failure<C extends number> = {
   readonly ok: false;
   readonly code: C;
   readonly message: string;
+  /** Code 22: the parameter the server refused (`limit`, `_format`, …), when it says which. */
+  readonly param?: string;
 } & AnswerMeta;
 
 /** What an operation answers: its data (by default its documented 200 answer), or one of the codes it is documented to answer. */

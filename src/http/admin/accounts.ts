@@ -75,7 +75,7 @@ async function listAccounts(store: Store, request: FastifyRequest, reply: Fastif
     readLimit(query, DEFAULT_ACCOUNT_PAGE, MAX_ACCOUNT_PAGE),
     readCursor(query),
   );
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [search, limit, cursor] = read.value;
   const page = await store.listMainAccounts({ search, limit, cursor });
   return success(reply, {
@@ -94,7 +94,7 @@ async function createAccount(store: Store, request: FastifyRequest, reply: Fasti
     readCredit(body),
     readOptionalText(body, 'reason'),
   );
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [operatorName, email, credit, reason] = read.value;
   const input = { email, credit, reason, operator: operatorName };
   const result = await operator.createMainAccount(
@@ -104,7 +104,7 @@ async function createAccount(store: Store, request: FastifyRequest, reply: Fasti
       : input,
   );
   if (result.answer !== undefined) return sendAnswer(reply, result.answer);
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   const { account, apiKey, transferId } = result.value;
   request.log.info(
     { operator: operatorName, action: 'create', accountId: account.id, transferId },
@@ -119,9 +119,9 @@ async function createAccount(store: Store, request: FastifyRequest, reply: Fasti
 
 async function getAccount(store: Store, request: FastifyRequest, reply: FastifyReply) {
   const id = pathId(request);
-  if (!id.ok) return sendError(request, reply, id.code);
+  if (!id.ok) return sendError(request, reply, id);
   const found = await operator.findMainAccountByRef(store, { accountId: id.value });
-  if (!found.ok) return sendError(request, reply, found.code);
+  if (!found.ok) return sendError(request, reply, found);
   // The operator sees closed subaccounts too, with their history; `subaccountCount` counts the open ones.
   const subaccounts = await store.listSubaccounts(id.value, 1, MAX_SUBACCOUNTS_SHOWN, true);
   const actions = await operator.listActions(store, id.value, MAX_ACTIONS_SHOWN);
@@ -142,7 +142,7 @@ async function topUp(store: Store, request: FastifyRequest, reply: FastifyReply)
     readRequiredCredit(body),
     readOptionalText(body, 'reason'),
   );
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [operatorName, id, credit, reason] = read.value;
   const guard = await guardOfMove(store, request, body, operatorName, idempotencyKey, id);
   const input = { credit, reason, operator: operatorName, guard };
@@ -161,7 +161,7 @@ async function charge(store: Store, request: FastifyRequest, reply: FastifyReply
     readOptionalText(body, 'reason'),
     readToken(body, 'tokenSubaccount'),
   );
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [operatorName, id, credit, reason, tokenSubaccount] = read.value;
   const target = { mainAccountId: id, tokenSubaccount };
   const guard = await guardOfMove(store, request, body, operatorName, idempotencyKey, id);
@@ -177,7 +177,7 @@ async function answerMove(
   operatorName: string,
 ) {
   if (result.answer !== undefined) return sendAnswer(reply, result.answer);
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   const { transfer } = result.value;
   request.log.info(
     {
@@ -222,11 +222,11 @@ async function setStatus(
   status: 'active' | 'suspended',
 ) {
   const read = readAction(request);
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [operatorName, id, reason] = read.value;
   const audit = { operator: operatorName, reason };
   const result = await operator.setAccountStatus(store, { accountId: id }, status, audit);
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   request.log.info(
     { operator: operatorName, action: status === 'active' ? 'resume' : 'suspend', accountId: id },
     'operator action',
@@ -238,10 +238,10 @@ async function setStatus(
 
 async function rotateKey(store: Store, request: FastifyRequest, reply: FastifyReply) {
   const read = readAction(request);
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [operatorName, id, reason] = read.value;
   const result = await operator.rotateKey(store, { accountId: id }, { operator: operatorName, reason });
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   request.log.info({ operator: operatorName, action: 'rotate-key', accountId: id }, 'operator action');
   return success(reply, {
     account: await freshView(store, result.value.account),

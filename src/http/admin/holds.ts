@@ -85,7 +85,7 @@ async function answer(
   operatorName: string,
 ): Promise<FastifyReply> {
   if (result.answer !== undefined) return sendAnswer(reply, result.answer);
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   if (main === null) throw new Error('a hold changed on a tree whose main account was not read');
   const { hold } = result.value;
   request.log.info(
@@ -100,16 +100,16 @@ function readReason(body: Fields): Read<string | undefined> {
   const reason = readOptionalText(body, 'reason');
   if (!reason.ok || reason.value === undefined) return reason;
   const code = checkAudit({ reason: reason.value });
-  return code === null ? reason : { ok: false, code };
+  return code === null ? reason : { ok: false, code, param: 'reason' };
 }
 
 /** `expiresIn`: whole seconds as text (a JSON number keeps its text), 1–604800; else 22. */
 function readExpiresIn(body: Fields): Read<string | undefined> {
   const field = readField(body, 'expiresIn');
   if (field.kind === 'absent') return { ok: true, value: undefined };
-  if (field.kind !== 'text') return { ok: false, code: 22 };
+  if (field.kind !== 'text') return { ok: false, code: 22, param: 'expiresIn' };
   const seconds = holds.readExpiresIn(field.text);
-  return seconds.ok ? { ok: true, value: field.text } : seconds;
+  return seconds.ok ? { ok: true, value: field.text } : { ...seconds, param: 'expiresIn' };
 }
 
 async function place(store: Store, request: FastifyRequest, reply: FastifyReply) {
@@ -125,7 +125,7 @@ async function place(store: Store, request: FastifyRequest, reply: FastifyReply)
     readExpiresIn(body),
     readRequiredCredit(body),
   );
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [operatorName, id, reason, tokenSubaccount, expiresIn, credit] = read.value;
   const main = await readMain(store, id);
   const guard = holdGuard(request, body, operatorName, idempotencyKey, main);
@@ -144,7 +144,7 @@ async function settle(store: Store, request: FastifyRequest, reply: FastifyReply
   if (idempotencyKey.kind === 'invalid') return sendError(request, reply, 26);
   const body = bodyFields(request);
   const read = readAll(readOperator(request), kind === 'capture' ? readCredit(body) : ok(undefined));
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [operatorName, credit] = read.value;
   const holdId = holdIdOf(request);
   // The answer shows the hold's main account: the hold names it (none: the store answers 33).
@@ -159,7 +159,7 @@ const ok = <T>(value: T): Read<T> => ({ ok: true, value });
 
 async function getOne(store: Store, request: FastifyRequest, reply: FastifyReply) {
   const result = await holds.getHold(store, holdIdOf(request));
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   return reply.send({
     success: true,
     code: 200,
@@ -173,22 +173,22 @@ function readStatus(query: Fields): Read<HoldStatus | undefined> {
   const field = readField(query, 'status');
   if (field.kind === 'absent') return ok(undefined);
   const status = STATUSES.find((known) => field.kind === 'text' && field.text === known);
-  return status === undefined ? { ok: false, code: 22 } : ok(status);
+  return status === undefined ? { ok: false, code: 22, param: 'status' } : ok(status);
 }
 
 async function list(store: Store, request: FastifyRequest, reply: FastifyReply) {
   const query = queryFields(request);
   const accountId = readField(query, 'accountId');
   const read = readAll(
-    readId(accountId.kind === 'text' ? accountId.text : undefined),
+    readId(accountId.kind === 'text' ? accountId.text : undefined, 'accountId'),
     readStatus(query),
     readLimit(query, DEFAULT_HOLD_PAGE, MAX_HOLD_PAGE),
     readCursor(query),
   );
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [id, status, limit, cursor] = read.value;
   const result = await holds.listHolds(store, { accountId: id, status, limit, cursor });
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   return reply.send({
     success: true,
     code: 200,

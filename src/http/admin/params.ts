@@ -20,10 +20,13 @@ import { readField } from '../fields.js';
  * API's bounds, which these follow).
  */
 export type Read<T> =
-  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: ErrorCode };
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly code: ErrorCode; readonly param?: string };
 
 const ok = <T>(value: T): Read<T> => ({ ok: true, value });
-const refuse = (code: ErrorCode) => ({ ok: false, code }) as const;
+/** A refusal; a code 22 names its parameter (answered as `param`). */
+export const refuse = (code: ErrorCode, param?: string) =>
+  (param === undefined ? { ok: false, code } : { ok: false, code, param }) as Read<never>;
 
 type Values<T> = { -readonly [K in keyof T]: T[K] extends Read<infer V> ? V : never };
 
@@ -43,22 +46,24 @@ const ID = /^[1-9]\d{0,15}$/;
 export function readOperator(request: FastifyRequest): Read<string> {
   const header = request.headers['x-operator'];
   if (header === undefined || header === '') return ok(DEFAULT_OPERATOR_NAME);
-  if (typeof header !== 'string' || !OPERATOR_NAME.test(header) || header.trim() === '') return refuse(22);
+  if (typeof header !== 'string' || !OPERATOR_NAME.test(header) || header.trim() === '') {
+    return refuse(22, 'X-Operator');
+  }
   return ok(header.trim());
 }
 
 /** An account id in the path or the query: a positive integer of at most 16 digits. */
-export function readId(text: unknown): Read<number> {
-  if (typeof text !== 'string' || !ID.test(text)) return refuse(22);
+export function readId(text: unknown, name = 'id'): Read<number> {
+  if (typeof text !== 'string' || !ID.test(text)) return refuse(22, name);
   const id = Number(text);
-  return Number.isSafeInteger(id) ? ok(id) : refuse(22);
+  return Number.isSafeInteger(id) ? ok(id) : refuse(22, name);
 }
 
 /** Optional free text of a body (`reason`); a non-text value is 22. */
 export function readOptionalText(fields: Fields, name: string): Read<string | undefined> {
   const field = readField(fields, name);
   if (field.kind === 'absent') return ok(undefined);
-  return field.kind === 'text' ? ok(field.text) : refuse(22);
+  return field.kind === 'text' ? ok(field.text) : refuse(22, name);
 }
 
 /** An amount as text (a JSON number keeps its exact text); absent is no amount. */
@@ -78,23 +83,23 @@ export function readRequiredCredit(fields: Fields): Read<string> {
 
 export function readEmail(fields: Fields): Read<string> {
   const field = readField(fields, 'email');
-  return field.kind === 'text' ? ok(field.text) : refuse(22);
+  return field.kind === 'text' ? ok(field.text) : refuse(22, 'email');
 }
 
 /** A token longer than any we issue names no subaccount: 7, like the public API. */
 export function readToken(fields: Fields, name: string): Read<string | undefined> {
   const field = readField(fields, name);
   if (field.kind === 'absent') return ok(undefined);
-  if (field.kind !== 'text') return refuse(22);
+  if (field.kind !== 'text') return refuse(22, name);
   return field.text.length > MAX_TOKEN_LENGTH ? refuse(7) : ok(field.text);
 }
 
 export function readLimit(query: Fields, defaultLimit: number, maxLimit: number): Read<number> {
   const field = readField(query, 'limit');
   if (field.kind === 'absent') return ok(defaultLimit);
-  if (field.kind !== 'text' || !/^[1-9]\d{0,5}$/.test(field.text)) return refuse(22);
+  if (field.kind !== 'text' || !/^[1-9]\d{0,5}$/.test(field.text)) return refuse(22, 'limit');
   const limit = Number(field.text);
-  return limit <= maxLimit ? ok(limit) : refuse(22);
+  return limit <= maxLimit ? ok(limit) : refuse(22, 'limit');
 }
 
 /** The `limit` of a page of transfers, JSON or CSV (public history and operator listing alike). */
@@ -107,13 +112,15 @@ export function readTransferLimit(query: Fields, csv: boolean): Read<number> {
 export function readCursor(query: Fields): Read<string | undefined> {
   const field = readField(query, 'cursor');
   if (field.kind === 'absent') return ok(undefined);
-  return field.kind === 'text' && decodeCursor(field.text) !== null ? ok(field.text) : refuse(22);
+  return field.kind === 'text' && decodeCursor(field.text) !== null ? ok(field.text) : refuse(22, 'cursor');
 }
 
 export function readSearch(query: Fields): Read<string | undefined> {
   const field = readField(query, 'search');
   if (field.kind === 'absent') return ok(undefined);
-  return field.kind === 'text' && field.text.length <= MAX_EMAIL_LENGTH ? ok(field.text) : refuse(22);
+  return field.kind === 'text' && field.text.length <= MAX_EMAIL_LENGTH
+    ? ok(field.text)
+    : refuse(22, 'search');
 }
 
 const KINDS: readonly TransferKind[] = ['add', 'remove', 'topup', 'charge', 'autotopup', 'close'];
@@ -122,7 +129,7 @@ export function readKind(query: Fields): Read<TransferKind | undefined> {
   const field = readField(query, 'kind');
   if (field.kind === 'absent') return ok(undefined);
   const kind = KINDS.find((known) => field.kind === 'text' && field.text === known);
-  return kind === undefined ? refuse(22) : ok(kind);
+  return kind === undefined ? refuse(22, 'kind') : ok(kind);
 }
 
 // A date, or a date and time with seconds and fraction optional and a zone
@@ -134,13 +141,13 @@ const ISO_DATE =
 export function readDate(query: Fields, name: string): Read<Date | undefined> {
   const field = readField(query, name);
   if (field.kind === 'absent') return ok(undefined);
-  if (field.kind !== 'text' || field.text.length > 40) return refuse(22);
+  if (field.kind !== 'text' || field.text.length > 40) return refuse(22, name);
   const match = ISO_DATE.exec(field.text);
-  if (match === null) return refuse(22);
+  if (match === null) return refuse(22, name);
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   // Date.parse rolls 2026-02-30 over to March; a calendar date must exist as written.
   const calendar = new Date(Date.UTC(year, month - 1, day));
-  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return refuse(22);
+  if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return refuse(22, name);
   const time = Date.parse(field.text);
-  return Number.isNaN(time) ? refuse(22) : ok(new Date(time));
+  return Number.isNaN(time) ? refuse(22, name) : ok(new Date(time));
 }

@@ -44,7 +44,7 @@ async function handleRules(store: Store, request: FastifyRequest, reply: Fastify
       ? readOptionalText(queryFields(request), 'tokenSubaccount')
       : fromBody,
   );
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [id, tokenSubaccount] = read.value;
   const ref = { mainAccountId: id, tokenSubaccount };
   const result = change
@@ -52,7 +52,7 @@ async function handleRules(store: Store, request: FastifyRequest, reply: Fastify
     : await rules
         .getRules(store, ref)
         .then((found) => (found.ok ? { ...found, value: found.value.rules } : found));
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   if (change) request.log.info({ action: 'rules', accountId: id }, 'operator action');
   return reply.send({
     success: true,
@@ -78,7 +78,7 @@ async function close(store: Store, request: FastifyRequest, reply: FastifyReply)
   const body = bodyFields(request);
   const token = pathParam(request, 'token');
   const read = readAll(readOperator(request), readId(pathParam(request, 'id')));
-  if (!read.ok) return sendError(request, reply, read.code);
+  if (!read.ok) return sendError(request, reply, read);
   const [operatorName, id] = read.value;
   const language = preferredLanguage(request.headers['accept-language']);
   const guard =
@@ -93,7 +93,7 @@ async function close(store: Store, request: FastifyRequest, reply: FastifyReply)
   const ref = { mainAccountId: id, tokenSubaccount: typeof token === 'string' ? token : '' };
   const result = await rules.closeSubaccount(store, ref, guard);
   if (result.answer !== undefined) return sendAnswer(reply, result.answer);
-  if (!result.ok) return sendError(request, reply, result.code);
+  if (!result.ok) return sendError(request, reply, result);
   const { subaccount, transferId } = result.value;
   request.log.info({ operator: operatorName, action: 'close', accountId: id, transferId }, 'operator action');
   return reply.send(closedBody(subaccount, { ok: true, ...result.value }));

@@ -31,7 +31,7 @@ export function registerTransferRoutes(admin: FastifyInstance, store: Store): vo
 async function listTransfers(store: Store, request: FastifyRequest, reply: FastifyReply) {
   const csv = wantsCsv(request.headers.accept);
   const filter = await readFilter(store, request, csv);
-  if (!filter.ok) return sendError(request, reply, filter.code);
+  if (!filter.ok) return sendError(request, reply, filter);
   const page = await store.listTransfers(filter.value);
   if (!csv) {
     const data = page.items.map(transferView);
@@ -53,7 +53,8 @@ async function readFilter(
 ): Promise<Read<TransferFilter>> {
   const query = queryFields(request);
   const accountIdText = query['accountId'];
-  const accountId = accountIdText === undefined || accountIdText === '' ? undefined : readId(accountIdText);
+  const accountId =
+    accountIdText === undefined || accountIdText === '' ? undefined : readId(accountIdText, 'accountId');
   if (accountId !== undefined && !accountId.ok) return accountId;
   const read = readAll(
     readToken(query, 'tokenSubaccount'),

@@ -43,8 +43,9 @@ async function mainAccountOf(
   required: boolean,
 ): Promise<Read<number | null>> {
   const field = readField(queryFields(request), 'accountId');
-  if (field.kind === 'absent') return required ? { ok: false, code: 22 } : { ok: true, value: null };
-  const id = readId(field.kind === 'text' ? field.text : undefined);
+  if (field.kind === 'absent')
+    return required ? { ok: false, code: 22, param: 'accountId' } : { ok: true, value: null };
+  const id = readId(field.kind === 'text' ? field.text : undefined, 'accountId');
   if (!id.ok) return id;
   const found = await findMainAccountByRef(store, { accountId: id.value });
   return found.ok ? { ok: true, value: id.value } : { ok: false, code: found.code };
@@ -54,15 +55,15 @@ async function mainAccountOf(
 async function listEvents(store: Store, request: FastifyRequest, reply: FastifyReply) {
   const query = queryFields(request);
   const shape = readEventQuery(query, 0);
-  if (!shape.ok) return sendError(request, reply, shape.code);
+  if (!shape.ok) return sendError(request, reply, shape);
   const accountId = await mainAccountOf(store, request, true);
-  if (!accountId.ok) return sendError(request, reply, accountId.code);
+  if (!accountId.ok) return sendError(request, reply, accountId);
   return sendEventPage(store, reply, { ...shape.value, accountId: accountId.value! });
 }
 
 /** The operator's own endpoints, or with `accountId` that main account's. */
 async function listWebhooks(store: Store, request: FastifyRequest, reply: FastifyReply) {
   const accountId = await mainAccountOf(store, request, false);
-  if (!accountId.ok) return sendError(request, reply, accountId.code);
+  if (!accountId.ok) return sendError(request, reply, accountId);
   return sendList(reply, await store.listWebhooks(accountId.value));
 }

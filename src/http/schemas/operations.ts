@@ -3,6 +3,14 @@ import type { RouteDoc } from './common.js';
 
 /** Probes and self-description, for the people and machines that run the service. */
 export const OPERATIONS_ROUTES: Record<string, RouteDoc> = {
+  'GET /': {
+    operationId: 'index',
+    summary: 'The product, its version and links to the API, /docs, /console and the probes',
+    tag: 'operations',
+    auth: 'none',
+    ok: { type: 'object' },
+    codes: [],
+  },
   'GET /healthz': {
     operationId: 'health',
     summary: 'Liveness: the process answers',
