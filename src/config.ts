@@ -188,11 +188,27 @@ function readAtLeastOne(env: Environment, name: string, fallback: number): numbe
 
 let version: string | undefined;
 
-/** The package's version, from its package.json (one folder up from src/ and from dist/ alike). */
+/**
+ * The package's version, from the nearest package.json above this file: one
+ * folder up from src/ and dist/, three from the bench's and soak's builds.
+ */
 export function packageVersion(): string {
   if (version !== undefined) return version;
-  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-  const parsed = JSON.parse(text) as { version?: unknown };
-  version = typeof parsed.version === 'string' ? parsed.version : '0.0.0';
-  return version;
+  for (const up of ['../', '../../', '../../../']) {
+    const text = readIfPresent(new URL(`${up}package.json`, import.meta.url));
+    if (text === null) continue;
+    const parsed = JSON.parse(text) as { version?: unknown };
+    version = typeof parsed.version === 'string' ? parsed.version : '0.0.0';
+    return version;
+  }
+  throw new Error('no package.json above src/config.ts');
+}
+
+function readIfPresent(url: URL): string | null {
+  try {
+    return readFileSync(url, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }
