@@ -78,6 +78,8 @@ function options(spec: ChartSpec, width: number): uPlot.Options {
     axes: [
       {
         grid,
+        // A French or ISO day is ~80 px wide: room for it between two ticks.
+        space: 110,
         values: (_plot, splits, _axis, _space, increment) =>
           splits.map((seconds) => axisTime(seconds, increment, lang)),
       },

@@ -192,7 +192,6 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
       until: String(form.get('until') ?? ''),
     });
   };
-  const lang = c.state.language;
   const zone = timeZoneName();
   return html`<section aria-labelledby="history-title">
     <h2 id="history-title">${t.history}</h2>
@@ -210,30 +209,8 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
           )}
         </select>
       </div>
-      <div>
-        <label for="f-since">${t.since} (${t.dayFormat}, ${zone})</label>
-        <input
-          id="f-since"
-          name="since"
-          type="text"
-          inputmode="numeric"
-          autocomplete="off"
-          placeholder=${t.dayFormat}
-          .value=${formatDayText(page.filter.sinceDay, lang)}
-        />
-      </div>
-      <div>
-        <label for="f-until">${t.until} (${t.dayFormat}, ${zone})</label>
-        <input
-          id="f-until"
-          name="until"
-          type="text"
-          inputmode="numeric"
-          autocomplete="off"
-          placeholder=${t.dayFormat}
-          .value=${formatDayText(page.filter.untilDay, lang)}
-        />
-      </div>
+      ${dayField(c, 'since', t.since, page.filter.sinceDay)}
+      ${dayField(c, 'until', t.until, page.filter.untilDay)}
       <div class="filter-buttons">
         <button type="submit">${t.applyFilters}</button>
         <button type="button" class="quiet" ?disabled=${page.csvBusy} @click=${() => void c.downloadCsv()}>
@@ -251,6 +228,23 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
         : nothing
     }
   </section>`;
+}
+
+/** A filter day, typed in the language's one format (or ISO), read in the browser's zone. */
+function dayField(c: Controller, name: 'since' | 'until', words: string, day: string): TemplateResult {
+  const { t } = c;
+  return html`<div>
+    <label for="f-${name}">${words} (${t.dayFormat}, ${timeZoneName()})</label>
+    <input
+      id="f-${name}"
+      name=${name}
+      type="text"
+      inputmode="numeric"
+      autocomplete="off"
+      placeholder=${t.dayFormat}
+      .value=${formatDayText(day, c.state.language)}
+    />
+  </div>`;
 }
 
 /** The append-only audit trail of suspend, resume and rotate-key, newest first. */
@@ -291,7 +285,10 @@ function operatorActionsSection(c: Controller, actions: readonly OperatorAction[
   </section>`;
 }
 
-/** On a phone the date, kind, amount and balances stay; reason and operator are for wider screens. */
+/**
+ * On a phone the date, kind, amount and balances stay; the subaccount moves under the kind, and
+ * reason and operator are for wider screens.
+ */
 function transferTable(c: Controller, page: AccountPage): TemplateResult {
   const { t, state } = c;
   const lang = state.language;
@@ -319,7 +316,16 @@ function transferTable(c: Controller, page: AccountPage): TemplateResult {
           (transfer) =>
             html`<tr data-transfer-id=${transfer.id}>
               <td class="date">${formatDateTime(transfer.createdAt, lang)}</td>
-              <td><span class="kind ${transfer.kind}">${t.kinds[transfer.kind]}</span></td>
+              <td>
+                <span class="kind ${transfer.kind}">${t.kinds[transfer.kind]}</span>
+                ${
+                  transfer.tokenSubaccount === null
+                    ? nothing
+                    : html`<span class="phone-only"
+                        >${subaccountLabel(c, page, transfer.tokenSubaccount)}</span
+                      >`
+                }
+              </td>
               <td class="num money">${money(transfer.amount, lang)}</td>
               <td class="num money">${money(transfer.mainBalanceAfter, lang)}</td>
               <td class="sub-col">

@@ -21,8 +21,7 @@ export function tokenChip(c: Controller, token: string): TemplateResult {
     data-token-copy=${token}
     @click=${() => void c.copyToken(token)}
   >
-    <code>${shortToken(token)}</code
-    >${copied ? html` <span class="copied" role="status">${c.t.tokenCopied}</span>` : ''}
+    <code>${shortToken(token)}</code>${copied ? html` <span class="copied">${c.t.tokenCopied}</span>` : ''}
   </button>`;
 }
 
