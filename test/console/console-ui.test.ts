@@ -3,7 +3,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerConsoleRoutes } from '../../src/http/console.js';
-import { collectPageErrors, launchChromium, screenshots, VIEWPORTS } from '../helpers/console-browser.js';
+import {
+  collectPageErrors,
+  launchChromium,
+  screenshots,
+  settled,
+  VIEWPORTS,
+} from '../helpers/console-browser.js';
 
 /**
  * The console's own behaviour (paging, filters, words for errors, keyboard,
@@ -214,11 +220,17 @@ describe('operator console, against a stand-in operator API', () => {
   /** Elements that stick out of a phone-wide window (tables scroll inside their own box, so they do not). */
   const overflowsPhone = async () => {
     await page.setViewportSize(VIEWPORTS.phone);
+    await settled(page);
     const wide = await page.evaluate(() =>
       Array.from(document.querySelectorAll('body *'))
         .filter((element) => element.closest('.scroll') === null)
         .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
-        .map((element) => element.outerHTML.slice(0, 120)),
+        .map((element) => element.outerHTML.slice(0, 120))
+        .concat(
+          document.documentElement.scrollWidth > window.innerWidth
+            ? [`page ${document.documentElement.scrollWidth} px wide`]
+            : [],
+        ),
     );
     await page.setViewportSize(VIEWPORTS.laptop);
     return wide;
