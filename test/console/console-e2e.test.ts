@@ -260,6 +260,13 @@ describe('operator console, end to end', () => {
     await dialog.getByLabel('E-mail').fill(subEmail);
     await dialog.getByLabel('Type').selectOption('advanced');
     await dialog.getByLabel('Crédit initial (EUR, facultatif)').fill('1,5');
+    // A wrong key is the public API's refusal, in the dialog; the operator stays signed in.
+    await dialog.getByLabel("Clé d'API du compte principal").fill('tl_not-the-key');
+    await dialog.getByRole('button', { name: 'Continuer' }).click();
+    await dialog.getByRole('button', { name: 'Confirmer' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toBeTruthy();
+    await dialog.getByRole('button', { name: 'Modifier' }).click();
+    expect(await dialog.getByLabel('Crédit initial (EUR, facultatif)').inputValue()).toBe('1,5');
     await dialog.getByLabel("Clé d'API du compte principal").fill(apiKey);
     await dialog.getByRole('button', { name: 'Continuer' }).click();
     await expect

@@ -125,7 +125,7 @@ export class Controller {
       await navigator.clipboard.writeText(token);
       this.state.copiedToken = token;
     } catch {
-      this.state.notice = this.t.copyFailed;
+      this.state.notice = this.t.tokenCopyFailed;
     }
     this.render();
     setTimeout(() => {
@@ -581,7 +581,10 @@ export class Controller {
   /** Words for any failure: the API's own message, or the page's when the API could not answer. */
   private words(error: unknown): string {
     if (error instanceof ApiError) {
-      if (error.status === 401 && this.api !== null) queueMicrotask(() => this.signOut(this.t.signedOut));
+      // Only the operator token's refusal (29) ends the session: a main account's key typed
+      // for a subaccount may be refused too, and that is the dialog's business.
+      const tokenRefused = error.status === 401 && (error.code === 29 || error.code === null);
+      if (tokenRefused && this.api !== null) queueMicrotask(() => this.signOut(this.t.signedOut));
       if (error.code !== null) return error.message;
       return error.status === 0 ? this.t.networkError : this.t.unexpectedError(error.status);
     }

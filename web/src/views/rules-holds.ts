@@ -2,7 +2,7 @@ import { html, nothing } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 import type { Hold, Rules } from '../api.js';
 import type { Controller } from '../controller.js';
-import { formatDateTime, formatMoney, micros, microsText } from '../format.js';
+import { formatDateTime, formatMoney, micros, microsText, shortToken } from '../format.js';
 import { money } from './bits.js';
 import type { Language, Messages } from '../i18n.js';
 import type { AccountPage } from '../state.js';
@@ -48,7 +48,8 @@ export function holdsSection(c: Controller, page: AccountPage): TemplateResult {
   const target = (hold: Hold) =>
     hold.tokenSubaccount === null
       ? t.mainAccount
-      : (page.subaccounts.find((sub) => sub.token === hold.tokenSubaccount)?.email ?? hold.tokenSubaccount);
+      : (page.subaccounts.find((sub) => sub.token === hold.tokenSubaccount)?.email ??
+        shortToken(hold.tokenSubaccount));
   return html`<section aria-labelledby="holds-title">
     <h2 id="holds-title">${t.holds}</h2>
     ${errorLine(page.holdsError)}
