@@ -370,6 +370,19 @@ describe('operator console, against a stand-in operator API', () => {
     );
     await page.locator('#balance-chart canvas').first().waitFor();
     expect(await page.locator('#balance-chart .u-axis').count()).toBe(2);
+    // The date range: everything from the first movement, or the last 30 days up to now.
+    const span = page.getByTestId('chart-span');
+    expect(await span.textContent()).toMatch(/^Du 30\/10\/2026 10:00:00 UTC\+1 au /);
+    await page.getByRole('button', { name: '30 jours' }).click();
+    const monthAgo = await page.evaluate(() => {
+      const day = new Date(Date.now() - 30 * 86_400_000);
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `${two(day.getDate())}/${two(day.getMonth() + 1)}/${day.getFullYear()}`;
+    });
+    await expect.poll(() => span.textContent()).toContain(`Du ${monthAgo} `);
+    expect(await page.getByRole('button', { name: '30 jours' }).getAttribute('aria-pressed')).toBe('true');
+    await page.locator('#balance-chart canvas').first().waitFor();
+    await page.getByRole('button', { name: 'Tout' }).click();
 
     await page.getByLabel('Sous-compte', { exact: true }).selectOption('sub-shop');
     await page.getByLabel('Depuis le (JJ/MM/AAAA, Europe/Paris)').fill('32/10/2026');
