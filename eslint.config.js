@@ -18,23 +18,31 @@ const boundaries = [
   { part: 'src/store/postgres', may: ['src/domain', 'src/store/postgres'] },
   { part: 'src/store/open-store.ts', may: ['src/domain', 'src/store/sqlite', 'src/store/postgres'] },
   { part: 'src/app', may: ['src/domain', 'src/app'] },
-  { part: 'src/http', may: ['src/domain', 'src/app', 'src/http', 'src/sdk', 'src/config.ts'] },
+  { part: 'src/http', may: ['src/domain', 'src/app', 'src/http', 'src/config.ts'] },
   { part: 'src/config.ts', may: ['src/domain'] },
   {
     part: 'src/cli',
     may: ['src/domain', 'src/app', 'src/cli', 'src/store/open-store.ts', 'src/config.ts', 'src/main.ts'],
   },
-  // Only domain *types*: a second rule below refuses the SDK's value imports of src/domain.
-  { part: 'src/sdk', may: ['src/domain', 'src/sdk'] },
-  { part: 'web', may: ['src/sdk', 'src/domain'] },
+  { part: 'web', may: ['src/domain'] },
+  // The client is a package of its own (packages/client, `tirelire-client`): no server code.
+  { part: 'packages/client', may: [] },
 ];
 
-const zones = boundaries.map(({ part, may }) => ({
-  target: `./${part}`,
-  from: './src',
-  except: may.map((allowed) => `./${path.relative('src', allowed)}`),
-  message: `${part} may import only ${may.join(', ')} of src/ (docs/architecture.md, "Boundaries").`,
-}));
+const zones = [
+  ...boundaries.map(({ part, may }) => ({
+    target: `./${part}`,
+    from: './src',
+    except: may.map((allowed) => `./${path.relative('src', allowed)}`),
+    message: `${part} may import only ${may.join(', ') || 'nothing'} of src/ (docs/architecture.md, "Boundaries").`,
+  })),
+  {
+    // The server and the console use the client as its users do: by its name, built.
+    target: ['./src', './web'],
+    from: './packages/client/src',
+    message: "Import the client as 'tirelire-client' (or 'tirelire-client/shapes'), not by a path into it.",
+  },
+];
 
 const databaseDrivers = [
   { name: 'better-sqlite3', message: 'Only src/store names a database driver.' },
@@ -48,7 +56,7 @@ const httpFramework = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'web/dist/', 'data/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'web/dist/', 'data/', 'packages/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -59,7 +67,7 @@ export default tseslint.config(
   {
     // Imports resolved to files (TypeScript's `./x.js` names `./x.ts`), so a rule
     // judges where an import lands, not how its path is spelled.
-    files: ['src/**/*.ts', 'web/src/**/*.ts'],
+    files: ['src/**/*.ts', 'web/src/**/*.ts', 'packages/client/src/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/extensions': ['.ts', '.js'],
@@ -95,26 +103,31 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: databaseDrivers }] },
   },
   {
-    files: ['src/app/**/*.ts', 'src/cli/**/*.ts', 'src/config.ts', 'src/sdk/**/*.ts', 'web/src/**/*.ts'],
+    files: ['src/app/**/*.ts', 'src/cli/**/*.ts', 'src/config.ts', 'web/src/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: databaseDrivers, patterns: httpFramework }] },
   },
   {
-    // The SDK runs in browsers too and ships without server code: of src/domain it
-    // takes types only (erased from its build), and no node: module.
-    files: ['src/sdk/**/*.ts'],
+    // The client runs in browsers too and has no dependency: no package, no node: module.
+    files: ['packages/client/src/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
+      'no-restricted-imports': [
         'error',
         {
           patterns: [
-            {
-              regex: '(^|/)domain/',
-              allowTypeImports: true,
-              message: 'src/sdk imports only types of src/domain.',
-            },
-            { regex: '^node:', message: 'src/sdk runs in browsers: no node: module.' },
+            { regex: '^node:', message: 'tirelire-client runs in browsers: no node: module.' },
+            { regex: '^(?!node:)[^.]', message: 'tirelire-client has no dependency.' },
           ],
         },
+      ],
+    },
+  },
+  {
+    // Its webhook verifier is an entry of its own, for servers: node:crypto, still no package.
+    files: ['packages/client/src/verify-webhook.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!node:)[^.]', message: 'tirelire-client has no dependency.' }] },
       ],
     },
   },

@@ -9,6 +9,7 @@ import { BENCH_BUILD_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer, type ServerProcess } from './server-process.js';
 import { startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
 import { inspectTirelire, seedTirelire, type TirelireDatabase, type TirelireSeed } from './tirelire-seed.js';
+import { measureUsage, type UsageBenchResult } from './usage-bench.js';
 
 /**
  * `npm run bench`: the same load (autocannon, 64 connections, credit/add of 0.01 rotating over
@@ -16,6 +17,8 @@ import { inspectTirelire, seedTirelire, type TirelireDatabase, type TirelireSeed
  * in its own process; then the ratios against the targets of issue 4, and a balance check per run.
  * Target m, run only when asked for (`BENCH_TARGETS=c,m`), is c with subaccounts created back
  * to back beside the load: what other writes cost the transfers on the same SQLite file.
+ * Target u (usage-bench.ts) sets the operator's usage debits side by side: a charge, a charge
+ * under balance rules, a hold placed and captured.
  */
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -25,8 +28,10 @@ const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 64);
 // A 1000-operation batch is a thousand requests' worth of work: 64 of them in flight would only
 // queue in the server (seconds of latency, answers cut off by the drain); a few keep it busy.
 const BATCH_CONNECTIONS = positiveNumber('BENCH_BATCH_CONNECTIONS', 4);
+// Target u's client waits for each answer (a hold's capture needs its id): fewer connections.
+const USAGE_CONNECTIONS = positiveNumber('BENCH_USAGE_CONNECTIONS', 16);
 const DATABASE_URL = process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
-const ONLY = (process.env['BENCH_TARGETS'] ?? 'a,b,c,d,e,f').split(',').map((id) => id.trim());
+const ONLY = (process.env['BENCH_TARGETS'] ?? 'a,b,c,d,e,f,u').split(',').map((id) => id.trim());
 const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'] ?? 'info';
 /** Extra node flags for the servers under test, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
 const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
@@ -46,6 +51,8 @@ const TARGETS = {
   p99Ms: 25,
   rssMb: 200,
   batchPerSecond: 50_000,
+  /** A hold placed and captured, in plain charges (issue 17). */
+  holdOverCharge: 2.5,
 };
 
 type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'm';
@@ -651,6 +658,52 @@ function printOtherRatios(results: readonly TargetResult[]): void {
   show('m', 'c', 'transfers kept beside other writes');
 }
 
+/** Target u, when selected: the usage debits side by side, or why they could not be measured. */
+async function runUsage(): Promise<UsageBenchResult | { failed: string } | null> {
+  if (!ONLY.includes('u')) return null;
+  const mainJs = tirelireServer();
+  if (mainJs === null) return { failed: 'dist/main.js missing (run npm run build)' };
+  process.stdout.write('running u: usage debits (charge, charge with rules, hold + capture), SQLite … ');
+  try {
+    mkdirSync(scratch, { recursive: true });
+    const usage = await measureUsage({
+      mainJs: mainJs[0]!,
+      scratch,
+      seconds: 3 * SECONDS,
+      connections: USAGE_CONNECTIONS,
+      env: { LOG_LEVEL, RATE_LIMIT_MAX: '999999999' },
+    });
+    console.log(`hold + capture = ${usage.holdOverCharge.toFixed(2)} charges, balance ${usage.balanceCheck}`);
+    return usage;
+  } catch (error) {
+    const failed = error instanceof Error ? error.message : String(error);
+    console.log(`failed: ${failed}`);
+    return { failed };
+  }
+}
+
+function printUsage(usage: UsageBenchResult | { failed: string }): void {
+  if ('failed' in usage) {
+    console.log(`\nu: failed: ${usage.failed}`);
+    return;
+  }
+  console.log(
+    `\nu: the operator's usage debits on SQLite, ${USAGE_CONNECTIONS} connections, kinds alternated:`,
+  );
+  for (const kind of usage.kinds) {
+    console.log(
+      `  ${kind.kind.padEnd(18)} ${kind.perSecond.toFixed(0).padStart(7)}/s  ${kind.completed} done, ` +
+        `${kind.failed} failed, p50 ${kind.p50Ms.toFixed(2)} ms, p99 ${kind.p99Ms.toFixed(2)} ms`,
+    );
+  }
+  console.log(
+    `  hold placed + captured costs ${usage.holdOverCharge.toFixed(2)} charges (target ≤ ${TARGETS.holdOverCharge}, ` +
+      `${usage.holdOverCharge <= TARGETS.holdOverCharge ? 'reached' : 'NOT reached'}); ` +
+      `a charge under rules ${usage.rulesOverCharge.toFixed(2)} plain charges`,
+  );
+  console.log(`  u: balance ${usage.balanceCheck}: ${usage.detail}`);
+}
+
 async function main(): Promise<void> {
   const selected = targets.filter((target) => ONLY.includes(target.id));
   const cpuModel = cpus()[0]?.model ?? 'unknown';
@@ -664,6 +717,7 @@ async function main(): Promise<void> {
     'note: the load generator (autocannon, in this process) shares the CPU cores with the server under test\n',
   );
   const results: TargetResult[] = [];
+  let usage: UsageBenchResult | { failed: string } | null = null;
   try {
     for (const target of selected) {
       process.stdout.write(`running ${target.id}: ${target.name} … `);
@@ -675,11 +729,13 @@ async function main(): Promise<void> {
           : `${result.load.transfersPerSecond.toFixed(0)} transfers/s, balance ${result.balance?.check ?? '?'}`,
       );
     }
+    usage = await runUsage();
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   console.log('');
   printTable(results);
+  if (usage !== null) printUsage(usage);
   const disturbed = results.filter(
     (r) => ['a', 'c', 'e', 'f', 'm'].includes(r.id) && (r.otherCpuPercent ?? 0) > DISTURBED_CPU_PERCENT,
   );
@@ -721,10 +777,13 @@ async function main(): Promise<void> {
     disturbedBy: disturbed.map((r) => ({ id: r.id, otherCpuPercent: r.otherCpuPercent })),
     results,
     verdicts: list,
+    usage,
   };
   writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(output, null, 2)}\n`);
   console.log(`\nresults written to bench/results/latest.json`);
-  const broken = results.some((r) => r.balance?.check === 'FAIL' || r.status === 'failed');
+  const broken =
+    results.some((r) => r.balance?.check === 'FAIL' || r.status === 'failed') ||
+    (usage !== null && ('failed' in usage || usage.balanceCheck === 'FAIL'));
   if (broken) process.exitCode = 1;
 }
 

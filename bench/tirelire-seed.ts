@@ -74,7 +74,7 @@ export async function seedTirelire(
   database: TirelireDatabase,
   subaccounts: number,
   openingMicros: bigint,
-): Promise<TirelireSeed> {
+): Promise<SeededMain> {
   const store = await openBenchStore(database);
   try {
     await store.migrate();

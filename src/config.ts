@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { DEFAULT_WRITE_QUEUE_MAX } from './domain/store.js';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from './domain/webhooks.js';
 
@@ -24,6 +25,13 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** PostgreSQL connections per process. */
   readonly pgPoolMax: number;
+  /** PG_SILENT_AFTER_MS: how long a connection may be out before PostgreSQL is asked whether its session lives. */
+  readonly pgSilentAfterMs: number;
+  /**
+   * TIRELIRE_TRUST_PROXY: whom to believe about the client's address
+   * (X-Forwarded-For), handed to Fastify's trustProxy; false when unset.
+   */
+  readonly trustProxy: TrustProxy;
   readonly logLevel: string;
   /** Undefined or empty: /admin/v1 refuses everything (code 29). */
   readonly adminToken: string | undefined;
@@ -46,6 +54,9 @@ export interface WebhookSettings {
   readonly retryScheduleMs: readonly number[];
 }
 
+/** Fastify's trustProxy: off, everyone, or the proxies' addresses and ranges (proxy-addr's names too). */
+export type TrustProxy = boolean | string;
+
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULT_PORT = 8080;
@@ -59,6 +70,8 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = {
 };
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** As src/store/postgres/pool.ts (not imported: config stays free of the drivers). */
+export const DEFAULT_PG_SILENT_AFTER_MS = 1_000;
 
 export function readConfig(env: Environment = process.env): Config {
   return {
@@ -66,6 +79,8 @@ export function readConfig(env: Environment = process.env): Config {
     port: readPortVariable(env),
     databaseUrl: text(env, 'DATABASE_URL'),
     pgPoolMax: readAtLeastOne(env, 'PGPOOL_MAX', 10),
+    pgSilentAfterMs: readAtLeastOne(env, 'PG_SILENT_AFTER_MS', DEFAULT_PG_SILENT_AFTER_MS),
+    trustProxy: readTrustProxy(env),
     logLevel: text(env, 'LOG_LEVEL') ?? 'info',
     adminToken: env['TIRELIRE_ADMIN_TOKEN'],
     redisUrl: text(env, 'REDIS_URL'),
@@ -95,6 +110,36 @@ function readSwitch(env: Environment, name: string): boolean {
   if (value === undefined || value === '0' || value === 'false') return false;
   if (value === '1' || value === 'true') return true;
   throw new Error(`${name} must be 1 or 0, got "${value}"`);
+}
+
+/** proxy-addr's names for address ranges, besides addresses and CIDR ranges. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Unset, `0` or `false`: the socket's address is the client's. `true`: every
+ * X-Forwarded-For is believed (only behind a proxy nobody can bypass).
+ * Otherwise the proxies' addresses or ranges, comma-separated (`127.0.0.1`,
+ * `10.0.0.0/8`, `loopback`): the client is the last address before them.
+ */
+function readTrustProxy(env: Environment): TrustProxy {
+  const value = text(env, 'TIRELIRE_TRUST_PROXY');
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value === 'true' || value === '1') return true;
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => PROXY_NAMES.has(entry) || isAddressOrRange(entry))) return entries.join(',');
+  throw new Error(
+    `TIRELIRE_TRUST_PROXY must be true, false, or addresses and ranges separated by commas, got "${value}"`,
+  );
+}
+
+function isAddressOrRange(entry: string): boolean {
+  if (!entry.includes('/')) return ipaddr.isValid(entry);
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readRetrySchedule(env: Environment): readonly number[] {

@@ -108,6 +108,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     (await openStore({
       databaseUrl: options.databaseUrl ?? config.databaseUrl,
       poolMax: config.pgPoolMax,
+      silentAfterMs: config.pgSilentAfterMs,
       writeQueueMax: config.writeQueueMax,
     }));
   const redis = config.redisUrl === undefined ? undefined : openLimitsRedis(config.redisUrl);
@@ -117,6 +118,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     adminToken: config.adminToken,
     abuseLimits: { ...config.abuseLimits, redis },
     requestTimeoutMs: config.requestTimeoutMs,
+    trustProxy: config.trustProxy,
     writeQueueMax: config.writeQueueMax,
     webhooks: config.webhooks,
     deliverWebhooks: true,

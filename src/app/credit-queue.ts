@@ -36,7 +36,8 @@ export interface CreditQueueOptions {
  * commands arriving while the flushes allowed are out wait for the next one.
  * Each caller is answered only after its transaction has committed, so an
  * acknowledged transfer is durable; if the store throws, every caller of that
- * batch gets the error (none of them was committed). A store slower than the
+ * batch gets the error (none of them was committed), and when the store is
+ * unavailable so do the commands waiting behind it. A store slower than the
  * requests coming in would let the waiting commands grow without end: past
  * `maxPending` they are refused, before anything is decided or claimed.
  *
@@ -102,8 +103,12 @@ export class CreditQueue {
       this.settle(() => batch.forEach((entry, index) => entry.resolve(outcomes[index]!)));
     } catch (error) {
       this.observer?.batchFailed(batch.length, performance.now() - startedMs);
+      // Commands that waited for this batch would wait as long again for the next one, on a store that
+      // has just proved out of reach (a silent PostgreSQL connection costs its whole timeout): they get
+      // the same 503 now, and their clients retry (docs/high-availability.md).
+      const waited = error instanceof StoreUnavailableError ? this.pending.splice(0) : [];
       this.settle(() => {
-        for (const entry of batch) entry.reject(error);
+        for (const entry of [...batch, ...waited]) entry.reject(error);
       });
     }
   }

@@ -109,6 +109,7 @@ function release(
     amountMicros: captured,
     reason: hold.reason,
     operator: command.operator,
+    idempotencyKey: command.idempotency?.claim.key,
     createdAt: command.createdAt,
   });
 }
@@ -169,6 +170,7 @@ export function decideCloseSubaccount(
             debitAccountId: sub.id,
             creditAccountId: caller.id,
             amountMicros: sub.balanceMicros,
+            idempotencyKey: command.idempotency?.claim.key,
             createdAt: command.createdAt,
           });
     draft.close(sub.id, command.createdAt);

@@ -191,6 +191,8 @@ export function decideOperatorTransfer(
         amountMicros: command.amountMicros,
         reason: command.reason,
         operator: command.operator,
+        // As the public history shows a credit's key: the operator's request's own.
+        idempotencyKey: command.idempotency?.claim.key,
         createdAt: command.createdAt,
       });
     const main = treeOf(target);

@@ -34,6 +34,7 @@ import type {
   Transfer,
 } from './transfers.js';
 import type { VerifyReport } from './verify.js';
+import type { LedgerStats } from './ledger-stats.js';
 
 /**
  * Everything the service asks of a database, in domain types only. Each
@@ -180,6 +181,12 @@ export interface Store {
   recordAttempts(records: readonly AttemptRecord[]): Promise<void>;
   /** What waits: events not yet handed out, deliveries not yet done (for /metrics). */
   webhookBacklog(): Promise<{ readonly events: number; readonly deliveries: number }>;
+  /**
+   * Accounts, balances and money moved, by kind, and the accounts below their
+   * low-balance threshold (for /metrics): two aggregate queries, never per
+   * request — /metrics caches the answer (src/http/ledger-gauges.ts).
+   */
+  ledgerStats(): Promise<LedgerStats>;
 }
 
 /**

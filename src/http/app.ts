@@ -44,6 +44,8 @@ export interface AppOptions {
   readonly abuseLimits?: AbuseLimits | undefined;
   /** Time a client has to send a whole request (headers and body); 0 or absent: Node's defaults. */
   readonly requestTimeoutMs?: number | undefined;
+  /** TIRELIRE_TRUST_PROXY: whose X-Forwarded-For gives the client's address (logs, throttling); none when absent. */
+  readonly trustProxy?: boolean | string | undefined;
   /** WEBHOOK_ALLOW_PRIVATE: endpoints may be registered on private addresses; refused when absent. */
   readonly webhooks?: { readonly allowPrivate: boolean } | undefined;
 }
@@ -56,6 +58,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit,
     ...timeoutOptions(options.requestTimeoutMs),
     genReqId: requestIdOf,
+    trustProxy: options.trustProxy ?? false,
     logController: new ConciseLogController(),
     clientErrorHandler: answerClientError,
     // A URL Fastify cannot route is a 404 like any unknown route, in JSON.

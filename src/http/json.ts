@@ -1,8 +1,7 @@
 import { LosslessNumber, isLosslessNumber, stringify } from 'lossless-json';
 import { formatMicros } from '../domain/money.js';
-import type { OperationName } from '../sdk/operations.js';
-import type { Shape } from '../sdk/schema.js';
-import type { ANSWERS } from '../sdk/shapes.js';
+import type { OperationName } from 'tirelire-client';
+import type { Shape, ANSWERS } from 'tirelire-client/shapes';
 
 /**
  * Replies are written with lossless-json instead of JSON.stringify because a
@@ -14,7 +13,7 @@ export function money(micros: bigint): LosslessNumber {
 }
 
 /**
- * An operation's 200 answer as the server writes it: the shape src/sdk/shapes.ts
+ * An operation's 200 answer as the server writes it: the shape packages/client/src/shapes.ts
  * defines (the one the SDK reads), money numbers as LosslessNumbers.
  */
 export type Written<K extends OperationName> = Shape<(typeof ANSWERS)[K], LosslessNumber>;

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LedgerGauges } from './ledger-gauges.js';
 import { CounterSeries, HistogramSeries } from './metric-series.js';
+import { processRegistry } from './process-metrics.js';
 import { StoreUnavailableError, type Store } from '../domain/store.js';
 import type { CreditQueueObserver } from '../app/credit-queue.js';
 import type { DeliveryObserver } from '../app/webhooks/delivery-worker.js';
@@ -37,16 +39,18 @@ export interface Metrics {
   readonly creditQueue: CreditQueueObserver;
   /** Handed to the webhook delivery worker: events, attempts by outcome, delivery lag. */
   readonly webhooks: DeliveryObserver;
-  /** The Prometheus text: this app's metrics and the process's. */
+  /** The Prometheus text: the process's metrics, this app's, and the ledger's (cached: ledger-gauges.ts). */
   scrape(): Promise<string>;
 }
 
 /**
  * The metrics of one app, in a registry of its own (tests build many apps in
  * one process); the process metrics (CPU, memory, event loop) are one shared
- * registry, started on the first scrape only.
+ * registry, started with the first app (process-metrics.ts).
  */
 export function createMetrics(store: Store): Metrics {
+  const processMetrics = processRegistry(PREFIX);
+  const ledger = new LedgerGauges(store, PREFIX);
   const registry = new Registry();
   const latency = new HistogramSeries(
     `${PREFIX}http_request_duration_seconds`,
@@ -113,7 +117,12 @@ export function createMetrics(store: Store): Metrics {
     },
     webhooks,
     async scrape() {
-      return `${await processRegistry().metrics()}\n${await registry.metrics()}`;
+      const [own, app, figures] = await Promise.all([
+        processMetrics.metrics(),
+        registry.metrics(),
+        ledger.text(),
+      ]);
+      return `${own}\n${app}\n${figures}`;
     },
   };
 }
@@ -172,15 +181,6 @@ type Hooks = {
   readonly storeErrors: Counter<'kind'>;
 };
 const metricHooks = new WeakMap<Registry, Hooks>();
-
-let sharedProcessRegistry: Registry | undefined;
-function processRegistry(): Registry {
-  if (sharedProcessRegistry === undefined) {
-    sharedProcessRegistry = new Registry();
-    collectDefaultMetrics({ register: sharedProcessRegistry, prefix: PREFIX });
-  }
-  return sharedProcessRegistry;
-}
 
 /**
  * GET /metrics and the hooks that feed it. /metrics is open, like /healthz:

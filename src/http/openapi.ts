@@ -46,8 +46,20 @@ export function registerOpenApi(app: FastifyInstance): void {
   });
   app.get(OPENAPI_PATH, async () => document);
   void app.register(swagger, { mode: 'static', specification: { document: document as never } });
-  void app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { deepLinking: true } });
+  void app.register(swaggerUi, {
+    routePrefix: DOCS_PREFIX,
+    uiConfig: { deepLinking: true },
+    // The page is Tirelire's, not the framework's: its title and a wordmark instead of the Fastify banner.
+    theme: { title: 'Tirelire API' },
+    logo: { type: 'image/svg+xml', content: WORDMARK_SVG, href: DOCS_PREFIX, target: '_self' },
+  });
 }
+
+const WORDMARK_SVG = [
+  '<svg xmlns="http://www.w3.org/2000/svg" width="160" height="40" viewBox="0 0 160 40">',
+  '<text x="0" y="29" font-family="sans-serif" font-size="26" font-weight="700" fill="#ffffff">Tirelire</text>',
+  '</svg>',
+].join('');
 
 /** `/admin/v1/accounts/:id` → `/admin/v1/accounts/{id}`. */
 function openApiPath(url: string): string {
@@ -70,6 +82,8 @@ export function buildOpenApiDocument(routes: readonly RegisteredRoute[]): Record
       version: '1',
       description: INFO_DESCRIPTION,
     },
+    // Relative: the document is served by the server it describes, whatever its address behind a proxy.
+    servers: [{ url: '/', description: 'The server serving this document' }],
     tags: TAGS,
     paths,
     components: {
@@ -229,6 +243,23 @@ function okResponse(doc: RouteDoc, xml: boolean): Record<string, unknown> {
 }
 
 /**
+ * One example per code of a status, the answer as the server writes it (the
+ * French message, the default), taken from the error table: a 401 shows code
+ * 10, never an example the UI would make up from the schema.
+ */
+function errorExamples(codes: readonly ErrorCode[]): Record<string, unknown> {
+  return Object.fromEntries(
+    codes.map((code) => [
+      `code${code}`,
+      {
+        summary: `code ${code}: ${ERRORS[code].en}`,
+        value: { success: false, code, message: ERRORS[code].fr },
+      },
+    ]),
+  );
+}
+
+/**
  * One response per HTTP status, listing the codes that answer it in the
  * route's order; on a /v1 route, 22 for `_format` comes first among the 400s
  * and each refusal may also be XML.
@@ -249,6 +280,7 @@ function errorResponses(codes: readonly ErrorCode[], xml: boolean): Record<strin
           { type: 'object', properties: { code: { enum: statusCodes } } },
         ],
       },
+      examples: errorExamples(statusCodes),
     };
     responses[String(status)] = {
       description: statusCodes.map((code) => `code ${code}: ${ERRORS[code].en}`).join('; '),

@@ -9,7 +9,7 @@ import { keyHashOf } from './key-hash.js';
 import type { Written } from './json.js';
 import { buildCreateSubaccount } from './subaccount-command.js';
 import { bodyFields } from './body.js';
-import { SUBACCOUNTS_PER_PAGE } from '../sdk/shapes.js';
+import { SUBACCOUNTS_PER_PAGE } from 'tirelire-client/shapes';
 import { MAX_PAGE } from './bounds.js';
 import { sendError } from './errors.js';
 import { apiKeyOrCode, queryFields, readField } from './fields.js';

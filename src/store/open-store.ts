@@ -9,6 +9,8 @@ export interface OpenStoreOptions {
   readonly databaseUrl?: string | undefined;
   /** PostgreSQL connections per process (config PGPOOL_MAX; the pool's default 10 when absent). */
   readonly poolMax?: number | undefined;
+  /** PostgreSQL: how soon a connection out that long has its session checked (config PG_SILENT_AFTER_MS; pool.ts). */
+  readonly silentAfterMs?: number | undefined;
   /** SQLite: writes that may wait for a turn beside the writer thread (config WRITE_QUEUE_MAX). */
   readonly writeQueueMax?: number | undefined;
 }
@@ -26,7 +28,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       : options.databaseUrl;
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { openPostgresStore } = await import('./postgres/open.js');
-    return openPostgresStore(url, options.poolMax === undefined ? {} : { poolMax: options.poolMax });
+    return openPostgresStore(url, {
+      ...(options.poolMax === undefined ? {} : { poolMax: options.poolMax }),
+      ...(options.silentAfterMs === undefined ? {} : { silentAfterMs: options.silentAfterMs }),
+    });
   }
   const path = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TirelireClient } from '../../src/sdk/index.js';
+import { TirelireClient } from 'tirelire-client';
 import { collectPageErrors, launchChromium, screenshots } from '../helpers/console-browser.js';
 import { postJson, startServerProcess } from '../helpers/server-process.js';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TirelireAdminClient, TirelireClient } from '../../src/sdk/index.js';
+import { TirelireAdminClient, TirelireClient } from 'tirelire-client';
 import { collectPageErrors, launchChromium, screenshots, VIEWPORTS } from '../helpers/console-browser.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 

@@ -7,6 +7,9 @@ import net from 'node:net';
 export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  /** Each relayed connection: the client's side and PostgreSQL's. */
+  private readonly pairs = new Set<readonly [net.Socket, net.Socket]>();
+  private stalled = false;
   port = 0;
 
   constructor(
@@ -35,20 +38,49 @@ export class TcpProxy {
     if (server !== null) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Stops forwarding without closing anything, new connections included: a
+   * half-open path after a failover, where nothing answers and nothing
+   * resets (the bytes wait in the relay until flow()).
+   */
+  stall(): void {
+    this.stalled = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  /** Forwards again, on the connections still open and on new ones. */
+  flow(): void {
+    this.stalled = false;
+    for (const pair of this.pairs) connect(pair);
+  }
+
   private relay(client: net.Socket): void {
     const upstream = net.connect(this.targetPort, this.targetHost);
-    for (const socket of [client, upstream]) {
+    const pair = [client, upstream] as const;
+    this.pairs.add(pair);
+    for (const socket of pair) {
       this.sockets.add(socket);
       socket.on('error', () => undefined);
       socket.on('close', () => {
         this.sockets.delete(socket);
+        this.pairs.delete(pair);
         client.destroy();
         upstream.destroy();
       });
     }
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (this.stalled) for (const socket of pair) socket.pause();
+    else connect(pair);
   }
+}
+
+function connect([client, upstream]: readonly [net.Socket, net.Socket]): void {
+  client.pipe(upstream);
+  upstream.pipe(client);
 }
 
 /** A server that accepts connections and never answers: a database hung or a network black hole. */

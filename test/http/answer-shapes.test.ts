@@ -1,11 +1,11 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OPERATIONS, TirelireAdminClient, TirelireClient, type OperationName } from '../../src/sdk/index.js';
-import { ANSWERS } from '../../src/sdk/shapes.js';
+import { OPERATIONS, TirelireAdminClient, TirelireClient, type OperationName } from 'tirelire-client';
+import { ANSWERS } from 'tirelire-client/shapes';
 import { openApp, type AppFixture } from '../helpers/http-fixture.js';
 
 /**
- * src/sdk/shapes.ts is the one definition of every answer: the server's
+ * packages/client/src/shapes.ts is the one definition of every answer: the server's
  * types are checked against it at compile time, but what it writes through
  * bytes rendered elsewhere (credit and batch answers, idempotent replays)
  * and the patterns of the schemas (money's decimals, dates) only show at
@@ -137,7 +137,7 @@ async function touchEventsAndWebhooks(client: TirelireClient, admin: TirelireAdm
   ok(await admin.deleteWebhook(operators.id));
 }
 
-test('every 200 answer is what src/sdk/shapes.ts says it is, replays included', async () => {
+test('every 200 answer is what packages/client/src/shapes.ts says it is, replays included', async () => {
   await touchEveryOperation();
   expect(new Set(answers.map((answer) => answer.operation))).toEqual(new Set(Object.keys(OPERATIONS)));
   expect(answers.filter((answer) => answer.replayed).map((answer) => answer.operation)).toEqual([

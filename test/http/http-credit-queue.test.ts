@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import type { Store } from '../../src/domain/store.js';
+import { StoreUnavailableError, type Store } from '../../src/domain/store.js';
 import type { CreditCommand, CreditOutcome } from '../../src/domain/transfers.js';
 import { CreditQueue } from '../../src/app/credit-queue.js';
 import { buildCreditCommand } from '../../src/http/credit-command.js';
@@ -108,6 +108,22 @@ test('a failing transaction rejects every caller of its batch, and only them', a
   const failed = [queue.submit(command('add', '1')), queue.submit(command('add', '2'))];
   await expect(Promise.all(failed)).rejects.toThrow('disk on fire');
   for (const result of await Promise.allSettled(failed)) expect(result.status).toBe('rejected');
+  await expect(queue.submit(command('add', '3'))).resolves.toMatchObject({ ok: true });
+  expect((await fixture.store.verify()).transfers).toBe(3);
+});
+
+test('a store found unavailable also refuses the commands that waited behind it, with no second call', async () => {
+  const queue = new CreditQueue(observed.asStore());
+  observed.hold();
+  observed.failNext = new StoreUnavailableError('PostgreSQL is unavailable');
+  const first = queue.submit(command('add', '1'));
+  await new Promise((resolve) => setImmediate(resolve)); // the flush has started and is held
+  const waiting = [queue.submit(command('add', '1')), queue.submit(command('add', '1'))];
+  observed.open();
+  for (const result of await Promise.allSettled([first, ...waiting])) {
+    expect(result).toMatchObject({ status: 'rejected', reason: expect.any(StoreUnavailableError) });
+  }
+  expect(observed.batches).toEqual([1]);
   await expect(queue.submit(command('add', '3'))).resolves.toMatchObject({ ok: true });
   expect((await fixture.store.verify()).transfers).toBe(3);
 });

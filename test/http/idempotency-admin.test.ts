@@ -57,6 +57,31 @@ describe('Idempotency-Key on the operator API', () => {
     expect(page.items[0]!.balanceMicros).toBe(500_000n);
   });
 
+  test("the operator's transfers show their Idempotency-Key in the history, as the public history does", async () => {
+    const sub = await seedSub(fixture.store, main, 'keyed-sub@example.com', '1');
+    const topup = await admin.post(
+      `/accounts/${main.accountId}/topup`,
+      { credit: '5' },
+      { 'idempotency-key': 'inv-7' },
+    );
+    const charge = await admin.post(
+      `/accounts/${main.accountId}/charge`,
+      { credit: '0.5', tokenSubaccount: sub.token },
+      { 'idempotency-key': 'use-8' },
+    );
+    const plain = await admin.post(`/accounts/${main.accountId}/topup`, { credit: '1' });
+    const history = await admin.get(`/transfers?accountId=${main.accountId}`);
+    const keyOf = new Map(
+      history
+        .json<{ data: { id: string; idempotencyKey: string | null }[] }>()
+        .data.map((transfer) => [transfer.id, transfer.idempotencyKey]),
+    );
+    const idOf = (answer: typeof topup) => answer.json<{ transfer: { id: string } }>().transfer.id;
+    expect(keyOf.get(idOf(topup))).toBe('inv-7');
+    expect(keyOf.get(idOf(charge))).toBe('use-8');
+    expect(keyOf.get(idOf(plain))).toBeNull();
+  });
+
   test('a retried account creation answers the same account, once, and never the key again', async () => {
     const create = () =>
       admin.post('/accounts', { email: 'new@example.com', credit: '3' }, { 'idempotency-key': 'new-1' });

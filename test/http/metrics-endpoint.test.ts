@@ -122,4 +122,71 @@ describe('GET /metrics', () => {
     expect(sample(text, 'tirelire_store_pool_connections{state="idle"}')).toBe(2);
     expect(sample(text, 'tirelire_store_pool_connections{state="waiting"}')).toBe(7);
   });
+
+  test('process metrics count from the start: CPU since the process began, no empty event-loop sentinel', async () => {
+    const { scrape } = await appOver();
+    const used = process.cpuUsage();
+    const first = await scrape();
+    // The process's whole CPU time (within the float sums' rounding), not the time since metrics started.
+    expect(sample(first, 'tirelire_process_cpu_seconds_total')).toBeGreaterThanOrEqual(
+      (used.user + used.system) / 1e6 - 0.001,
+    );
+    // Scrapes closer than the 10 ms sampling find no sample: the statistics are left out, never 9.2e9 s.
+    for (const text of [first, await scrape(), await scrape()]) {
+      const minimum = sample(text, 'tirelire_nodejs_eventloop_lag_min_seconds');
+      if (minimum !== undefined) expect(minimum).toBeLessThan(1);
+      expect(text).not.toMatch(/^tirelire_nodejs_eventloop_lag_mean_seconds Nan$/m);
+    }
+  });
+
+  test('ledger figures: accounts, exact balances and EUR moved by kind, accounts below threshold', async () => {
+    const { add, scrape } = await appOver();
+    expect((await add('0.000001')).statusCode).toBe(200);
+    expect((await add('1.25')).statusCode).toBe(200);
+    const text = await scrape();
+    const line = (series: string) => text.split('\n').find((found) => found.startsWith(`${series} `));
+    expect(line('tirelire_ledger_accounts{kind="funding"}')).toBe(
+      'tirelire_ledger_accounts{kind="funding"} 1',
+    );
+    expect(line('tirelire_ledger_accounts{kind="main"}')).toBe('tirelire_ledger_accounts{kind="main"} 1');
+    expect(line('tirelire_ledger_accounts{kind="sub"}')).toBe('tirelire_ledger_accounts{kind="sub"} 1');
+    // Exact decimal text: 3 − 1.250001 = 1.749999, never a float's 1.7499990000000001.
+    expect(line('tirelire_ledger_balance_eur{kind="main"}')).toBe(
+      'tirelire_ledger_balance_eur{kind="main"} 1.749999',
+    );
+    expect(line('tirelire_ledger_balance_eur{kind="sub"}')).toBe(
+      'tirelire_ledger_balance_eur{kind="sub"} 1.250001',
+    );
+    expect(line('tirelire_ledger_balance_eur{kind="funding"}')).toBe(
+      'tirelire_ledger_balance_eur{kind="funding"} -3',
+    );
+    expect(line('tirelire_ledger_moved_eur_total{kind="add"}')).toBe(
+      'tirelire_ledger_moved_eur_total{kind="add"} 1.250001',
+    );
+    expect(line('tirelire_ledger_moved_eur_total{kind="topup"}')).toBe(
+      'tirelire_ledger_moved_eur_total{kind="topup"} 3',
+    );
+    expect(text).toContain('# TYPE tirelire_ledger_moved_eur_total counter');
+    expect(sample(text, 'tirelire_ledger_low_balance_accounts')).toBe(0);
+  });
+
+  test('ledger figures are read at most once per period, by scrapes together too', async () => {
+    let reads = 0;
+    const { add, scrape } = await appOver((store) =>
+      Object.assign(Object.create(store) as Store, {
+        ledgerStats: () => {
+          reads += 1;
+          return store.ledgerStats();
+        },
+      }),
+    );
+    const together = await Promise.all([scrape(), scrape(), scrape()]);
+    expect(reads).toBe(1);
+    expect((await add('1')).statusCode).toBe(200);
+    const cached = await scrape();
+    expect(reads).toBe(1);
+    // Within the period the figures are the cached ones: the add is not in them yet.
+    expect(sample(cached, 'tirelire_ledger_moved_eur_total{kind="add"}')).toBe(0);
+    expect(together.every((text) => text.includes('tirelire_ledger_accounts{kind="main"} 1'))).toBe(true);
+  });
 });

@@ -149,3 +149,44 @@ describe('/docs', () => {
     expect(json.json()).toEqual(document);
   });
 });
+
+describe('the /docs page and the examples it shows', () => {
+  test('each error status shows one example per code, taken from the error table: a 401 shows code 10', () => {
+    type Examples = Record<
+      string,
+      { value: { success: boolean; code: keyof typeof ERRORS; message: string } }
+    >;
+    type Responses = Record<string, { content: { 'application/json': { examples: Examples } } }>;
+    const responses = document.paths['/v1/me']!['get']!['responses'] as Responses;
+    const unauthorized = Object.values(responses['401']!.content['application/json'].examples);
+    expect(unauthorized.map((example) => example.value)).toEqual([
+      { success: false, code: 10, message: ERRORS[10].fr },
+    ]);
+    for (const { operation } of operations(document)) {
+      for (const [status, response] of Object.entries(operation['responses'] as Responses)) {
+        if (status === '200' || status === 'default') continue;
+        const examples = Object.values(response.content['application/json'].examples);
+        expect(examples.length).toBeGreaterThan(0);
+        for (const { value } of examples) {
+          expect(ERRORS[value.code].http).toBe(Number(status));
+          expect(value).toEqual({ success: false, code: value.code, message: ERRORS[value.code].fr });
+        }
+      }
+    }
+  });
+
+  test('names a server: the one serving the document', () => {
+    expect((document as unknown as { servers: unknown }).servers).toEqual([
+      { url: '/', description: expect.any(String) },
+    ]);
+  });
+
+  test("the page is Tirelire's: its title and wordmark, not the framework's banner", async () => {
+    const page = await fixture.app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<title>Tirelire API</title>');
+    const script = await fixture.app.inject({ method: 'GET', url: '/docs/static/swagger-initializer.js' });
+    const logo = /img\.src = 'data:image\/svg\+xml;base64,([^']+)'/.exec(script.body)?.[1];
+    expect(Buffer.from(logo ?? '', 'base64').toString()).toContain('>Tirelire</text>');
+  });
+});

@@ -18,7 +18,6 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const PATHS = 'import-x/no-restricted-paths';
 const IMPORTS = 'no-restricted-imports';
-const TS_IMPORTS = '@typescript-eslint/no-restricted-imports';
 
 interface Row {
   readonly file: string;
@@ -75,19 +74,24 @@ const rows: readonly Row[] = [
   // src/config.ts reads the environment and imports nothing but the domain.
   row('src/config.ts', importOf('./domain/money.js'), null),
   row('src/config.ts', importOf('./http/app.js'), PATHS),
-  // The SDK takes only types of the domain, nothing else of src/, and no node: module.
+  // The client is its own package: nothing of src/, no package, no node: module but in its webhook verifier.
+  row('packages/client/src/probe.ts', importOf('./client.js'), null),
+  row('packages/client/src/probe.ts', importOf('../../../src/domain/errors.js'), PATHS),
   row(
-    'src/sdk/probe.ts',
-    "import type { ErrorCode } from '../domain/errors.js';\nexport type Code = ErrorCode;\n",
-    null,
+    'packages/client/src/probe.ts',
+    "import type { ErrorCode } from '../../../src/domain/errors.js';\nexport type Code = ErrorCode;\n",
+    PATHS,
   ),
-  row('src/sdk/probe.ts', "export type { ErrorCode } from '../domain/errors.js';\n", null),
-  row('src/sdk/probe.ts', importOf('./client.js'), null),
-  row('src/sdk/probe.ts', importOf('../domain/errors.js'), TS_IMPORTS),
-  row('src/sdk/probe.ts', importOf('../http/app.js'), PATHS),
-  row('src/sdk/probe.ts', importOf('node:fs'), TS_IMPORTS),
-  // The console reaches the server through the SDK; the domain's pure functions are allowed.
-  row('web/src/probe.ts', importOf('../../src/sdk/index.js'), null),
+  row('packages/client/src/probe.ts', importOf('node:fs'), IMPORTS),
+  row('packages/client/src/probe.ts', importOf('lossless-json'), IMPORTS),
+  row('packages/client/src/verify-webhook.ts', importOf('node:crypto'), null),
+  row('packages/client/src/verify-webhook.ts', importOf('standardwebhooks'), IMPORTS),
+  // The server takes the answers' shapes from the package by its name, not by a path into it.
+  row('src/http/probe.ts', importOf('tirelire-client/shapes'), null),
+  row('src/http/probe.ts', importOf('../../packages/client/src/shapes.js'), PATHS),
+  // The console reaches the server through the client; the domain's pure functions are allowed.
+  row('web/src/probe.ts', importOf('tirelire-client'), null),
+  row('web/src/probe.ts', importOf('../../packages/client/src/index.js'), PATHS),
   row('web/src/probe.ts', importOf('../../src/domain/money.js'), null),
   row('web/src/probe.ts', importOf('../../src/http/app.js'), PATHS),
 ];

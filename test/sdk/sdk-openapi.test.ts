@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { OPERATIONS } from '../../src/sdk/index.js';
+import { OPERATIONS } from 'tirelire-client';
 import { openApp, type AppFixture } from '../helpers/http-fixture.js';
 
 /**

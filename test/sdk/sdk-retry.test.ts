@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { TirelireAdminClient, TirelireClient, TirelireNetworkError } from '../../src/sdk/index.js';
+import { TirelireAdminClient, TirelireClient, TirelireNetworkError } from 'tirelire-client';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 const FAST = { retries: 3, baseDelayMs: 1, maxDelayMs: 2 };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { TirelireAdminClient, TirelireClient, type Result } from '../../src/sdk/index.js';
+import { TirelireAdminClient, TirelireClient, type Result } from 'tirelire-client';
 import { dropPostgresSchema, postgresReachable } from '../../src/store/postgres/schema-admin.js';
 import { freshSchema, POSTGRES_URL } from '../helpers/postgres-factory.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';

@@ -7,11 +7,11 @@ import {
   type Result,
   type RulesInput,
   type TransferFilter,
-} from '../../src/sdk/index.js';
+} from 'tirelire-client';
 import type { Language } from './i18n.js';
 
 // The console speaks to the operator API through the SDK, so it reads the
-// very shapes the server writes (src/sdk/shapes.ts). Money stays exact text.
+// very shapes the server writes (packages/client/src/shapes.ts). Money stays exact text.
 export type {
   Account,
   DeliveryAttempt,
@@ -24,7 +24,7 @@ export type {
   Transfer,
   TransferFilter,
   Webhook,
-} from '../../src/sdk/index.js';
+} from 'tirelire-client';
 
 /** The holds list's page size on the account page. */
 const HOLDS_PAGE_SIZE = 50;

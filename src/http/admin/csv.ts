@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Transfer } from '../../domain/transfers.js';
 import { csvStream, csvTable, type CsvPage } from '../csv.js';
-import type * as wire from '../../sdk/results.js';
+import type * as wire from 'tirelire-client';
 import { transferView } from './views.js';
 
 /** The CSV columns: every field of the JSON Transfer, in the same order. */

@@ -4,10 +4,10 @@ import type { AccountRules } from '../../domain/rules.js';
 import { rulesShape } from '../../app/rules.js';
 import type { OperatorAction } from '../../domain/operator-actions.js';
 import type { Transfer } from '../../domain/transfers.js';
-import type * as wire from '../../sdk/results.js';
+import type * as wire from 'tirelire-client';
 
 /**
- * The operator API's shapes, as src/sdk/shapes.ts defines them (and the SDK
+ * The operator API's shapes, as packages/client/src/shapes.ts defines them (and the SDK
  * and the console read them). Money is exact decimal text with at least 3
  * decimals, as strings: a browser's JSON.parse would round a bare number.
  */

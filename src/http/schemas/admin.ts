@@ -1,5 +1,4 @@
-import { object, text } from '../../sdk/schema.js';
-import { ANSWERS, transferKindSchema } from '../../sdk/shapes.js';
+import { object, text, ANSWERS, transferKindSchema } from 'tirelire-client/shapes';
 import {
   amountInput,
   cursorQuery,
@@ -23,7 +22,7 @@ import {
 } from '../bounds.js';
 import { rulesFields } from './public.js';
 
-/** The operator API under /admin/v1 (docs/admin-api.md); its answers are src/sdk/shapes.ts's. */
+/** The operator API under /admin/v1 (docs/admin-api.md); its answers are packages/client/src/shapes.ts's. */
 
 const idPath: ParameterDoc = {
   name: 'id',

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../../domain/errors.js';
-import type { Schema } from '../../sdk/schema.js';
+import type { Schema } from 'tirelire-client/shapes';
 
-/** A JSON Schema (2020-12, the dialect of OpenAPI 3.1), built with src/sdk/schema.ts. */
+/** A JSON Schema (2020-12, the dialect of OpenAPI 3.1), built with packages/client/src/schema.ts. */
 export type JsonSchema = Schema;
 
 export interface ParameterDoc {

@@ -1,5 +1,4 @@
-import { arrayOf, nullable, object, text } from '../../sdk/schema.js';
-import { ANSWERS } from '../../sdk/shapes.js';
+import { arrayOf, nullable, object, text, ANSWERS } from 'tirelire-client/shapes';
 import { DEFAULT_DELIVERY_PAGE, MAX_DELIVERY_PAGE } from '../bounds.js';
 import {
   apiKeyField,

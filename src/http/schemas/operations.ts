@@ -1,5 +1,4 @@
-import { text } from '../../sdk/schema.js';
-import { ANSWERS } from '../../sdk/shapes.js';
+import { text, ANSWERS } from 'tirelire-client/shapes';
 import type { RouteDoc } from './common.js';
 
 /** Probes and self-description, for the people and machines that run the service. */

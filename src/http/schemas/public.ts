@@ -1,5 +1,4 @@
-import { allRequired, enumOf, object, text } from '../../sdk/schema.js';
-import { ANSWERS, SUBACCOUNTS_PER_PAGE } from '../../sdk/shapes.js';
+import { allRequired, enumOf, object, text, ANSWERS, SUBACCOUNTS_PER_PAGE } from 'tirelire-client/shapes';
 import { MAX_BATCH_OPERATIONS } from '../bounds.js';
 import {
   amountInput,

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { watchSilence } from './silence-watch.js';
 
 export interface PostgresStoreOptions {
   /** Schema holding the tables; created by migrate(). Tests use one per run to stay isolated. */
@@ -11,6 +12,13 @@ export interface PostgresStoreOptions {
   readonly acquireTimeoutMs?: number;
   /** Server-side limit on one statement, so a stuck database cannot hold a request forever. */
   readonly statementTimeoutMs?: number;
+  /**
+   * How long a connection may stay out before the database is asked whether
+   * its session is still alive (config PG_SILENT_AFTER_MS; silence-watch.ts):
+   * how soon a connection that went silent (a half-open TCP connection after
+   * a failover) is found dead and its request answered 503.
+   */
+  readonly silentAfterMs?: number;
   /** Called with errors of idle connections (the database restarted, the network dropped). */
   readonly onIdleError?: (error: Error) => void;
   /** Run migrations when opening; default true. */
@@ -46,19 +54,27 @@ function clientWithConnectTimeout(connectTimeoutMs: number): NonNullable<pg.Pool
   };
 }
 
+export const DEFAULT_SILENT_AFTER_MS = 1_000;
+/** How long an idle pooled connection stays quiet before TCP starts probing it. */
+const KEEPALIVE_IDLE_MS = 1_000;
+
 export function createPool(url: string, options: PostgresStoreOptions): pg.Pool {
   const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
   const config: pg.PoolConfig = {
     connectionString: url,
     max: poolMaxFrom(options),
-    Client: clientWithConnectTimeout(options.connectTimeoutMs ?? 2_000),
+    Client: clientWithConnectTimeout(connectTimeoutMs),
     connectionTimeoutMillis: options.acquireTimeoutMs ?? 10_000,
     idleTimeoutMillis: 30_000,
-    // The client-side limit catches a database that stops answering without closing the socket.
+    // The last resort against a database that stops answering without closing the socket; the
+    // silence watch below finds such a connection much sooner.
     query_timeout: statementTimeoutMs + 2_000,
     statement_timeout: statementTimeoutMs,
     idle_in_transaction_session_timeout: statementTimeoutMs * 3,
+    // Probes find an idle connection whose host went away (a failover) before a request takes it.
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
     application_name: 'tirelire',
     // Queries go out without waiting for the answer to the one before, so that a transaction can
     // send several statements in one round trip (inPipelinedTransaction). Code that awaits each
@@ -67,8 +83,42 @@ export function createPool(url: string, options: PostgresStoreOptions): pg.Pool 
   };
   if (options.schema !== undefined) config.options = `-c search_path=${checkSchemaName(options.schema)}`;
   const pool = new pg.Pool(config);
+  trackIdle(pool);
+  watchSilence(pool, {
+    connectionString: url,
+    suspectAfterMs: options.silentAfterMs ?? DEFAULT_SILENT_AFTER_MS,
+    // A healthy database connects and answers in milliseconds; the watch's whole check stays within 3 s.
+    probeTimeoutMs: Math.min(connectTimeoutMs, 1_500),
+  });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would crash
   // the process. The pool already dropped that client and opens a fresh one on demand.
   pool.on('error', (error) => options.onIdleError?.(error));
   return pool;
+}
+
+/** Each pool's idle connections, as its events tell them (pg-pool keeps its own list private). */
+const idleOf = new WeakMap<pg.Pool, Set<pg.PoolClient>>();
+
+function trackIdle(pool: pg.Pool): void {
+  const idle = new Set<pg.PoolClient>();
+  idleOf.set(pool, idle);
+  pool.on('release', (_error: Error | undefined, client: pg.PoolClient) => idle.add(client));
+  pool.on('acquire', (client) => idle.delete(client));
+  pool.on('remove', (client) => idle.delete(client));
+}
+
+/**
+ * Closes the pool's idle connections. Called when a connection went silent
+ * (its statement timed out): the others took the same path, which is likely
+ * dead too (a failover), and a request taking one would wait out the whole
+ * timeout again. Destroying the socket makes pg-pool drop the connection at
+ * once (its idle 'error' handler); fresh ones are opened on demand.
+ */
+export function dropIdleConnections(pool: pg.Pool): void {
+  const idle = idleOf.get(pool);
+  if (idle === undefined) return;
+  for (const client of [...idle]) {
+    idle.delete(client);
+    client.connection.stream.destroy();
+  }
 }

@@ -42,6 +42,7 @@ import type {
   OperatorTransferOutcome,
   Transfer,
 } from '../../domain/transfers.js';
+import type { LedgerStats } from '../../domain/ledger-stats.js';
 import type { VerifyReport } from '../../domain/verify.js';
 import type {
   AttemptRecord,
@@ -66,6 +67,7 @@ import * as listings from './listings.js';
 import { migrate } from './migrations.js';
 import { operatorTransferInTransaction } from './operator.js';
 import { inPipelinedTransaction, inTransaction, runQuery, type Queryable } from './transaction.js';
+import { readLedgerStats } from './ledger-stats.js';
 import { verifyInTransaction } from './verify.js';
 import * as webhooks from './webhooks.js';
 
@@ -287,6 +289,10 @@ export class PostgresStore implements Store {
 
   webhookBacklog(): Promise<{ events: number; deliveries: number }> {
     return webhooks.webhookBacklog(this.pool);
+  }
+
+  ledgerStats(): Promise<LedgerStats> {
+    return readLedgerStats(this.pool);
   }
 
   /** A transaction running `run` under the request's Idempotency-Key, if it had one. */

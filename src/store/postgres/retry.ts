@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { StoreUnavailableError } from '../../domain/store.js';
+import { SILENT_MESSAGE } from './silence-watch.js';
 
 /** SQLSTATEs after which the transaction was rolled back by the server and can simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -51,6 +52,13 @@ export function isStaleConnection(error: unknown): boolean {
   const code = sqlState(error);
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === '57P01') return true;
   return error instanceof Error && STALE_MESSAGE.test(error.message);
+}
+
+/** The connection went silent: found dead by the silence watch, or past pg's own query_timeout. */
+export function isSilentConnection(error: unknown): boolean {
+  return (
+    error instanceof Error && (error.message === SILENT_MESSAGE || error.message === 'Query read timeout')
+  );
 }
 
 /** Turns infrastructure failures into the store's one documented error; anything else is a bug. */

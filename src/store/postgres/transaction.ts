@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { isStaleConnection, isUnavailable, toStoreError, withRetry } from './retry.js';
+import { dropIdleConnections } from './pool.js';
+import { isSilentConnection, isStaleConnection, isUnavailable, toStoreError, withRetry } from './retry.js';
 
 export type Queryable = Pick<pg.PoolClient, 'query'>;
 
@@ -55,12 +56,16 @@ class Connection {
   // query; unheard, that event would crash the process.
   private readonly onError = () => (this.broken = true);
 
-  constructor(readonly client: pg.PoolClient) {
+  constructor(
+    readonly client: pg.PoolClient,
+    private readonly pool: pg.Pool,
+  ) {
     client.on('error', this.onError);
   }
 
   /** After a failure: rolls back what the server may hold, unless the connection itself failed. */
   async rollback(error: unknown): Promise<void> {
+    if (isSilentConnection(error)) dropIdleConnections(this.pool);
     this.broken ||= isUnavailable(error);
     if (!this.broken) await this.client.query('ROLLBACK').catch(() => (this.broken = true));
   }
@@ -86,7 +91,7 @@ async function onLiveConnection<T>(
 ): Promise<[Connection, T]> {
   for (let attempt = 1; ; attempt += 1) {
     const client = await pool.connect().catch((error: unknown) => Promise.reject(toStoreError(error)));
-    const connection = new Connection(client);
+    const connection = new Connection(client, pool);
     try {
       return [connection, await first(client)];
     } catch (error) {

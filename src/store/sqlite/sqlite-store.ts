@@ -42,6 +42,7 @@ import type {
   OperatorTransferOutcome,
   Transfer,
 } from '../../domain/transfers.js';
+import type { LedgerStats } from '../../domain/ledger-stats.js';
 import { assessLedger, type VerifyReport } from '../../domain/verify.js';
 import type {
   AttemptRecord,
@@ -67,6 +68,7 @@ import { SqliteListings } from './listings.js';
 import { migrate } from './migrations.js';
 import { operatorTransferInTransaction } from './operator.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { readLedgerStats } from './ledger-stats.js';
 import { readLedgerFacts } from './verify.js';
 import { SqliteWebhooks } from './webhooks.js';
 
@@ -309,6 +311,10 @@ export class SqliteStore implements Store {
 
   async webhookBacklog(): Promise<{ events: number; deliveries: number }> {
     return this.webhooks.backlog();
+  }
+
+  async ledgerStats(): Promise<LedgerStats> {
+    return readLedgerStats(this.db);
   }
 
   /** A write transaction running `run` under the request's Idempotency-Key, if it had one. */

@@ -1,3 +1,4 @@
+import { MESSAGES, type Language, type Messages } from './messages.js';
 import type { Method } from './operations.js';
 
 export interface RetryOptions {
@@ -10,15 +11,15 @@ export interface RetryOptions {
 }
 
 export interface ClientOptions {
-  /** e.g. `https://credit.example.com` (a path prefix is kept). */
+  /** e.g. `https://credit.example.com` (a path prefix is kept); checked by the constructor. */
   readonly baseUrl: string;
   /** A fetch of your own (tests, proxies); the global fetch by default. */
   readonly fetch?: typeof fetch;
   readonly retry?: RetryOptions;
   /** Per attempt; an attempt that takes longer counts as a network error (retried). Default 30 000. */
   readonly timeoutMs?: number;
-  /** The language of error messages; the server's default (French) when absent. */
-  readonly language?: 'fr' | 'en';
+  /** The language of error messages, the server's and the client's own: English by default. */
+  readonly language?: Language;
   /** Extra headers sent with every request. */
   readonly headers?: Readonly<Record<string, string>>;
 }
@@ -50,6 +51,16 @@ export interface RawAnswer {
   readonly idempotencyKey: string | null;
   /** How many requests this call took (1 when the first one answered). */
   readonly attempts: number;
+  /** The client's language, for the words of a TirelireProtocolError. */
+  readonly language: Language;
+}
+
+/** The options cannot work (a bad `baseUrl`, …): thrown by the client's constructor, before any request. */
+export class TirelireConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TirelireConfigurationError';
+  }
 }
 
 /** Every attempt of a call failed before any answer (connection refused or reset, timeout). */
@@ -91,17 +102,29 @@ export class Transport {
   private readonly maxDelayMs: number;
   private readonly timeoutMs: number;
   private readonly baseUrl: string;
+  private readonly language: Language;
+  private readonly messages: Messages;
 
   constructor(private readonly options: ClientOptions) {
+    this.language = checkedLanguage(options.language);
+    this.messages = MESSAGES[this.language];
+    this.baseUrl = checkedBaseUrl(options.baseUrl, this.messages);
     const givenFetch = options.fetch ?? globalThis.fetch;
-    if (typeof givenFetch !== 'function') throw new Error('tirelire client: no fetch available');
+    if (typeof givenFetch !== 'function') throw new TirelireConfigurationError(this.messages.noFetch);
     // Called as a plain function: a browser's fetch called as a method of another object throws "Illegal invocation".
     this.fetch = (input, init) => givenFetch(input, init);
-    this.retries = Math.max(0, Math.floor(options.retry?.retries ?? 3));
-    this.baseDelayMs = options.retry?.baseDelayMs ?? 100;
-    this.maxDelayMs = options.retry?.maxDelayMs ?? 2000;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.retries = Math.floor(this.checkedNumber('retry.retries', options.retry?.retries, 3));
+    this.baseDelayMs = this.checkedNumber('retry.baseDelayMs', options.retry?.baseDelayMs, 100);
+    this.maxDelayMs = this.checkedNumber('retry.maxDelayMs', options.retry?.maxDelayMs, 2000);
+    this.timeoutMs = this.checkedNumber('timeoutMs', options.timeoutMs, 30_000);
+  }
+
+  private checkedNumber(name: string, given: number | undefined, fallback: number): number {
+    if (given === undefined) return fallback;
+    if (typeof given !== 'number' || !Number.isFinite(given) || given < 0) {
+      throw new TirelireConfigurationError(this.messages.badNumber(name, given));
+    }
+    return given;
   }
 
   async send(request: Request): Promise<RawAnswer> {
@@ -121,19 +144,15 @@ export class Transport {
             text,
             idempotencyKey,
             attempts: attempt,
+            language: this.language,
           };
         }
       } catch (error) {
         if (request.call?.signal?.aborted === true) throw error;
         lastError = error;
         if (attempt > retries) {
-          throw new TirelireNetworkError(
-            `${request.method} ${request.path}: no answer after ${attempt} attempts`,
-            attempt,
-            {
-              cause: lastError,
-            },
-          );
+          const message = this.messages.noAnswer(`${request.method} ${request.path}`, attempt);
+          throw new TirelireNetworkError(message, attempt, { cause: lastError });
         }
       }
       await sleep(this.backoffMs(attempt), request.call?.signal);
@@ -156,8 +175,11 @@ export class Transport {
   }
 
   private init(request: Request, idempotencyKey: string | null): RequestInit {
-    const headers: Record<string, string> = { accept: 'application/json', ...this.options.headers };
-    if (this.options.language !== undefined) headers['accept-language'] = this.options.language;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'accept-language': this.language,
+      ...this.options.headers,
+    };
     if (idempotencyKey !== null) headers['idempotency-key'] = idempotencyKey;
     Object.assign(headers, request.headers);
     if (request.body === undefined) return { method: request.method, headers };
@@ -169,6 +191,30 @@ export class Transport {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     return callSignal === undefined ? timeout : AbortSignal.any([callSignal, timeout]);
   }
+}
+
+function checkedLanguage(given: unknown): Language {
+  if (given === undefined) return 'en';
+  if (given === 'en' || given === 'fr') return given;
+  throw new TirelireConfigurationError(MESSAGES.en.badLanguage(given));
+}
+
+/** The base URL without its trailing slashes, or a configuration error saying what is wrong with it. */
+function checkedBaseUrl(given: unknown, messages: Messages): string {
+  const refuse = (why: string) => new TirelireConfigurationError(messages.badBaseUrl(given, why));
+  let url: URL;
+  try {
+    url = new URL(String(given));
+  } catch {
+    throw refuse(messages.notAbsolute);
+  }
+  if (typeof given !== 'string') throw refuse(messages.notAbsolute);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse(messages.notHttp);
+  if (url.search !== '' || url.hash !== '' || given.includes('?') || given.includes('#')) {
+    throw refuse(messages.hasQuery);
+  }
+  if (url.username !== '' || url.password !== '') throw refuse(messages.hasCredentials);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 /** A v4 UUID from Web Crypto (Node 20+, every current browser in a secure context). */

@@ -1,12 +1,11 @@
 /**
- * `tirelire/client`: a typed client for the Tirelire HTTP API, public and
- * operator. Uses the global fetch only (Node 20+, browsers) and imports
- * nothing from the server but domain types. Money is decimal text in and
- * out. See docs/sdk.md. A webhook receiver's `verifyWebhook` is its own
- * entry, `tirelire/client/webhooks` (./verify-webhook.ts): it brings the
- * `standardwebhooks` package, which a bundler cannot drop from a page that
- * never verifies anything (4.4 kB gzipped in the console), so the client
- * does not carry it.
+ * `tirelire-client`: a typed client for the Tirelire HTTP API, public and
+ * operator. Uses the global fetch only (Node 20+, browsers), no dependency
+ * and no server code. Money is decimal text in and out. See docs/sdk.md.
+ * A webhook receiver's `verifyWebhook` is its own entry,
+ * `tirelire-client/webhooks` (./verify-webhook.ts), on node:crypto, which a
+ * browser does not have; the answers' JSON Schemas are
+ * `tirelire-client/shapes`, which the server documents its routes with.
  */
 export {
   TirelireClient,
@@ -30,10 +29,12 @@ export { OPERATIONS, type CodeOf, type OperationName } from './operations.js';
 
 export type * from './results.js';
 export {
+  TirelireConfigurationError,
   TirelireNetworkError,
   TirelireProtocolError,
   type CallOptions,
   type ClientOptions,
   type RetryOptions,
 } from './transport.js';
-export type { ErrorCode } from '../domain/errors.js';
+export { ErrorCodes, type ErrorCode } from './error-codes.js';
+export type { Language } from './messages.js';

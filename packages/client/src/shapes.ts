@@ -1,4 +1,3 @@
-import type { EventType } from '../domain/events.js';
 import type { OperationName } from './operations.js';
 import {
   allRequired,
@@ -18,6 +17,7 @@ import {
   text,
   type Schema,
 } from './schema.js';
+import type { EventType } from './vocabulary.js';
 
 /**
  * The JSON of every answer, defined once: the server documents its routes

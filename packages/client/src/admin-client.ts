@@ -1,4 +1,3 @@
-import type { TransferKind } from '../domain/transfers.js';
 import {
   BaseClient,
   dateText,
@@ -9,7 +8,7 @@ import {
   type RulesInput,
   type WebhookInput,
 } from './client.js';
-import type { CsvPage, Money, Result } from './results.js';
+import type { CsvPage, Money, Result, TransferKind } from './results.js';
 import type { CallOptions, ClientOptions } from './transport.js';
 
 export interface TirelireAdminClientOptions extends ClientOptions {

@@ -1,5 +1,5 @@
-import type { Direction } from '../domain/transfers.js';
 import { parseAnswer } from './answer.js';
+import { MESSAGES } from './messages.js';
 import type { CodeOf, OperationName } from './operations.js';
 import type { Money, Shape } from './schema.js';
 import type {
@@ -14,11 +14,17 @@ import type {
   pageOf,
   rulesSchema,
   subaccountSchema,
+  transferKindSchema,
   transferSchema,
 } from './shapes.js';
 import { TirelireProtocolError, type RawAnswer } from './transport.js';
+import type { Direction } from './vocabulary.js';
 
 export type { Money } from './schema.js';
+export type { Direction, EventType } from './vocabulary.js';
+
+/** What a transfer is: a public add or remove, an operator's top-up or charge, an automatic top-up, a subaccount's closing. */
+export type TransferKind = Shape<typeof transferKindSchema>;
 
 interface AnswerMeta {
   /** The HTTP status. */
@@ -94,7 +100,7 @@ export interface CsvPage {
 export function toResult<K extends OperationName, T = Answer<K>>(answer: RawAnswer): Result<K, T> {
   const body = parseAnswer(answer.text);
   if (typeof body !== 'object' || body === null || typeof (body as { code?: unknown }).code !== 'number') {
-    throw new TirelireProtocolError(`HTTP ${answer.status} without a Tirelire answer`, answer.status);
+    throw new TirelireProtocolError(MESSAGES[answer.language].notTirelire(answer.status), answer.status);
   }
   // `success` is restated as `ok`, the discriminant of the result.
   const fields: Record<string, unknown> = { ...(body as Record<string, unknown>) };

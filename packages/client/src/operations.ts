@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../domain/errors.js';
+import type { ErrorCode } from './error-codes.js';
 
 /**
  * Every operation the SDK calls: method, path and every code it may answer

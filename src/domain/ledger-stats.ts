@@ -1,0 +1,64 @@
+import type { AccountKind } from './accounts.js';
+import type { TransferKind } from './transfers.js';
+
+export const ACCOUNT_KINDS: readonly AccountKind[] = ['funding', 'main', 'sub'];
+export const TRANSFER_KINDS: readonly TransferKind[] = [
+  'add',
+  'remove',
+  'topup',
+  'charge',
+  'autotopup',
+  'close',
+];
+
+/**
+ * What /metrics shows of the ledger, read from the store in two aggregate
+ * queries (the caller caches it: docs/metrics.md).
+ */
+export interface LedgerStats {
+  /** Open accounts by kind (a closed subaccount is left out). */
+  readonly accounts: Readonly<Record<AccountKind, number>>;
+  /** The sum of the open accounts' balances by kind; funding's is minus the money in circulation. */
+  readonly balanceMicros: Readonly<Record<AccountKind, bigint>>;
+  /** The sum of every transfer's amount by kind since the ledger began (transfers never change). */
+  readonly movedMicros: Readonly<Record<TransferKind, bigint>>;
+  /** Open customer accounts whose available balance (balance − held) is below their low-balance threshold. */
+  readonly belowLowBalance: number;
+}
+
+/**
+ * One row per account kind (`what` = account: `count` accounts, `total` their
+ * balances, `below` those under their threshold) and per transfer kind
+ * (`what` = transfer: `total` the amounts), as both stores' one aggregate
+ * statement answers them: integers, as bigint, number or numeric text.
+ */
+export interface LedgerKindRow {
+  readonly what: string;
+  readonly kind: string;
+  readonly count: bigint | number | string;
+  readonly total: bigint | number | string;
+  readonly below: bigint | number | string;
+}
+
+/** The stats from the stores' rows, every kind present (0 when the ledger has none of it). */
+export function ledgerStatsOf(rows: readonly LedgerKindRow[]): LedgerStats {
+  const accounts = zeros(ACCOUNT_KINDS, 0);
+  const balanceMicros = zeros(ACCOUNT_KINDS, 0n);
+  const movedMicros = zeros(TRANSFER_KINDS, 0n);
+  let belowLowBalance = 0;
+  for (const row of rows) {
+    if (row.what === 'transfer') {
+      movedMicros[row.kind as TransferKind] = BigInt(row.total);
+      continue;
+    }
+    const kind = row.kind as AccountKind;
+    accounts[kind] = Number(row.count);
+    balanceMicros[kind] = BigInt(row.total);
+    belowLowBalance += Number(row.below);
+  }
+  return { accounts, balanceMicros, movedMicros, belowLowBalance };
+}
+
+function zeros<K extends string, V>(keys: readonly K[], zero: V): Record<K, V> {
+  return Object.fromEntries(keys.map((key) => [key, zero])) as Record<K, V>;
+}
