@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TirelireClient } from 'tirelire-client';
 import { collectPageErrors, launchChromium, screenshots } from '../helpers/console-browser.js';
 import { postJson, startServerProcess } from '../helpers/server-process.js';
 import { startReceiver, type Receiver } from '../helpers/webhook-receiver.js';
@@ -37,7 +38,11 @@ describe('operator console, end to end', () => {
     // The account's receiver refuses the first attempt at each event, so the log has a failure to resend.
     receiver = await startReceiver((attempt) => (attempt === 1 ? 503 : 200));
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR' });
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      locale: 'fr-FR',
+      timezoneId: 'Europe/Paris',
+    });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
@@ -109,7 +114,7 @@ describe('operator console, end to end', () => {
     await page.keyboard.type('12,5');
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
-    await expect.poll(() => dialog.textContent()).toContain(`Créditer 12.5 EUR au compte ${email}`);
+    await expect.poll(() => dialog.textContent()).toContain(`Créditer 12,50\u00a0€ au compte ${email}`);
     // The Confirm button has the focus on the confirmation step.
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe('12,50\u00a0€');
@@ -117,8 +122,16 @@ describe('operator console, end to end', () => {
     await expect.poll(() => row.textContent()).toContain('crédit');
     expect(await row.textContent()).toContain('12,50\u00a0€');
     expect(await row.textContent()).toContain('Camille');
-    expect(await page.getByRole('status').first().textContent()).toContain('Fait');
-    expect(await page.locator('svg.chart path.line').getAttribute('d')).toMatch(/^M/);
+    // The confirmation says what was done, with the balance the API answered, and stays.
+    expect(await page.getByRole('status').first().textContent()).toBe(
+      'Crédité 12,50\u00a0€ — nouveau solde 12,50\u00a0€',
+    );
+    await page.locator('#balance-chart canvas').first().waitFor();
+    // Hovering the chart shows the balance at that moment, in the page's format.
+    const over = page.locator('#balance-chart .u-over');
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: box.width - 4, y: box.height / 2 } });
+    await expect.poll(() => page.locator('#balance-chart .u-legend').textContent()).toContain('12,50\u00a0€');
   });
 
   it('says why a charge larger than the balance is refused, in French then in English', async () => {
@@ -228,12 +241,92 @@ describe('operator console, end to end', () => {
 
   it('lists the account with its balance and status when searched by email', async () => {
     await page.getByRole('link', { name: '← Comptes' }).click();
-    await page.getByLabel('Rechercher par e-mail').fill(email.slice(0, 12).toUpperCase());
+    await page.getByLabel('Rechercher par e-mail ou jeton').fill(email.slice(0, 12).toUpperCase());
     await page.getByRole('button', { name: 'Rechercher', exact: true }).click();
-    const row = page.locator('li.account-row', { hasText: email });
+    const row = page.locator('tr.account-row', { hasText: email });
     await expect.poll(() => row.textContent()).toContain('10,00\u00a0€');
     expect(await row.textContent()).toContain('suspendu');
     await screenshots(page, 'accounts');
+  });
+
+  it("creates a subaccount with the account's key, then finds it by email and by token", async () => {
+    await page.getByRole('link', { name: email }).click();
+    await page.getByRole('button', { name: 'Réactiver' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirmer' }).click();
+    await expect.poll(() => page.getByTestId('status').textContent()).toBe('actif');
+    const subEmail = `sub-${email}`;
+    await page.getByRole('button', { name: 'Nouveau sous-compte' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('E-mail').fill(subEmail);
+    await dialog.getByLabel('Type').selectOption('advanced');
+    await dialog.getByLabel('Crédit initial (EUR, facultatif)').fill('1,5');
+    // A wrong key is the public API's refusal, in the dialog; the operator stays signed in.
+    await dialog.getByLabel("Clé d'API du compte principal").fill('tl_not-the-key');
+    await dialog.getByRole('button', { name: 'Continuer' }).click();
+    await dialog.getByRole('button', { name: 'Confirmer' }).click();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toBeTruthy();
+    await dialog.getByRole('button', { name: 'Modifier' }).click();
+    expect(await dialog.getByLabel('Crédit initial (EUR, facultatif)').inputValue()).toBe('1,5');
+    await dialog.getByLabel("Clé d'API du compte principal").fill(apiKey);
+    await dialog.getByRole('button', { name: 'Continuer' }).click();
+    await expect
+      .poll(() => dialog.textContent())
+      .toContain(`Créer le sous-compte avancé ${subEmail} du compte ${email} avec 1,50\u00a0€ ?`);
+    await dialog.getByRole('button', { name: 'Confirmer' }).click();
+    // An advanced subaccount has its own key, shown once.
+    const key = dialog.getByLabel("Clé d'API du sous-compte");
+    await key.waitFor();
+    expect((await key.inputValue()).length).toBeGreaterThan(10);
+    await dialog.getByRole('button', { name: 'Fermer' }).click();
+    expect(await page.getByRole('status').first().textContent()).toBe(
+      `Sous-compte ${subEmail} créé avec 1,50\u00a0€.`,
+    );
+    const subRow = page.locator('table.subaccounts tbody tr', { hasText: subEmail });
+    await expect.poll(() => subRow.textContent()).toContain('1,50\u00a0€');
+    expect(await subRow.textContent()).toContain('avancé');
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('8,50\u00a0€');
+    const token = (await subRow.getAttribute('data-token'))!;
+    // The history names the subaccount by its email.
+    expect(await page.locator('table.transfers tbody tr').first().textContent()).toContain(subEmail);
+    await screenshots(page, 'subaccount');
+
+    await page.getByRole('link', { name: '← Comptes' }).click();
+    const search = page.getByLabel('Rechercher par e-mail ou jeton');
+    const found = page.locator('table.subaccount-matches tbody tr');
+    await search.fill(subEmail.slice(0, 10));
+    await search.press('Enter');
+    await expect.poll(() => found.count()).toBe(1);
+    expect(await found.getByRole('link').textContent()).toBe(email);
+    await search.fill(token);
+    await search.press('Enter');
+    await expect.poll(() => found.textContent()).toContain(subEmail);
+    expect(await found.textContent()).toContain('1,50\u00a0€');
+    await screenshots(page, 'search');
+  });
+
+  it("rotates the account's key: the new one is shown once and the old one is refused", async () => {
+    await page.locator('table.subaccount-matches').getByRole('link', { name: email }).click();
+    await page.getByRole('button', { name: "Nouvelle clé d'API" }).click();
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.textContent()).toContain(`Remplacer la clé d'API du compte ${email} ?`);
+    await dialog.getByLabel('Motif (facultatif)').fill('Clé publiée par erreur');
+    await dialog.getByRole('button', { name: 'Confirmer' }).click();
+    const key = dialog.getByLabel("Nouvelle clé d'API du compte");
+    await key.waitFor();
+    const rotated = await key.inputValue();
+    expect(rotated).toMatch(/^tl_/);
+    expect(rotated).not.toBe(apiKey);
+    await dialog.getByRole('button', { name: 'Fermer' }).click();
+    expect(await page.getByRole('status').first().textContent()).toContain(
+      `Nouvelle clé d'API pour ${email}`,
+    );
+    const newest = page.locator('table.operator-actions tbody tr').first();
+    await expect.poll(() => newest.textContent()).toContain("nouvelle clé d'API");
+    expect(await newest.textContent()).toContain('Clé publiée par erreur');
+    const read = (key: string) =>
+      new TirelireClient({ baseUrl: server.url, apiKey: key, retry: { retries: 0 } }).listSubaccounts();
+    expect((await read(apiKey)).ok).toBe(false);
+    expect((await read(rotated)).ok).toBe(true);
   });
 
   it('asks for the token again after a reload and had no page error', async () => {

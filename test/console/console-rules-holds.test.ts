@@ -78,8 +78,8 @@ describe('operator console: rules, holds, closed subaccounts', () => {
     await page.getByLabel('Jeton opérateur').fill(token);
     await page.getByLabel('Jeton opérateur').press('Enter');
     await page.getByRole('heading', { name: 'Comptes' }).waitFor();
-    const alice = page.locator('li.account-row', { hasText: 'alice@example.com' });
-    const bob = page.locator('li.account-row', { hasText: 'bob@example.com' });
+    const alice = page.locator('tr.account-row', { hasText: 'alice@example.com' });
+    const bob = page.locator('tr.account-row', { hasText: 'bob@example.com' });
     await alice.waitFor();
     expect(await alice.getAttribute('class')).toContain('low');
     expect(await alice.getByTestId('low-balance').textContent()).toBe('solde bas');
@@ -114,7 +114,8 @@ describe('operator console: rules, holds, closed subaccounts', () => {
     const shopRow = page.locator('table.subaccounts tr', { hasText: 'shop@example.com' });
     await shopRow.getByRole('button', { name: 'Modifier les règles' }).click();
     const dialog = page.getByRole('dialog');
-    expect(await dialog.getByLabel('Alerte sous (EUR)').inputValue()).toBe('18.000');
+    // The rule as the operator writes it: "18", not "18,000" (which reads as eighteen thousand in French).
+    expect(await dialog.getByLabel('Alerte sous (EUR)').inputValue()).toBe('18');
     await dialog.getByLabel('Alerte sous (EUR)').fill('');
     await dialog.getByLabel('Recharge automatique sous (EUR)').fill('2');
     await dialog.getByLabel('Recharge', { exact: true }).selectOption('add');
@@ -129,6 +130,9 @@ describe('operator console: rules, holds, closed subaccounts', () => {
     await dialog.getByRole('button', { name: 'Confirmer' }).click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => shopRow.textContent()).toContain('plafond 10,00\u00a0€ par mois');
+    expect(await page.getByRole('status').first().textContent()).toBe(
+      'Règles enregistrées pour shop@example.com.',
+    );
     expect(await shopRow.getAttribute('class')).not.toContain('low');
     const read = must(await admin.getRules(accountId, { tokenSubaccount: shop }));
     expect(read.rules).toEqual({
@@ -146,10 +150,13 @@ describe('operator console: rules, holds, closed subaccounts', () => {
     await dialog.getByRole('button', { name: 'Continuer' }).click();
     await expect
       .poll(() => dialog.textContent())
-      .toContain('Encaisser 2 EUR de la réservation de 5,00\u00a0€');
+      .toContain('Encaisser 2,00\u00a0€ de la réservation de 5,00\u00a0€');
     await dialog.getByRole('button', { name: 'Confirmer' }).click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => shopHold.textContent()).toContain('encaissée');
+    expect(await page.getByRole('status').first().textContent()).toBe(
+      'Encaissé 2,00\u00a0€ sur la réservation de 5,00\u00a0€.',
+    );
     expect(await shopHold.textContent()).toContain('2,00\u00a0€');
     const mainHold = page.locator('table.holds tbody tr').first();
     await mainHold.getByRole('button', { name: 'Libérer' }).click();
@@ -157,6 +164,7 @@ describe('operator console: rules, holds, closed subaccounts', () => {
     await dialog.getByRole('button', { name: 'Confirmer' }).click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => mainHold.textContent()).toContain('libérée');
+    expect(await page.getByRole('status').first().textContent()).toBe('Réservation de 3,00\u00a0€ libérée.');
     await expect.poll(() => page.getByTestId('held').textContent()).toBe('0,00\u00a0€');
     expect(await page.locator('table.transfers tbody tr').first().textContent()).toContain('débit');
     await screenshots(page, 'holds-account');

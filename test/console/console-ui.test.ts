@@ -1,9 +1,15 @@
 import { fastify } from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerConsoleRoutes } from '../../src/http/console.js';
-import { collectPageErrors, launchChromium, screenshots, VIEWPORTS } from '../helpers/console-browser.js';
+import {
+  collectPageErrors,
+  launchChromium,
+  screenshots,
+  settled,
+  VIEWPORTS,
+} from '../helpers/console-browser.js';
 
 /**
  * The console's own behaviour (paging, filters, words for errors, keyboard,
@@ -30,12 +36,13 @@ function fakeAdminApi(seen: Seen[], auth: { token: string }, posted: unknown[]):
     balance: `${n}.500`,
     held: '0.000',
     subaccountCount: n === 0 ? 2 : 0,
-    rules: NO_RULES,
-    createdAt: '2026-11-01T10:00:00.000Z',
+    // Account 3 (2.500) is under its threshold of 5: a low balance.
+    rules: n === 2 ? { ...NO_RULES, lowBalance: '5.000' } : NO_RULES,
+    createdAt: new Date(Date.UTC(2026, 10, 1, 10) + n * 60_000).toISOString(),
   }));
   const sub = { status: 'active', held: '0.000', rules: NO_RULES, createdAt: '', closedAt: null };
   const subaccounts = [
-    { ...sub, id: 1, email: 'shop@example.com', token: 'sub-shop', type: 'simple', balance: '3.000' },
+    { ...sub, id: 1, email: 'shop@example.com', token: 'sub-shop', type: 'simple', balance: '3.001234' },
     { ...sub, id: 2, email: 'news@example.com', token: 'sub-news', type: 'advanced', balance: '0.800' },
   ];
   const transfers = Array.from({ length: 40 }, (_, n) => ({
@@ -139,17 +146,21 @@ function fakeAdminApi(seen: Seen[], auth: { token: string }, posted: unknown[]):
     });
     return ok({ account });
   });
-  app.post('/admin/v1/accounts/:id/topup', async (request, reply) =>
-    refuse(request, reply, 400, 20, 'Le montant est invalide', 'The amount is invalid'),
-  );
+  app.post('/admin/v1/accounts/:id/topup', async (request, reply) => {
+    posted.push({ topup: request.body });
+    return refuse(request, reply, 400, 20, 'Le montant est invalide', 'The amount is invalid');
+  });
   app.get('/admin/v1/holds', async (request) =>
     page([], request.query as Record<string, string | undefined>),
   );
   app.get('/admin/v1/transfers', async (request, reply) => {
     const query = request.query as Record<string, string | undefined>;
+    const token = query['tokenSubaccount'];
+    if (token !== undefined && !subaccounts.some((item) => item.token === token)) {
+      return refuse(request, reply, 400, 7, 'Sous-compte inconnu', 'Unknown subaccount');
+    }
     const matching = transfers.filter(
-      (transfer) =>
-        query['tokenSubaccount'] === undefined || transfer.tokenSubaccount === query['tokenSubaccount'],
+      (transfer) => token === undefined || transfer.tokenSubaccount === token,
     );
     if (request.headers.accept === 'text/csv') {
       return reply
@@ -173,6 +184,7 @@ describe('operator console, against a stand-in operator API', () => {
   let app: FastifyInstance;
   let base: string;
   let browser: Browser;
+  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
 
@@ -181,12 +193,20 @@ describe('operator console, against a stand-in operator API', () => {
     registerConsoleRoutes(app);
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: VIEWPORTS.laptop, locale: 'en-GB' });
+    // One zone for every run, so dates and the filters' bounds have known values (CET/CEST).
+    context = await browser.newContext({
+      viewport: VIEWPORTS.laptop,
+      locale: 'en-GB',
+      timezoneId: 'Europe/Paris',
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    page = await context.newPage();
     page.setDefaultTimeout(10_000);
     pageErrors = collectPageErrors(page);
   });
 
   afterAll(async () => {
+    await context?.close();
     await browser?.close();
     await app?.close();
   });
@@ -200,11 +220,17 @@ describe('operator console, against a stand-in operator API', () => {
   /** Elements that stick out of a phone-wide window (tables scroll inside their own box, so they do not). */
   const overflowsPhone = async () => {
     await page.setViewportSize(VIEWPORTS.phone);
+    await settled(page);
     const wide = await page.evaluate(() =>
       Array.from(document.querySelectorAll('body *'))
         .filter((element) => element.closest('.scroll') === null)
         .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
-        .map((element) => element.outerHTML.slice(0, 120)),
+        .map((element) => element.outerHTML.slice(0, 120))
+        .concat(
+          document.documentElement.scrollWidth > window.innerWidth
+            ? [`page ${document.documentElement.scrollWidth} px wide`]
+            : [],
+        ),
     );
     await page.setViewportSize(VIEWPORTS.laptop);
     return wide;
@@ -222,46 +248,163 @@ describe('operator console, against a stand-in operator API', () => {
     expect(seen.every((request) => !request.url.includes('wrong'))).toBe(true);
   });
 
-  it('pages through accounts, searches them and opens their subaccounts', async () => {
+  const rows = () => page.locator('tr.account-row');
+  const totals = () => page.getByTestId('totals').textContent();
+
+  it('pages through accounts in a sortable table with totals and the low balance marked', async () => {
     await page.getByLabel('Jeton opérateur').fill(TOKEN);
     await page.getByRole('button', { name: 'Se connecter' }).click();
-    await expect.poll(() => page.locator('li.account-row').count()).toBe(50);
+    await expect.poll(() => rows().count()).toBe(50);
+    // The newest first; 0.5 + 1.5 + … + 49.5 = 1250, added up exactly.
+    expect(await rows().first().getAttribute('data-account-id')).toBe('50');
+    expect(await totals()).toContain('1\u202f250,00\u00a0€');
+    expect(await totals()).toContain('50 comptes affichés · 1 en solde bas');
     await page.getByRole('button', { name: 'Afficher la suite' }).click();
-    await expect.poll(() => page.locator('li.account-row').count()).toBe(60);
+    await expect.poll(() => rows().count()).toBe(60);
     expect(seen.at(-1)?.url).toBe('/admin/v1/accounts?limit=50&cursor=50');
+    expect(await totals()).toContain('1\u202f800,00\u00a0€');
 
-    await page.getByLabel('Rechercher par e-mail').fill('client0');
-    await page.getByLabel('Rechercher par e-mail').press('Enter');
-    await expect.poll(() => page.locator('li.account-row').count()).toBe(9);
-    const toggle = page.getByRole('button', { name: 'Sous-comptes (2)' });
-    await toggle.click();
-    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
-    await expect.poll(() => page.locator('#subaccounts-1').textContent()).toContain('0,80\u00a0€');
-    expect(await unlabelled()).toEqual([]);
-    expect(await overflowsPhone()).toEqual([]);
+    const low = page.locator('tr.account-row[data-account-id="3"]');
+    expect(await low.getAttribute('class')).toContain('low');
+    expect(await low.getByTestId('low-balance').textContent()).toBe('solde bas');
+    // Dates in the one French format, with the zone (Paris is UTC+1 in November).
+    expect(await low.locator('td.date').textContent()).toBe('01/11/2026 11:02:00 UTC+1');
+
+    const balanceHead = page.getByRole('columnheader', { name: 'Solde' });
+    await balanceHead.getByRole('button').click();
+    expect(await balanceHead.getAttribute('aria-sort')).toBe('ascending');
+    expect(await rows().first().getAttribute('data-account-id')).toBe('1');
+    await balanceHead.getByRole('button').click();
+    expect(await balanceHead.getAttribute('aria-sort')).toBe('descending');
+    expect(await rows().first().getAttribute('data-account-id')).toBe('60');
+    expect(await rows().first().locator('td.money').textContent()).toBe('59,50\u00a0€');
+    await page.getByRole('columnheader', { name: 'E-mail' }).getByRole('button').click();
+    expect(await rows().first().getAttribute('data-account-id')).toBe('1');
+    expect(await totals()).toContain('1\u202f800,00\u00a0€');
     await screenshots(page, 'ui-accounts');
   });
 
-  it('pages and filters the history, draws the chart, and keeps the token out of URLs', async () => {
-    await page.getByRole('link', { name: 'client01@example.com' }).click();
+  it('searches main accounts by email and opens their subaccounts', async () => {
+    await page.getByLabel('Rechercher par e-mail ou jeton').fill('client0');
+    await page.getByLabel('Rechercher par e-mail ou jeton').press('Enter');
+    await expect.poll(() => rows().count()).toBe(9);
+    const toggle = page.getByRole('button', { name: 'Sous-comptes (2) — client01@example.com' });
+    await toggle.click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await expect.poll(() => page.locator('#subaccounts-1').textContent()).toContain('0,80\u00a0€');
+    // Types in words, tokens shortened to a copy button.
+    expect(await page.locator('#subaccounts-1').textContent()).toContain('avancé');
+    expect(await unlabelled()).toEqual([]);
+    expect(await overflowsPhone()).toEqual([]);
+  });
+
+  it('finds subaccounts by email and by token, each with its main account', async () => {
+    const search = page.getByLabel('Rechercher par e-mail ou jeton');
+    const found = page.locator('table.subaccount-matches tbody tr');
+    await search.fill('SHOP@');
+    await search.press('Enter');
+    await expect.poll(() => found.count()).toBe(1);
+    expect(await found.textContent()).toContain('shop@example.com');
+    expect(await found.getByRole('link').textContent()).toBe('client01@example.com');
+    expect(await rows().count()).toBe(0);
+
+    await search.fill('sub-news');
+    await search.press('Enter');
+    await expect.poll(() => found.count()).toBe(1);
+    expect(await found.textContent()).toContain('news@example.com');
+    expect(await found.textContent()).toContain('0,80\u00a0€');
+    // A token with no transfer is not found through the transfers: the subaccounts are read instead.
+    expect(seen.map((request) => request.url)).toContain(
+      '/admin/v1/transfers?tokenSubaccount=sub-news&limit=1',
+    );
+
+    await search.fill('sub-shop');
+    await search.press('Enter');
+    await expect.poll(() => found.count()).toBe(1);
+    expect(await found.textContent()).toContain('shop@example.com');
+
+    await search.fill('nobody-here');
+    await search.press('Enter');
+    await expect
+      .poll(() => page.getByTestId('not-found').textContent())
+      .toContain('Aucun compte ni sous-compte ne correspond à « nobody-here ».');
+    await screenshots(page, 'ui-search');
+    await search.fill('');
+    await search.press('Enter');
+    await expect.poll(() => rows().count()).toBe(50);
+  });
+
+  it('says "not found" the same way for an unknown account and an unknown page', async () => {
+    await page.goto(`${base}/console/#/accounts/999`);
+    await page.reload();
+    await page.getByLabel('Language').selectOption('fr');
+    await page.getByLabel('Jeton opérateur').fill(TOKEN);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    const notFound = page.getByTestId('not-found');
+    await expect
+      .poll(() => notFound.textContent())
+      .toContain('Aucun compte principal ne porte le numéro 999.');
+    expect(await notFound.getByRole('heading').textContent()).toBe('Introuvable');
+    await page.evaluate(() => (location.hash = '#/nowhere'));
+    await expect
+      .poll(() => notFound.textContent())
+      .toContain('Cette adresse ne mène à aucune page de la console.');
+    expect(await notFound.getByRole('heading').textContent()).toBe('Introuvable');
+    await page.evaluate(() => (location.hash = '#/accounts'));
+    await expect.poll(() => rows().count()).toBe(50);
+  });
+
+  it('pages and filters the history in the browser zone, labels subaccounts by email, draws the chart', async () => {
+    await page.evaluate(() => (location.hash = '#/accounts/1'));
     await page.getByRole('heading', { name: 'client01@example.com' }).waitFor();
     await expect.poll(() => page.locator('table.transfers tbody tr').count()).toBe(25);
     await page.getByRole('button', { name: 'Afficher la suite' }).click();
     await expect.poll(() => page.locator('table.transfers tbody tr').count()).toBe(40);
-    expect(await page.locator('svg.chart path.line').getAttribute('d')).toMatch(/^M8\.0,/);
+    const second = page.locator('table.transfers tbody tr').nth(1);
+    // 2026-10-31T23:00Z is midnight in Paris; the subaccount by its email, not its token.
+    expect(await second.locator('td.date').textContent()).toBe('01/11/2026 00:00:00 UTC+1');
+    expect(await second.textContent()).toContain('shop@example.com');
+    expect(await second.textContent()).not.toContain('sub-shop');
+    expect(await page.getByTestId('time-zone').textContent()).toBe(
+      'Dates et heures dans le fuseau Europe/Paris (UTC+1).',
+    );
+    await page.locator('#balance-chart canvas').first().waitFor();
+    expect(await page.locator('#balance-chart .u-axis').count()).toBe(2);
+    // The date range: everything from the first movement, or the last 30 days up to now.
+    const span = page.getByTestId('chart-span');
+    expect(await span.textContent()).toMatch(/^Du 30\/10\/2026 10:00:00 UTC\+1 au /);
+    await page.getByRole('button', { name: '30 jours' }).click();
+    const monthAgo = await page.evaluate(() => {
+      const day = new Date(Date.now() - 30 * 86_400_000);
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `${two(day.getDate())}/${two(day.getMonth() + 1)}/${day.getFullYear()}`;
+    });
+    await expect.poll(() => span.textContent()).toContain(`Du ${monthAgo} `);
+    expect(await page.getByRole('button', { name: '30 jours' }).getAttribute('aria-pressed')).toBe('true');
+    await page.locator('#balance-chart canvas').first().waitFor();
+    await page.getByRole('button', { name: 'Tout' }).click();
 
     await page.getByLabel('Sous-compte', { exact: true }).selectOption('sub-shop');
-    await page.getByLabel('Depuis le (UTC)').fill('2026-10-01');
-    await page.getByLabel("Jusqu'au (UTC)").fill('2026-11-30');
+    await page.getByLabel('Depuis le (JJ/MM/AAAA, Europe/Paris)').fill('32/10/2026');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe('Date illisible : écrivez JJ/MM/AAAA.');
+    await page.getByLabel('Depuis le (JJ/MM/AAAA, Europe/Paris)').fill('01/10/2026');
+    await page.getByLabel("Jusqu'au (JJ/MM/AAAA, Europe/Paris)").fill('2026-11-30');
     await page.getByRole('button', { name: 'Filtrer' }).click();
     await expect.poll(() => page.locator('table.transfers tbody tr').count()).toBe(20);
-    const filtered = seen.filter((request) => request.url.includes('tokenSubaccount=sub-shop'));
+    // The days are those of Paris: 1 October starts at 22:00 UTC the day before (summer time), 30 November ends at 22:59:59.999 UTC.
+    const filtered = seen.filter((request) => request.url.includes('tokenSubaccount=sub-shop&since'));
     expect(filtered.map((request) => request.url)).toContain(
-      '/admin/v1/transfers?accountId=1&tokenSubaccount=sub-shop&since=2026-10-01T00%3A00%3A00.000Z&until=2026-11-30T23%3A59%3A59.999Z&limit=25',
+      '/admin/v1/transfers?accountId=1&tokenSubaccount=sub-shop&since=2026-09-30T22%3A00%3A00.000Z&until=2026-11-30T22%3A59%3A59.999Z&limit=25',
     );
+    expect(await page.getByLabel("Jusqu'au (JJ/MM/AAAA, Europe/Paris)").inputValue()).toBe('30/11/2026');
+    expect(await page.locator('#chart-title').textContent()).toContain('shop@example.com');
     const actionRows = page.locator('table.operator-actions tbody tr');
     expect(await actionRows.count()).toBe(2);
     expect(await actionRows.nth(0).textContent()).toContain('réactivation');
+    expect(await actionRows.nth(0).textContent()).toContain('02/11/2026 10:00:00 UTC+1');
     expect(await actionRows.nth(1).textContent()).toContain('suspension');
     expect(await actionRows.nth(1).textContent()).toContain('Camille');
     expect(await actionRows.nth(1).textContent()).toContain('Carte refusée trois fois');
@@ -272,19 +415,59 @@ describe('operator console, against a stand-in operator API', () => {
     expect(seen.every((request) => request.authorization !== undefined)).toBe(true);
   });
 
-  it('shows the API refusal inside the confirmation and lets the operator go back to edit', async () => {
+  it('shows balances with two decimals and the exact value on hover; copies a token on click', async () => {
+    await page.getByLabel('Sous-compte', { exact: true }).selectOption('');
+    await page.getByLabel('Depuis le (JJ/MM/AAAA, Europe/Paris)').fill('');
+    await page.getByLabel("Jusqu'au (JJ/MM/AAAA, Europe/Paris)").fill('');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    const shop = page.locator('table.subaccounts tr[data-token="sub-shop"]');
+    const balance = shop.locator('td.money .amount').first();
+    expect(await balance.textContent()).toBe('3,00\u00a0€');
+    expect(await balance.getAttribute('title')).toBe('3,001234\u00a0€');
+    const chip = shop.getByRole('button', { name: 'Copier le jeton sub-shop' });
+    await chip.click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe('sub-shop');
+    expect(await chip.textContent()).toContain('Jeton copié');
+  });
+
+  it('keeps amounts and balances in view on a phone, tokens giving way', async () => {
+    await page.setViewportSize(VIEWPORTS.phone);
+    const outside = await page.evaluate(() =>
+      ['table.transfers', 'table.subaccounts'].flatMap((table) =>
+        Array.from(document.querySelectorAll(`${table} th.num`))
+          .filter((cell) => cell.getBoundingClientRect().right > window.innerWidth)
+          .map((cell) => `${table}: ${cell.textContent}`),
+      ),
+    );
+    const tokenShown = await page.locator('table.subaccounts td.token-col').first().isVisible();
+    await page.setViewportSize(VIEWPORTS.laptop);
+    expect(outside).toEqual([]);
+    expect(tokenShown).toBe(false);
+  });
+
+  it('reads an amount in the operator language, shows it formatted, and the API refusal in the confirmation', async () => {
     await page.getByRole('button', { name: 'Créditer' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Montant (EUR)').fill('1e5');
     await dialog.getByRole('button', { name: 'Continuer' }).click();
+    await expect
+      .poll(() => dialog.getByRole('alert').textContent())
+      .toBe('Montant illisible : « 1e5 ». Écrivez par exemple 1 250,50.');
+    await dialog.getByLabel('Montant (EUR)').fill('1 250,50');
+    await dialog.getByRole('button', { name: 'Continuer' }).click();
+    await expect
+      .poll(() => dialog.textContent())
+      .toContain('Créditer 1\u202f250,50\u00a0€ au compte client01@example.com ?');
     await dialog.getByRole('button', { name: 'Confirmer' }).click();
     await expect.poll(() => dialog.getByRole('alert').textContent()).toBe('Le montant est invalide');
+    expect(posted.at(-1)).toEqual({ topup: { credit: '1250.50' } });
     await dialog.getByRole('button', { name: 'Modifier' }).click();
-    expect(await dialog.getByLabel('Montant (EUR)').inputValue()).toBe('1e5');
+    expect(await dialog.getByLabel('Montant (EUR)').inputValue()).toBe('1250,5');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     // Focus returns to the button that opened the dialog.
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Créditer');
+    posted.length = 0;
   });
 
   it('suspends with a reason typed on the confirmation, from the keyboard', async () => {
@@ -300,6 +483,9 @@ describe('operator console, against a stand-in operator API', () => {
     await dialog.waitFor({ state: 'detached' });
     expect(posted).toEqual([{ reason: 'Fraude signalée' }]);
     await expect.poll(() => page.getByTestId('status').textContent()).toBe('suspendu');
+    expect(await page.getByRole('status').first().textContent()).toBe(
+      'Compte client01@example.com suspendu.',
+    );
     const newest = page.locator('table.operator-actions tbody tr').first();
     await expect.poll(() => newest.textContent()).toContain('Fraude signalée');
     expect(await newest.textContent()).toContain('suspension');

@@ -37,9 +37,20 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   for (const [size, viewport] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(viewport);
+    await settled(page);
     await page.screenshot({ path: `${SCREENSHOT_DIR}${name}-${size}.png`, fullPage: true });
   }
   await page.setViewportSize(VIEWPORTS.laptop);
+}
+
+/**
+ * Waits two frames: the balance chart measures its box in a ResizeObserver
+ * after a viewport change, before the next paint.
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.evaluate(
+    () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))),
+  );
 }
 
 /** Fails the test on any script error or console error the page reports (a CSP refusal, say). */

@@ -1,5 +1,6 @@
 import {
   TirelireAdminClient,
+  TirelireClient,
   TirelireNetworkError,
   TirelireProtocolError,
   type OperationName,
@@ -59,10 +60,8 @@ export class AdminApi {
     private readonly language: () => Language,
   ) {}
 
-  listAccounts(search: string, cursor: string | null) {
-    return this.read(
-      this.client().listAccounts({ ...given({ search }), limit: ACCOUNTS_PAGE_SIZE, ...cursorOf(cursor) }),
-    );
+  listAccounts(search: string, cursor: string | null, limit = ACCOUNTS_PAGE_SIZE) {
+    return this.read(this.client().listAccounts({ ...given({ search }), limit, ...cursorOf(cursor) }));
   }
 
   getAccount(id: number) {
@@ -88,6 +87,25 @@ export class AdminApi {
 
   resume(id: number, reason: string) {
     return this.read(this.client().resume(id, given({ reason })));
+  }
+
+  /** A new API key for the account; the old one is refused from then on. */
+  rotateKey(id: number, reason: string) {
+    return this.read(this.client().rotateKey(id, given({ reason })));
+  }
+
+  /**
+   * The operator API has no route that creates a subaccount, so this speaks
+   * the public one (`/v1/subaccount/create`) with the main account's own key,
+   * which the operator types for this one call and which is kept nowhere.
+   */
+  createSubaccount(
+    accountKey: string,
+    input: { type: 'simple' | 'advanced'; email: string; credit: string },
+  ) {
+    const client = new TirelireClient({ ...this.options(), apiKey: accountKey.trim() });
+    const parameters = { email: input.email.trim(), ...renamed(given({ credit: input.credit })) };
+    return this.read(client.createSubaccount({ type: input.type, parameters }));
   }
 
   /** Sets the rules of the account or of its subaccount `tokenSubaccount` ('' for the account). */
@@ -143,14 +161,16 @@ export class AdminApi {
    */
   private client(): TirelireAdminClient {
     const { token, operator } = this.session;
-    return new TirelireAdminClient({
+    return new TirelireAdminClient({ ...this.options(), token, ...(operator === '' ? {} : { operator }) });
+  }
+
+  private options() {
+    return {
       baseUrl: location.origin,
-      token,
-      ...(operator === '' ? {} : { operator }),
       language: this.language(),
       retry: { retries: 0 },
-      fetch: (input, init) => fetch(input, { ...init, cache: 'no-store' }),
-    });
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, { ...init, cache: 'no-store' }),
+    };
   }
 
   private async read<K extends OperationName, T>(pending: Promise<Result<K, T>>) {
@@ -172,6 +192,11 @@ export class AdminApi {
 function given<K extends string>(fields: Record<K, string>): Partial<Record<K, string>> {
   const entries = Object.entries<string>(fields).filter(([, value]) => value.trim() !== '');
   return Object.fromEntries(entries) as Partial<Record<K, string>>;
+}
+
+/** The public API calls an opening credit `creditToAttribute`. */
+function renamed(fields: { credit?: string }): { creditToAttribute?: string } {
+  return fields.credit === undefined ? {} : { creditToAttribute: fields.credit };
 }
 
 function cursorOf(cursor: string | null): { cursor?: string } {

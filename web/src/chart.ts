@@ -1,85 +1,103 @@
-import { svg } from 'lit-html';
-import type { SVGTemplateResult } from 'lit-html';
-import { parseAmount } from '../../src/domain/money.js';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { formatDateTime, formatDay, formatMoney, formatMoneyExact } from './format.js';
+import type { Language } from './i18n.js';
 
-export interface BalancePoint {
-  readonly at: number;
-  /** Balance in micro-euros, read exactly from the API's decimal text. */
-  readonly micros: bigint;
-  readonly label: string;
+/** What the balance chart draws; the view hands it to the chart's container as a property. */
+export interface ChartSpec {
+  /** When it changes the chart is drawn anew; otherwise it is left as the operator zoomed it. */
+  readonly key: string;
+  readonly xs: readonly number[];
+  readonly ys: readonly number[];
+  /** The exact balance of each point, shown on hover. */
+  readonly labels: readonly string[];
+  readonly language: Language;
+  readonly seriesLabel: string;
+  readonly dateLabel: string;
+  /** The first second shown (a date range); undefined for every point. */
+  readonly from: number | undefined;
+  readonly to: number;
 }
 
-export interface ChartBox {
-  readonly width: number;
-  readonly height: number;
-  readonly padding: number;
+export interface ChartHost extends HTMLElement {
+  chartSpec?: ChartSpec;
 }
+
+const HEIGHT = 260;
+let current: { host: ChartHost; plot: uPlot; key: string; observer: ResizeObserver } | null = null;
 
 /**
- * The balance after each movement, oldest first, from movements in the API's
- * order (newest first); movements that did not touch the plotted balance are
- * skipped. Movements within one millisecond keep the API's order, reversed.
+ * uPlot draws on a canvas outside lit-html's knowledge: after each render the
+ * page calls this with the chart's container (or null when none is shown),
+ * and the chart is created, redrawn or destroyed to match.
  */
-export function balancePoints(
-  transfers: readonly { createdAt: string; balanceAfter: string | null }[],
-): BalancePoint[] {
-  const points: BalancePoint[] = [];
-  for (const transfer of [...transfers].reverse()) {
-    if (transfer.balanceAfter === null) continue;
-    const micros = balanceMicros(transfer.balanceAfter);
-    const at = Date.parse(transfer.createdAt);
-    if (micros === null || Number.isNaN(at)) continue;
-    points.push({ at, micros, label: transfer.balanceAfter });
+export function syncChart(host: ChartHost | null): void {
+  const spec = host?.chartSpec;
+  if (current !== null && (host !== current.host || spec?.key !== current.key)) {
+    current.observer.disconnect();
+    current.plot.destroy();
+    current = null;
   }
-  return points.sort((a, b) => a.at - b.at);
+  if (host === null || spec === undefined || current !== null) return;
+  const plot = new uPlot(options(spec, host.clientWidth), [[...spec.xs], [...spec.ys]], host);
+  if (spec.from !== undefined) plot.setScale('x', { min: spec.from, max: spec.to });
+  const observer = new ResizeObserver(() => plot.setSize({ width: host.clientWidth, height: HEIGHT }));
+  observer.observe(host);
+  current = { host, plot, key: spec.key, observer };
 }
 
-function balanceMicros(text: string): bigint | null {
-  // parseAmount is the ledger's one parser; it calls zero "not positive", which for a balance is just 0.
-  const parsed = parseAmount(text);
-  if (parsed.kind === 'positive') return parsed.micros;
-  if (parsed.kind === 'not-positive' && !text.startsWith('-')) return 0n;
-  return null;
+function options(spec: ChartSpec, width: number): uPlot.Options {
+  const lang = spec.language;
+  const grid = { show: true, stroke: '#e3e6ea', width: 1 };
+  const hover = (index: number | null) => {
+    const label = index === null ? undefined : spec.labels[index];
+    if (label === undefined) return '—';
+    const [shown, exact] = [formatMoney(label, lang), formatMoneyExact(label, lang)];
+    return shown === exact ? shown : `${shown} (${exact})`;
+  };
+  return {
+    width: Math.max(width, 200),
+    height: HEIGHT,
+    cursor: { drag: { x: true, y: false } },
+    scales: { x: { time: true } },
+    series: [
+      {
+        label: spec.dateLabel,
+        value: (_plot, seconds) => (seconds == null ? '—' : formatDateTime(seconds * 1000, lang)),
+      },
+      {
+        label: spec.seriesLabel,
+        stroke: '#1f5fbf',
+        fill: 'rgba(31, 95, 191, 0.08)',
+        width: 2,
+        paths: uPlot.paths.stepped!({ align: 1 }),
+        points: { show: false },
+        value: (_plot, _value, _series, index) => hover(index),
+      },
+    ],
+    axes: [
+      {
+        grid,
+        // A French or ISO day is ~80 px wide: room for it between two ticks.
+        space: 110,
+        values: (_plot, splits, _axis, _space, increment) =>
+          splits.map((seconds) => axisTime(seconds, increment, lang)),
+      },
+      {
+        grid,
+        size: 80,
+        // Tick positions are chart geometry, not amounts: two decimals of a pixel scale.
+        values: (_plot, splits) => splits.map((euros) => formatMoney(euros.toFixed(2), lang)),
+      },
+    ],
+  };
 }
 
-/**
- * Screen coordinates of a step line: a balance holds until the next movement.
- * Numbers only appear here, as pixel positions, after the exact values are known.
- */
-export function stepPath(points: readonly BalancePoint[], box: ChartBox): string {
-  if (points.length === 0) return '';
-  const first = points[0]!.at;
-  const span = Math.max(points[points.length - 1]!.at - first, 1);
-  const top = points.reduce((max, point) => (point.micros > max ? point.micros : max), 0n);
-  const innerWidth = box.width - 2 * box.padding;
-  const innerHeight = box.height - 2 * box.padding;
-  const x = (at: number) =>
-    box.padding + (points.length === 1 ? innerWidth : ((at - first) / span) * innerWidth);
-  const y = (micros: bigint) =>
-    box.padding + innerHeight - (top === 0n ? 0 : Number((micros * 10_000n) / top) / 10_000) * innerHeight;
-  const parts = [`M${box.padding.toFixed(1)},${y(points[0]!.micros).toFixed(1)}`];
-  for (const point of points) {
-    parts.push(`H${x(point.at).toFixed(1)}`, `V${y(point.micros).toFixed(1)}`);
-  }
-  return parts.join(' ');
-}
-
-export function chartSvg(points: readonly BalancePoint[], box: ChartBox, title: string): SVGTemplateResult {
-  // Words and figures go in the HTML beside the chart, where they keep their size on a phone;
-  // with no text inside, the drawing may stretch to any width (the line keeps its stroke width).
-  const bottom = box.height - box.padding;
-  return svg`<svg class="chart" viewBox="0 0 ${box.width} ${box.height}" role="img" aria-label=${title}
-    preserveAspectRatio="none">
-    <line class="axis" x1=${box.padding} y1=${bottom} x2=${box.width - box.padding} y2=${bottom}></line>
-    <line class="axis" x1=${box.padding} y1=${box.padding} x2=${box.padding} y2=${bottom}></line>
-    <path class="line" d=${stepPath(points, box)}></path>
-  </svg>`;
-}
-
-/** The largest balance plotted, for the chart's legend. */
-export function highest(points: readonly BalancePoint[]): BalancePoint | undefined {
-  return points.reduce<BalancePoint | undefined>(
-    (max, point) => (max === undefined || point.micros > max.micros ? point : max),
-    undefined,
-  );
+/** Days on a wide range; the hour too when the ticks are less than a day apart. */
+function axisTime(seconds: number, increment: number, lang: Language): string {
+  const date = new Date(seconds * 1000);
+  const day = formatDay(date, lang);
+  if (increment >= 86_400) return day;
+  const time = `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+  return `${day}\n${time}`;
 }

@@ -1,18 +1,28 @@
 import { AdminApi, ApiError } from './api.js';
 import type { Rules, RulesInput, TransferFilter } from './api.js';
-import { dayBound, normalizeCredit } from './format.js';
+import type { ChartRange } from './chart-data.js';
+import { amountForInput, dayBound, parseAmountInput, parseDayInput } from './format.js';
 import { MESSAGES } from './i18n.js';
 import type { Language, Messages } from './i18n.js';
-import { newAccountPage, newDialog, parseRoute } from './state.js';
-import type { ActionKind, DialogFields, HistoryFilter, State } from './state.js';
+import { notice } from './notices.js';
+import { emptyFields, newAccountPage, newDialog, parseRoute } from './state.js';
+import type { AccountSortKey, ActionKind, DialogFields, State } from './state.js';
+import { searchSubaccounts } from './subaccount-search.js';
 
 const HISTORY_PAGE_SIZE = 25;
 const EVENTS_PAGE_SIZE = 25;
 /** Attempts shown per webhook endpoint (newest first). */
 const DELIVERIES_SHOWN = 10;
-/** The chart plots at most this many of the latest movements (two API pages). */
-const CHART_PAGE_SIZE = 100;
-const CHART_PAGES = 2;
+/**
+ * The chart plots at most this many of the latest movements (three of the
+ * API's largest pages), so a burst of a few hundred leaves the days before it drawn.
+ */
+const CHART_PAGE_SIZE = 1000;
+const CHART_PAGES = 3;
+/** How long a copied token says "copied". */
+const COPIED_SHOWN_MS = 2000;
+/** The dialog fields that hold an amount, read in the operator's language before review. */
+const AMOUNT_FIELDS = ['credit', 'lowBalance', 'topupBelow', 'topupAmount', 'capAmount'] as const;
 
 /**
  * Holds the page's state and every operator action. The views read the state
@@ -79,11 +89,50 @@ export class Controller {
     if (focus) queueMicrotask(() => document.querySelector<HTMLElement>('main h1')?.focus());
   }
 
+  /** Main accounts by email (the API), and subaccounts by email or token (the console, see subaccount-search). */
   async searchAccounts(search = this.state.accounts.search): Promise<void> {
     const accounts = this.state.accounts;
     Object.assign(accounts, { search, loading: true, error: null, items: [], nextCursor: null });
+    Object.assign(accounts, { subaccountMatches: null, subaccountsLoading: search !== '' });
     this.render();
-    await this.loadAccounts(null);
+    await Promise.all([this.loadAccounts(null), this.loadSubaccountMatches(search)]);
+  }
+
+  private async loadSubaccountMatches(search: string): Promise<void> {
+    if (search === '') return;
+    const accounts = this.state.accounts;
+    try {
+      const found = await searchSubaccounts(this.client(), search);
+      if (accounts.search === search) accounts.subaccountMatches = found;
+    } catch (error) {
+      accounts.error = this.words(error);
+    }
+    accounts.subaccountsLoading = false;
+    this.render();
+  }
+
+  /** Sorts the accounts shown by a column; the same column again reverses the order. */
+  sortAccounts(key: AccountSortKey): void {
+    const sort = this.state.accounts.sort;
+    const direction = sort.key === key && sort.direction === 'asc' ? 'desc' : 'asc';
+    this.state.accounts.sort = { key, direction };
+    this.render();
+  }
+
+  /** Copies a token to the clipboard and says so for a moment. */
+  async copyToken(token: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(token);
+      this.state.copiedToken = token;
+    } catch {
+      this.state.notice = this.t.tokenCopyFailed;
+    }
+    this.render();
+    setTimeout(() => {
+      if (this.state.copiedToken !== token) return;
+      this.state.copiedToken = null;
+      this.render();
+    }, COPIED_SHOWN_MS);
   }
 
   async moreAccounts(): Promise<void> {
@@ -228,16 +277,31 @@ export class Controller {
       });
     } catch (error) {
       page.error = this.words(error);
+      page.notFound = error instanceof ApiError && error.code === 30;
     }
     page.loading = false;
     this.render();
   }
 
-  async applyFilter(filter: HistoryFilter): Promise<void> {
+  /** The history filter as typed: days in either format, read in the browser's zone. */
+  async applyFilter(typed: { tokenSubaccount: string; since: string; until: string }): Promise<void> {
     const page = this.state.account;
     if (page === null) return;
-    page.filter = filter;
+    const [sinceDay, untilDay] = [parseDayInput(typed.since), parseDayInput(typed.until)];
+    if (sinceDay === null || untilDay === null) {
+      page.filterError = this.t.dayUnreadable;
+      this.render();
+      return;
+    }
+    page.filterError = null;
+    page.filter = { tokenSubaccount: typed.tokenSubaccount, sinceDay, untilDay };
     await this.loadHistory();
+  }
+
+  setChartRange(range: ChartRange): void {
+    if (this.state.account === null) return;
+    this.state.account.chartRange = range;
+    this.render();
   }
 
   /** Reloads the first page of the history and the chart's movements under the current filter. */
@@ -335,7 +399,7 @@ export class Controller {
 
   openDialog(kind: ActionKind, fields: Partial<DialogFields> = {}): void {
     this.opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    this.update({ dialog: newDialog(kind, fields), notice: null });
+    this.update({ dialog: newDialog(kind, fields) });
   }
 
   /** The rules form of the account ('') or of one of its subaccounts, filled with the rules as they are. */
@@ -346,7 +410,14 @@ export class Controller {
         ? page?.account?.rules
         : page?.subaccounts.find((sub) => sub.token === tokenSubaccount)?.rules;
     if (rules === undefined) return;
-    this.openDialog('rules', { tokenSubaccount, ...rulesFields(rules) });
+    this.openDialog('rules', this.localAmounts({ ...emptyFields(), tokenSubaccount, ...rulesFields(rules) }));
+  }
+
+  /** The amount fields as the operator writes them, to edit them again. */
+  private localAmounts(fields: DialogFields): DialogFields {
+    const local = { ...fields };
+    for (const name of AMOUNT_FIELDS) local[name] = amountForInput(local[name], this.state.language);
+    return local;
   }
 
   closeDialog(): void {
@@ -366,17 +437,37 @@ export class Controller {
     });
   }
 
-  /** The form step only collects; nothing is sent before the operator confirms. */
+  /**
+   * The form step only collects; nothing is sent before the operator confirms.
+   * Amounts are read in the operator's language here, so the confirmation
+   * shows them formatted; one that cannot be read keeps the form open.
+   */
   review(fields: DialogFields): void {
     const dialog = this.state.dialog;
     if (dialog === null) return;
-    Object.assign(dialog, { fields, step: 'confirm', error: null });
+    const read = { ...fields };
+    for (const name of AMOUNT_FIELDS) {
+      if (read[name].trim() === '') {
+        read[name] = '';
+        continue;
+      }
+      const amount = parseAmountInput(read[name], this.state.language);
+      if (!amount.ok) {
+        Object.assign(dialog, { fields, fieldError: this.t.amountUnreadable(read[name].trim()) });
+        this.render();
+        return;
+      }
+      read[name] = amount.text;
+    }
+    Object.assign(dialog, { fields: read, step: 'confirm', error: null, fieldError: null });
     this.render();
   }
 
+  /** Back to the form, the amounts written again in the operator's way. */
   edit(): void {
     const dialog = this.state.dialog;
     if (dialog === null) return;
+    dialog.fields = this.localAmounts(dialog.fields);
     Object.assign(dialog, { step: 'form', error: null });
     this.render();
   }
@@ -390,7 +481,7 @@ export class Controller {
     dialog.error = null;
     this.render();
     try {
-      await this.perform(dialog.kind, dialog.fields);
+      this.state.notice = await this.perform(dialog.kind, dialog.fields);
       if (dialog.step !== 'key') {
         this.update({ dialog: null });
         this.returnFocus();
@@ -402,29 +493,67 @@ export class Controller {
     this.render();
   }
 
-  private async perform(kind: ActionKind, fields: DialogFields): Promise<void> {
+  /** Sends the action and returns the sentence that confirms it, with the figures the API answered. */
+  private async perform(kind: ActionKind, fields: DialogFields): Promise<string> {
     const api = this.client();
+    const lang = this.state.language;
     if (kind === 'create') {
-      const created = await api.createAccount(fields.email.trim(), fields.credit.trim(), fields.reason);
-      Object.assign(this.state.dialog ?? {}, {
-        step: 'key',
-        apiKey: created.apiKey,
-        createdId: created.account.id,
-      });
-      return;
+      const created = await api.createAccount(fields.email.trim(), fields.credit, fields.reason);
+      this.showKey(created.apiKey, created.account.id);
+      return notice.created(this.t, lang, created.account);
     }
-    const id = this.state.account?.id;
-    if (id === undefined) throw new Error('an account action without an account page');
-    if (kind === 'topup') await api.topUp(id, fields.credit.trim(), fields.reason);
-    if (kind === 'charge') await api.charge(id, fields.credit.trim(), fields.reason, fields.tokenSubaccount);
-    if (kind === 'suspend') await api.suspend(id, fields.reason);
-    if (kind === 'resume') await api.resume(id, fields.reason);
-    if (kind === 'rules') await api.setRules(id, fields.tokenSubaccount, rulesInput(fields));
-    if (kind === 'capture') await api.capture(fields.holdId, fields.credit.trim());
-    if (kind === 'void') await api.void(fields.holdId);
-    this.state.notice = this.t.done(actionName(this.t, kind));
+    const page = this.state.account;
+    const id = page?.id;
+    if (page === null || id === undefined) throw new Error('an account action without an account page');
+    const said = await this.performOnAccount(api, id, kind, fields);
     this.state.accounts.items = [];
     await Promise.all([this.refreshAccount(), this.loadHistory(), this.loadHolds(null)]);
+    return said;
+  }
+
+  private async performOnAccount(api: AdminApi, id: number, kind: ActionKind, fields: DialogFields) {
+    const [t, lang] = [this.t, this.state.language];
+    const page = this.state.account!;
+    const target = notice.target(t, page, fields.tokenSubaccount);
+    switch (kind) {
+      case 'topup':
+        return notice.moved(t, lang, 'topup', target, await api.topUp(id, fields.credit, fields.reason));
+      case 'charge': {
+        const moved = await api.charge(id, fields.credit, fields.reason, fields.tokenSubaccount);
+        return notice.moved(t, lang, 'charge', target, moved);
+      }
+      case 'suspend':
+        return notice.status(t, (await api.suspend(id, fields.reason)).account);
+      case 'resume':
+        return notice.status(t, (await api.resume(id, fields.reason)).account);
+      case 'rules':
+        await api.setRules(id, fields.tokenSubaccount, rulesInput(fields));
+        return t.doneRules(target);
+      case 'capture':
+      case 'void': {
+        const settled =
+          kind === 'void' ? await api.void(fields.holdId) : await api.capture(fields.holdId, fields.credit);
+        return notice.settled(t, lang, settled.hold);
+      }
+      case 'rotate': {
+        const rotated = await api.rotateKey(id, fields.reason);
+        this.showKey(rotated.apiKey, null);
+        return t.doneRotate(rotated.account.email);
+      }
+      case 'subaccount': {
+        const input = { type: fields.subType, email: fields.email, credit: fields.credit };
+        const created = await api.createSubaccount(fields.accountKey, input);
+        // An advanced subaccount has a key of its own, shown once like a main account's.
+        if (created.subaccount.apiKey !== undefined) this.showKey(created.subaccount.apiKey, null);
+        return notice.subaccount(t, lang, created.subaccount.email, fields.credit);
+      }
+      case 'create':
+        throw new Error('create is no account action');
+    }
+  }
+
+  private showKey(apiKey: string, createdId: number | null): void {
+    Object.assign(this.state.dialog ?? {}, { step: 'key', apiKey, createdId });
   }
 
   async copyKey(): Promise<void> {
@@ -452,7 +581,10 @@ export class Controller {
   /** Words for any failure: the API's own message, or the page's when the API could not answer. */
   private words(error: unknown): string {
     if (error instanceof ApiError) {
-      if (error.status === 401 && this.api !== null) queueMicrotask(() => this.signOut(this.t.signedOut));
+      // Only the operator token's refusal (29) ends the session: a main account's key typed
+      // for a subaccount may be refused too, and that is the dialog's business.
+      const tokenRefused = error.status === 401 && (error.code === 29 || error.code === null);
+      if (tokenRefused && this.api !== null) queueMicrotask(() => this.signOut(this.t.signedOut));
       if (error.code !== null) return error.message;
       return error.status === 0 ? this.t.networkError : this.t.unexpectedError(error.status);
     }
@@ -470,6 +602,8 @@ export function actionName(t: Messages, kind: ActionKind): string {
     rules: t.editRules,
     capture: t.captureHold,
     void: t.voidHold,
+    subaccount: t.newSubaccount,
+    rotate: t.rotateKey,
   };
   return names[kind];
 }
@@ -489,9 +623,9 @@ function rulesFields(rules: Rules): Partial<DialogFields> {
 
 /** The rules the form says (an empty amount is no rule; a main account has no automatic top-up). */
 export function rulesOfFields(fields: DialogFields): Rules {
-  const amount = (text: string) => (normalizeCredit(text) === '' ? null : normalizeCredit(text));
+  const amount = (text: string) => (text.trim() === '' ? null : text.trim());
   const below = amount(fields.topupBelow);
-  const topupAmount = normalizeCredit(fields.topupAmount);
+  const topupAmount = fields.topupAmount.trim();
   const cap = amount(fields.capAmount);
   return {
     lowBalance: amount(fields.lowBalance),

@@ -1,7 +1,9 @@
 import { render } from 'lit-html';
+import { syncChart } from './chart.js';
+import type { ChartHost } from './chart.js';
 import { Controller } from './controller.js';
 import { initialLanguage } from './i18n.js';
-import { parseRoute } from './state.js';
+import { newAccountsPage, parseRoute } from './state.js';
 import type { State } from './state.js';
 import { appView } from './views/layout.js';
 import './styles.css';
@@ -16,7 +18,8 @@ const state: State = {
   signInError: null,
   route: parseRoute(location.hash),
   notice: null,
-  accounts: { search: '', items: [], nextCursor: null, loading: false, error: null, expanded: new Map() },
+  copiedToken: null,
+  accounts: newAccountsPage(),
   account: null,
   dialog: null,
 };
@@ -37,6 +40,7 @@ function paint(): void {
   document.title = controller.t.appName;
   render(appView(controller), root!);
   syncDialog();
+  syncChart(document.querySelector<ChartHost>('#balance-chart'));
 }
 
 let shownStep: string | null = null;

@@ -8,11 +8,23 @@ import type {
   Transfer,
   Webhook,
 } from './api.js';
+import type { ChartRange } from './chart-data.js';
+import { micros, microsText } from './format.js';
 import type { Language } from './i18n.js';
 
 export type Route = { page: 'accounts' } | { page: 'account'; id: number } | { page: 'unknown' };
 
-export type ActionKind = 'create' | 'topup' | 'charge' | 'suspend' | 'resume' | 'rules' | 'capture' | 'void';
+export type ActionKind =
+  | 'create'
+  | 'topup'
+  | 'charge'
+  | 'suspend'
+  | 'resume'
+  | 'rules'
+  | 'capture'
+  | 'void'
+  | 'subaccount'
+  | 'rotate';
 
 export interface DialogFields {
   email: string;
@@ -29,6 +41,9 @@ export interface DialogFields {
   capPeriod: 'day' | 'month';
   /** The hold a capture or a void settles. */
   holdId: string;
+  /** A new subaccount's type, and the main account's API key it is created with (sent once, never kept). */
+  subType: 'simple' | 'advanced';
+  accountKey: string;
 }
 
 /** An operator action in progress: fill in, confirm, (for a new account) see the key once. */
@@ -38,13 +53,34 @@ export interface Dialog {
   fields: DialogFields;
   busy: boolean;
   error: string | null;
+  /** What the form step refuses before anything is sent (an unreadable amount). */
+  fieldError: string | null;
   apiKey: string | null;
   createdId: number | null;
   copy: 'idle' | 'copied' | 'failed';
 }
 
+export type AccountSortKey = 'email' | 'status' | 'balance' | 'subaccounts' | 'created';
+
+/** A subaccount found by a search, with its main account. */
+export interface SubaccountMatch {
+  readonly account: Account;
+  readonly subaccount: Subaccount;
+}
+
+export interface SubaccountSearch {
+  readonly matches: readonly SubaccountMatch[];
+  /** False when the search stopped before reading every main account's subaccounts. */
+  readonly complete: boolean;
+  readonly scanned: number;
+}
+
 interface AccountsPage {
   search: string;
+  sort: { key: AccountSortKey; direction: 'asc' | 'desc' };
+  /** Subaccounts whose email or token matches the search; null while none was asked. */
+  subaccountMatches: SubaccountSearch | null;
+  subaccountsLoading: boolean;
   items: readonly Account[];
   nextCursor: string | null;
   loading: boolean;
@@ -67,7 +103,12 @@ export interface AccountPage {
   actions: readonly OperatorAction[];
   loading: boolean;
   error: string | null;
+  /** The API says there is no such main account. */
+  notFound: boolean;
   filter: HistoryFilter;
+  /** A filter day that could not be read, in words. */
+  filterError: string | null;
+  chartRange: ChartRange;
   transfers: readonly Transfer[];
   nextCursor: string | null;
   transfersLoading: boolean;
@@ -108,6 +149,8 @@ export interface State {
   signInError: string | null;
   route: Route;
   notice: string | null;
+  /** The token just copied by a click, for a moment's "copied". */
+  copiedToken: string | null;
   accounts: AccountsPage;
   account: AccountPage | null;
   dialog: Dialog | null;
@@ -126,17 +169,20 @@ export function emptyFields(): DialogFields {
     capAmount: '',
     capPeriod: 'day',
     holdId: '',
+    subType: 'simple',
+    accountKey: '',
   };
 }
 
 export function newDialog(kind: ActionKind, fields: Partial<DialogFields> = {}): Dialog {
-  const confirmOnly = kind === 'suspend' || kind === 'resume' || kind === 'void';
+  const confirmOnly = kind === 'suspend' || kind === 'resume' || kind === 'void' || kind === 'rotate';
   return {
     kind,
     step: confirmOnly ? 'confirm' : 'form',
     fields: { ...emptyFields(), ...fields },
     busy: false,
     error: null,
+    fieldError: null,
     apiKey: null,
     createdId: null,
     copy: 'idle',
@@ -151,7 +197,10 @@ export function newAccountPage(id: number): AccountPage {
     actions: [],
     loading: true,
     error: null,
+    notFound: false,
     filter: { tokenSubaccount: '', sinceDay: '', untilDay: '' },
+    filterError: null,
+    chartRange: 'all',
     transfers: [],
     nextCursor: null,
     transfersLoading: true,
@@ -184,4 +233,48 @@ export function parseRoute(hash: string): Route {
 
 export function routeHash(route: Route): string {
   return route.page === 'account' ? `#/accounts/${route.id}` : '#/accounts';
+}
+
+export function newAccountsPage(): AccountsPage {
+  return {
+    search: '',
+    sort: { key: 'created', direction: 'desc' },
+    subaccountMatches: null,
+    subaccountsLoading: false,
+    items: [],
+    nextCursor: null,
+    loading: false,
+    error: null,
+    expanded: new Map(),
+  };
+}
+
+/** The accounts shown, in the order the operator chose (amounts compared exactly). */
+export function sortAccounts(items: readonly Account[], sort: AccountsPage['sort']): Account[] {
+  const keyed = (account: Account): string | number | bigint => {
+    switch (sort.key) {
+      case 'email':
+        return account.email.toLowerCase();
+      case 'status':
+        return account.status;
+      case 'balance':
+        return micros(account.balance) ?? 0n;
+      case 'subaccounts':
+        return account.subaccountCount;
+      case 'created':
+        return account.createdAt + String(account.id).padStart(15, '0');
+    }
+  };
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  return [...items].sort((a, b) => {
+    const [x, y] = [keyed(a), keyed(b)];
+    return x < y ? -sign : x > y ? sign : b.id - a.id;
+  });
+}
+
+/** The shown accounts' balance and subaccounts added up, the balance as exact text. */
+export function accountTotals(items: readonly Account[]): { balance: string; subaccounts: number } {
+  const balance = items.reduce((sum, account) => sum + (micros(account.balance) ?? 0n), 0n);
+  const subaccounts = items.reduce((sum, account) => sum + account.subaccountCount, 0);
+  return { balance: microsText(balance), subaccounts };
 }

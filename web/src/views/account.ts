@@ -1,21 +1,22 @@
 import { html, nothing } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 import type { OperatorAction, Transfer } from '../api.js';
-import { balancePoints, chartSvg, highest } from '../chart.js';
+import type { ChartSpec } from '../chart.js';
+import { balancePoints, CHART_RANGES, chartColumns, rangeStart } from '../chart-data.js';
 import type { Controller } from '../controller.js';
-import { formatDateTime, formatMoney } from '../format.js';
+import { formatDateTime, formatDayText, timeZoneName, zoneOffset } from '../format.js';
 import type { AccountPage } from '../state.js';
 import { subaccountTable } from './accounts.js';
+import { money, notFound, tokenChip } from './bits.js';
 import { eventsSection, webhooksSection } from './events.js';
 import { errorLine } from './layout.js';
 import { availableText, holdsSection, isLow, rulesSummary } from './rules-holds.js';
-
-const CHART_BOX = { width: 640, height: 200, padding: 8 };
 
 export function accountView(c: Controller, page: AccountPage): TemplateResult {
   const { t, state } = c;
   const lang = state.language;
   const account = page.account;
+  if (page.notFound) return notFound(c, t.notFoundAccount(page.id), true);
   const title = account?.email ?? `${t.account} ${page.id}`;
   return html`<p><a href="#/accounts">${t.backToAccounts}</a></p>
     <div class="page-head">
@@ -38,15 +39,15 @@ export function accountView(c: Controller, page: AccountPage): TemplateResult {
         ? html`<dl class="facts big">
               <div>
                 <dt>${t.mainBalance}</dt>
-                <dd class="money" data-testid="balance">${formatMoney(account.balance, state.language)}</dd>
+                <dd class="money" data-testid="balance">${money(account.balance, lang)}</dd>
               </div>
               <div>
                 <dt>${t.held}</dt>
-                <dd class="money" data-testid="held">${formatMoney(account.held, state.language)}</dd>
+                <dd class="money" data-testid="held">${money(account.held, lang)}</dd>
               </div>
               <div>
                 <dt>${t.available}</dt>
-                <dd class="money" data-testid="available">${formatMoney(availableText(account), lang)}</dd>
+                <dd class="money" data-testid="available">${money(availableText(account), lang)}</dd>
               </div>
               <div>
                 <dt>${t.createdAt}</dt>
@@ -69,6 +70,12 @@ export function accountView(c: Controller, page: AccountPage): TemplateResult {
                       </button>`
                     : html`<button type="button" @click=${() => c.openDialog('resume')}>${t.resume}</button>`
                 }
+                <button type="button" class="quiet" @click=${() => c.openDialog('subaccount')}>
+                  ${t.newSubaccount}
+                </button>
+                <button type="button" class="quiet" @click=${() => c.openDialog('rotate')}>
+                  ${t.rotateKey}
+                </button>
               </div>
             </section>
             <section aria-labelledby="rules-title">
@@ -78,7 +85,7 @@ export function accountView(c: Controller, page: AccountPage): TemplateResult {
             </section>
             <section aria-labelledby="subaccounts-title">
               <h2 id="subaccounts-title">${t.subaccounts}</h2>
-              ${subaccountTable(t, state.language, page.subaccounts, (token) => c.openRules(token))}
+              ${subaccountTable(c, page.subaccounts, (token) => c.openRules(token))}
             </section>
             ${holdsSection(c, page)} ${operatorActionsSection(c, page.actions)}`
         : nothing
@@ -86,13 +93,20 @@ export function accountView(c: Controller, page: AccountPage): TemplateResult {
     ${chartSection(c, page)} ${historySection(c, page)} ${eventsSection(c, page)} ${webhooksSection(c, page)}`;
 }
 
+/** The subaccount of this page with this token, by its email; the token shortened when unknown. */
+function subaccountLabel(c: Controller, page: AccountPage, token: string): TemplateResult | string {
+  const sub = page.subaccounts.find((item) => item.token === token);
+  return sub === undefined ? tokenChip(c, token) : sub.email;
+}
+
 function chartSection(c: Controller, page: AccountPage): TemplateResult {
   const { t, state } = c;
-  const bySubaccount = page.filter.tokenSubaccount !== '';
+  const lang = state.language;
+  const token = page.filter.tokenSubaccount;
   const points = balancePoints(
     page.chartTransfers.map((transfer) => ({
       createdAt: transfer.createdAt,
-      balanceAfter: bySubaccount ? transfer.subaccountBalanceAfter : transfer.mainBalanceAfter,
+      balanceAfter: token !== '' ? transfer.subaccountBalanceAfter : transfer.mainBalanceAfter,
     })),
   );
   const movementCount = points.length;
@@ -101,26 +115,66 @@ function chartSection(c: Controller, page: AccountPage): TemplateResult {
   if (page.chartComplete && page.filter.sinceDay === '' && oldest !== undefined) {
     points.unshift({ at: oldest.at, micros: 0n, label: '0' });
   }
-  const top = highest(points);
+  const now = Date.now();
+  const columns = chartColumns(points, now);
+  const start = rangeStart(page.chartRange, now);
   const first = points[0];
-  const last = points[points.length - 1];
+  const from = start === undefined || (first !== undefined && first.at > start) ? first?.at : start;
+  const spec: ChartSpec = {
+    key: [
+      page.id,
+      token,
+      page.filter.sinceDay,
+      page.filter.untilDay,
+      page.chartRange,
+      lang,
+      movementCount,
+      points.at(-1)?.label,
+    ].join('|'),
+    ...columns,
+    language: lang,
+    seriesLabel: t.balance,
+    dateLabel: t.date,
+    from: start === undefined ? undefined : start / 1000,
+    to: now / 1000,
+  };
+  const rangeButtons = html`<div class="chart-ranges" role="group" aria-label=${t.chartRange}>
+    ${CHART_RANGES.map(
+      (range) =>
+        html`<button
+          type="button"
+          class="quiet"
+          aria-pressed=${page.chartRange === range ? 'true' : 'false'}
+          @click=${() => c.setChartRange(range)}
+        >
+          ${t.chartRanges[range]}
+        </button>`,
+    )}
+  </div>`;
   return html`<section aria-labelledby="chart-title">
     <h2 id="chart-title">
-      ${t.chart}${bySubaccount ? html` — <code>${page.filter.tokenSubaccount}</code>` : nothing}
+      ${t.chart}${token !== '' ? html` — ${subaccountLabel(c, page, token)}` : nothing}
     </h2>
     ${
-      top === undefined || first === undefined || last === undefined
+      first === undefined || from === undefined
         ? html`<p class="help">${page.transfersLoading ? t.loading : t.chartEmpty}</p>`
         : html`<figure class="card chart-card">
-            ${chartSvg(points, CHART_BOX, t.chartCaption(movementCount))}
+            ${rangeButtons}
+            <div
+              id="balance-chart"
+              class="chart"
+              role="img"
+              aria-label=${t.chartCaption(movementCount)}
+              .chartSpec=${spec}
+            ></div>
             <figcaption>
-              <span>${t.chartCaption(movementCount)}</span>
-              <span>max ${formatMoney(top.label, state.language)}</span>
-              <span
-                >${formatDateTime(new Date(first.at).toISOString(), state.language)} →
-                ${formatDateTime(new Date(last.at).toISOString(), state.language)}:
-                ${formatMoney(last.label, state.language)}</span
+              <span data-testid="chart-span"
+                >${t.chartSpan(formatDateTime(from, lang), formatDateTime(now, lang))}</span
               >
+              <span
+                >${t.chartCaption(movementCount)}${page.chartComplete ? '' : ` — ${t.chartPartial(movementCount)}`}</span
+              >
+              <span class="help">${t.chartZoomHelp}</span>
             </figcaption>
           </figure>`
     }
@@ -134,12 +188,14 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
     const form = new FormData(event.target as HTMLFormElement);
     void c.applyFilter({
       tokenSubaccount: String(form.get('tokenSubaccount') ?? ''),
-      sinceDay: String(form.get('since') ?? ''),
-      untilDay: String(form.get('until') ?? ''),
+      since: String(form.get('since') ?? ''),
+      until: String(form.get('until') ?? ''),
     });
   };
+  const zone = timeZoneName();
   return html`<section aria-labelledby="history-title">
     <h2 id="history-title">${t.history}</h2>
+    <p class="help" data-testid="time-zone">${t.timeZoneNote(zone, zoneOffset(new Date()))}</p>
     <form class="filters" @submit=${submit}>
       <div>
         <label for="f-sub">${t.filterSubaccount}</label>
@@ -153,14 +209,8 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
           )}
         </select>
       </div>
-      <div>
-        <label for="f-since">${t.since} (UTC)</label>
-        <input id="f-since" name="since" type="date" .value=${page.filter.sinceDay} />
-      </div>
-      <div>
-        <label for="f-until">${t.until} (UTC)</label>
-        <input id="f-until" name="until" type="date" .value=${page.filter.untilDay} />
-      </div>
+      ${dayField(c, 'since', t.since, page.filter.sinceDay)}
+      ${dayField(c, 'until', t.until, page.filter.untilDay)}
       <div class="filter-buttons">
         <button type="submit">${t.applyFilters}</button>
         <button type="button" class="quiet" ?disabled=${page.csvBusy} @click=${() => void c.downloadCsv()}>
@@ -168,7 +218,7 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
         </button>
       </div>
     </form>
-    ${errorLine(page.transfersError)} ${transferTable(c, page.transfers)}
+    ${errorLine(page.filterError)} ${errorLine(page.transfersError)} ${transferTable(c, page)}
     ${page.transfersLoading ? html`<p class="help">${t.loading}</p>` : nothing}
     ${
       page.nextCursor !== null && !page.transfersLoading
@@ -178,6 +228,23 @@ function historySection(c: Controller, page: AccountPage): TemplateResult {
         : nothing
     }
   </section>`;
+}
+
+/** A filter day, typed in the language's one format (or ISO), read in the browser's zone. */
+function dayField(c: Controller, name: 'since' | 'until', words: string, day: string): TemplateResult {
+  const { t } = c;
+  return html`<div>
+    <label for="f-${name}">${words} (${t.dayFormat}, ${timeZoneName()})</label>
+    <input
+      id="f-${name}"
+      name=${name}
+      type="text"
+      inputmode="numeric"
+      autocomplete="off"
+      placeholder=${t.dayFormat}
+      .value=${formatDayText(day, c.state.language)}
+    />
+  </div>`;
 }
 
 /** The append-only audit trail of suspend, resume and rotate-key, newest first. */
@@ -218,11 +285,15 @@ function operatorActionsSection(c: Controller, actions: readonly OperatorAction[
   </section>`;
 }
 
-function transferTable(c: Controller, transfers: readonly Transfer[]): TemplateResult {
+/**
+ * On a phone the date, kind, amount and balances stay; the subaccount moves under the kind, and
+ * reason and operator are for wider screens.
+ */
+function transferTable(c: Controller, page: AccountPage): TemplateResult {
   const { t, state } = c;
   const lang = state.language;
+  const transfers: readonly Transfer[] = page.transfers;
   if (transfers.length === 0) return html`<p class="help">${t.noTransfers}</p>`;
-  const money = (text: string | null) => (text === null ? '—' : formatMoney(text, lang));
   return html`<div class="scroll">
     <table class="transfers">
       <caption class="visually-hidden">
@@ -234,26 +305,35 @@ function transferTable(c: Controller, transfers: readonly Transfer[]): TemplateR
           <th scope="col">${t.kind}</th>
           <th scope="col" class="num">${t.amount}</th>
           <th scope="col" class="num">${t.balanceAfter}</th>
-          <th scope="col">${t.filterSubaccount}</th>
+          <th scope="col" class="sub-col">${t.filterSubaccount}</th>
           <th scope="col" class="num">${t.subaccountBalanceAfter}</th>
-          <th scope="col">${t.reason}</th>
-          <th scope="col">${t.operator}</th>
+          <th scope="col" class="wide-only">${t.reason}</th>
+          <th scope="col" class="wide-only">${t.operator}</th>
         </tr>
       </thead>
       <tbody>
         ${transfers.map(
           (transfer) =>
             html`<tr data-transfer-id=${transfer.id}>
-              <td>${formatDateTime(transfer.createdAt, lang)}</td>
-              <td><span class="kind ${transfer.kind}">${t.kinds[transfer.kind]}</span></td>
-              <td class="num money">${money(transfer.amount)}</td>
-              <td class="num money">${money(transfer.mainBalanceAfter)}</td>
+              <td class="date">${formatDateTime(transfer.createdAt, lang)}</td>
               <td>
-                ${transfer.tokenSubaccount === null ? '—' : html`<code>${transfer.tokenSubaccount}</code>`}
+                <span class="kind ${transfer.kind}">${t.kinds[transfer.kind]}</span>
+                ${
+                  transfer.tokenSubaccount === null
+                    ? nothing
+                    : html`<span class="phone-only"
+                        >${subaccountLabel(c, page, transfer.tokenSubaccount)}</span
+                      >`
+                }
               </td>
-              <td class="num money">${money(transfer.subaccountBalanceAfter)}</td>
-              <td>${transfer.reason ?? ''}</td>
-              <td>${transfer.operator ?? ''}</td>
+              <td class="num money">${money(transfer.amount, lang)}</td>
+              <td class="num money">${money(transfer.mainBalanceAfter, lang)}</td>
+              <td class="sub-col">
+                ${transfer.tokenSubaccount === null ? '—' : subaccountLabel(c, page, transfer.tokenSubaccount)}
+              </td>
+              <td class="num money">${money(transfer.subaccountBalanceAfter, lang)}</td>
+              <td class="wide-only">${transfer.reason ?? ''}</td>
+              <td class="wide-only">${transfer.operator ?? ''}</td>
             </tr>`,
         )}
       </tbody>

@@ -2,8 +2,11 @@ import { html, nothing } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 import type { Account, Subaccount } from '../api.js';
 import type { Controller } from '../controller.js';
-import { formatDateTime, formatMoney } from '../format.js';
-import type { Messages } from '../i18n.js';
+import { formatDateTime } from '../format.js';
+import type { Language, Messages } from '../i18n.js';
+import { accountTotals, sortAccounts } from '../state.js';
+import type { AccountSortKey } from '../state.js';
+import { money, notFound, tokenChip } from './bits.js';
 import { errorLine } from './layout.js';
 import { isLow, rulesSummary } from './rules-holds.js';
 
@@ -15,20 +18,23 @@ export function accountsView(c: Controller): TemplateResult {
     const form = new FormData(event.target as HTMLFormElement);
     void c.searchAccounts(String(form.get('search') ?? '').trim());
   };
+  const nothingFound =
+    accounts.items.length === 0 &&
+    !accounts.loading &&
+    !accounts.subaccountsLoading &&
+    (accounts.subaccountMatches?.matches.length ?? 0) === 0;
   return html`<div class="page-head">
       <h1 tabindex="-1">${t.accounts}</h1>
       <button type="button" @click=${() => c.openDialog('create')}>${t.newAccount}</button>
     </div>
     <form class="row" role="search" @submit=${submit}>
       <label for="search">${t.searchEmail}</label>
-      <input id="search" name="search" type="search" .value=${accounts.search} inputmode="email" />
+      <input id="search" name="search" type="search" .value=${accounts.search} autocomplete="off" />
       <button type="submit">${t.search}</button>
     </form>
     ${errorLine(accounts.error)}
-    ${accounts.items.length === 0 && !accounts.loading ? html`<p>${t.noAccounts}</p>` : nothing}
-    <ul class="accounts" aria-busy=${accounts.loading ? 'true' : 'false'}>
-      ${accounts.items.map((account) => accountRow(c, account))}
-    </ul>
+    ${nothingFound && accounts.error === null ? notFound(c, accounts.search === '' ? t.noAccounts : t.noMatch(accounts.search), false) : nothing}
+    ${subaccountMatches(c)} ${accounts.items.length > 0 ? accountsTable(c) : nothing}
     ${accounts.loading ? html`<p class="help">${t.loading}</p>` : nothing}
     ${
       accounts.nextCursor !== null && !accounts.loading
@@ -39,53 +45,153 @@ export function accountsView(c: Controller): TemplateResult {
     }`;
 }
 
-function accountRow(c: Controller, account: Account): TemplateResult {
+const COLUMNS: readonly { key: AccountSortKey; words: (t: Messages) => string; numeric: boolean }[] = [
+  { key: 'email', words: (t) => t.email, numeric: false },
+  { key: 'status', words: (t) => t.status, numeric: false },
+  { key: 'balance', words: (t) => t.balance, numeric: true },
+  { key: 'subaccounts', words: (t) => t.subaccounts, numeric: true },
+  { key: 'created', words: (t) => t.createdAt, numeric: false },
+];
+
+/** Main accounts as a table the operator sorts by any column, with totals and low balances marked. */
+function accountsTable(c: Controller): TemplateResult {
+  const { state, t } = c;
+  const { items, sort } = state.accounts;
+  const rows = sortAccounts(items, sort);
+  const totals = accountTotals(items);
+  const low = items.filter((account) => isLow(account)).length;
+  return html`<div class="scroll">
+    <table class="accounts" aria-busy=${state.accounts.loading ? 'true' : 'false'}>
+      <caption class="visually-hidden">
+        ${t.accounts}
+      </caption>
+      <thead>
+        <tr>
+          ${COLUMNS.map((column) => {
+            const sorted = sort.key === column.key;
+            const ariaSort = sorted ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none';
+            return html`<th scope="col" class=${column.numeric ? 'num' : ''} aria-sort=${ariaSort}>
+              <button type="button" class="sort" @click=${() => c.sortAccounts(column.key)}>
+                ${column.words(t)}<span aria-hidden="true" class="arrow"
+                  >${sorted ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}</span
+                >
+              </button>
+            </th>`;
+          })}
+        </tr>
+      </thead>
+      <tbody>
+        ${rows.map((account) => accountRows(c, account))}
+      </tbody>
+      <tfoot>
+        <tr data-testid="totals">
+          <th scope="row" colspan="2">
+            ${t.total} <span class="help">${t.totalsLine(items.length, low)}</span>
+          </th>
+          <td class="num money">${money(totals.balance, state.language)}</td>
+          <td class="num">${totals.subaccounts}</td>
+          <td></td>
+        </tr>
+      </tfoot>
+    </table>
+  </div>`;
+}
+
+function accountRows(c: Controller, account: Account): TemplateResult {
   const { t, state } = c;
   const lang = state.language;
   const expanded = state.accounts.expanded.get(account.id);
   const panelId = `subaccounts-${account.id}`;
   const low = isLow(account);
-  return html`<li class="card account-row ${low ? 'low' : ''}" data-account-id=${account.id}>
-    <div class="account-main">
-      <a class="email" href="#/accounts/${account.id}">${account.email}</a>
-      <span class="badge ${account.status}">${account.status === 'active' ? t.active : t.suspended}</span>
-      ${low ? html`<span class="badge low" data-testid="low-balance">${t.lowBalance}</span>` : nothing}
-    </div>
-    <dl class="facts">
-      <div>
-        <dt>${t.balance}</dt>
-        <dd class="money">${formatMoney(account.balance, lang)}</dd>
-      </div>
-      <div>
-        <dt>${t.createdAt}</dt>
-        <dd>${formatDateTime(account.createdAt, lang)}</dd>
-      </div>
-    </dl>
+  return html`<tr class="account-row ${low ? 'low' : ''}" data-account-id=${account.id}>
+      <td>
+        <a class="email" href="#/accounts/${account.id}">${account.email}</a>
+        ${low ? html`<span class="badge low" data-testid="low-balance">${t.lowBalance}</span>` : nothing}
+      </td>
+      <td>
+        <span class="badge ${account.status}">${account.status === 'active' ? t.active : t.suspended}</span>
+      </td>
+      <td class="num money">${money(account.balance, lang)}</td>
+      <td class="num">
+        ${
+          account.subaccountCount > 0
+            ? html`<button
+                type="button"
+                class="quiet"
+                aria-expanded=${expanded !== undefined ? 'true' : 'false'}
+                aria-controls=${panelId}
+                aria-label="${t.subaccounts} (${account.subaccountCount}) — ${account.email}"
+                @click=${() => void c.toggleSubaccounts(account.id)}
+              >
+                ${account.subaccountCount}
+              </button>`
+            : '0'
+        }
+      </td>
+      <td class="date">${formatDateTime(account.createdAt, lang)}</td>
+    </tr>
     ${
-      account.subaccountCount > 0
-        ? html`<button
-            type="button"
-            class="quiet"
-            aria-expanded=${expanded !== undefined ? 'true' : 'false'}
-            aria-controls=${panelId}
-            @click=${() => void c.toggleSubaccounts(account.id)}
-          >
-            ${t.subaccounts} (${account.subaccountCount})
-          </button>`
-        : html`<p class="help">${t.noSubaccounts}</p>`
-    }
-    <div id=${panelId}>${expanded !== undefined ? subaccountPanel(t, lang, expanded) : nothing}</div>
-  </li>`;
+      expanded !== undefined
+        ? html`<tr class="expansion">
+            <td colspan="5" id=${panelId}>${subaccountPanel(c, expanded)}</td>
+          </tr>`
+        : nothing
+    }`;
 }
 
 function subaccountPanel(
-  t: Messages,
-  lang: 'fr' | 'en',
+  c: Controller,
   expanded: readonly Subaccount[] | 'loading' | { error: string },
 ): TemplateResult {
-  if (expanded === 'loading') return html`<p class="help">${t.loading}</p>`;
+  if (expanded === 'loading') return html`<p class="help">${c.t.loading}</p>`;
   if ('error' in expanded) return html`<p class="error" role="alert">${expanded.error}</p>`;
-  return subaccountTable(t, lang, expanded);
+  return subaccountTable(c, expanded);
+}
+
+/** Subaccounts found by the search, each with its main account. */
+function subaccountMatches(c: Controller): TemplateResult | typeof nothing {
+  const { state, t } = c;
+  const lang = state.language;
+  const found = state.accounts.subaccountMatches;
+  if (state.accounts.subaccountsLoading) return html`<p class="help">${t.searchingSubaccounts}</p>`;
+  if (found === null || (found.matches.length === 0 && found.complete)) return nothing;
+  return html`<section aria-labelledby="sub-matches-title">
+    <h2 id="sub-matches-title">${t.subaccountMatches}</h2>
+    ${found.complete ? nothing : html`<p class="help" data-testid="scan-incomplete">${t.scanIncomplete(found.scanned)}</p>`}
+    ${
+      found.matches.length === 0
+        ? nothing
+        : html`<div class="scroll">
+            <table class="subaccount-matches">
+              <caption class="visually-hidden">
+                ${t.subaccountMatches}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">${t.email}</th>
+                  <th scope="col" class="token-col">${t.token_}</th>
+                  <th scope="col" class="num">${t.balance}</th>
+                  <th scope="col">${t.parentAccount}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${found.matches.map(
+                  ({ account, subaccount }) =>
+                    html`<tr data-token=${subaccount.token}>
+                      <td>
+                        ${subaccount.email}
+                        ${subaccount.status === 'closed' ? html`<span class="badge closed">${t.closed}</span>` : nothing}
+                      </td>
+                      <td class="token-col">${tokenChip(c, subaccount.token)}</td>
+                      <td class="num money">${money(subaccount.balance, lang)}</td>
+                      <td><a href="#/accounts/${account.id}">${account.email}</a></td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+          </div>`
+    }
+  </section>`;
 }
 
 /**
@@ -94,11 +200,12 @@ function subaccountPanel(
  * open subaccount edits its rules.
  */
 export function subaccountTable(
-  t: Messages,
-  lang: 'fr' | 'en',
+  c: Controller,
   subaccounts: readonly Subaccount[],
   onRules?: (token: string) => void,
 ): TemplateResult {
+  const { t } = c;
+  const lang: Language = c.state.language;
   if (subaccounts.length === 0) return html`<p class="help">${t.noSubaccounts}</p>`;
   return html`<div class="scroll">
     <table class="subaccounts">
@@ -108,11 +215,11 @@ export function subaccountTable(
       <thead>
         <tr>
           <th scope="col">${t.email}</th>
-          <th scope="col">${t.token_}</th>
-          <th scope="col">${t.type}</th>
           <th scope="col" class="num">${t.balance}</th>
           <th scope="col" class="num">${t.held}</th>
-          <th scope="col">${t.rules}</th>
+          <th scope="col" class="token-col">${t.token_}</th>
+          <th scope="col" class="wide-only">${t.type}</th>
+          <th scope="col" class="wide-only">${t.rules}</th>
           ${onRules === undefined ? nothing : html`<th scope="col"><span class="visually-hidden">${t.actions}</span></th>`}
         </tr>
       </thead>
@@ -125,11 +232,11 @@ export function subaccountTable(
               ${sub.email} ${closed ? html`<span class="badge closed">${t.closed}</span>` : nothing}
               ${low ? html`<span class="badge low">${t.lowBalance}</span>` : nothing}
             </td>
-            <td><code>${sub.token}</code></td>
-            <td>${sub.type}</td>
-            <td class="num money">${formatMoney(sub.balance, lang)}</td>
-            <td class="num money">${formatMoney(sub.held, lang)}</td>
-            <td class="wrap">${closed ? '—' : rulesSummary(t, lang, sub.rules)}</td>
+            <td class="num money">${money(sub.balance, lang)}</td>
+            <td class="num money">${money(sub.held, lang)}</td>
+            <td class="token-col">${tokenChip(c, sub.token)}</td>
+            <td class="wide-only">${t.subaccountTypes[sub.type]}</td>
+            <td class="wrap wide-only">${closed ? '—' : rulesSummary(t, lang, sub.rules)}</td>
             ${
               onRules === undefined
                 ? nothing

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
 import { actionName } from '../controller.js';
-import { formatMoney, normalizeCredit } from '../format.js';
+import { formatMoney } from '../format.js';
 import type { Controller } from '../controller.js';
 import type { Dialog, DialogFields } from '../state.js';
 import { errorLine } from './layout.js';
@@ -31,13 +31,13 @@ function formStep(c: Controller, dialog: Dialog): TemplateResult {
     const form = new FormData(event.target as HTMLFormElement);
     // Only the fields this form shows; the others keep what the dialog opened with.
     const read = Object.fromEntries([...form.entries()].map(([name, value]) => [name, String(value)]));
-    const credit = read['credit'];
-    c.review({ ...fields, ...read, ...(credit === undefined ? {} : { credit: normalizeCredit(credit) }) });
+    c.review({ ...fields, ...read });
   };
-  const buttons = html`<div class="dialog-buttons">
-    <button type="button" class="quiet" @click=${() => c.closeDialog()}>${t.cancel}</button>
-    <button type="submit">${t.continue}</button>
-  </div>`;
+  const buttons = html`${errorLine(dialog.fieldError)}
+    <div class="dialog-buttons">
+      <button type="button" class="quiet" @click=${() => c.closeDialog()}>${t.cancel}</button>
+      <button type="submit">${t.continue}</button>
+    </div>`;
   if (dialog.kind === 'rules') return html`<form @submit=${submit}>${rulesForm(c, fields)} ${buttons}</form>`;
   if (dialog.kind === 'capture') {
     return html`<form @submit=${submit}>
@@ -55,13 +55,15 @@ function formStep(c: Controller, dialog: Dialog): TemplateResult {
     </form>`;
   }
   const subaccounts = (c.state.account?.subaccounts ?? []).filter((sub) => sub.status !== 'closed');
+  const creating = dialog.kind === 'create' || dialog.kind === 'subaccount';
   return html`<form @submit=${submit}>
     ${
-      dialog.kind === 'create'
+      creating
         ? html`<label for="d-email">${t.email}</label>
             <input id="d-email" name="email" type="email" required .value=${fields.email} autofocus />`
         : nothing
     }
+    ${dialog.kind === 'subaccount' ? subaccountFields(c, fields) : nothing}
     ${
       dialog.kind === 'charge'
         ? html`<label for="d-target">${t.chargeTarget}</label>
@@ -76,21 +78,44 @@ function formStep(c: Controller, dialog: Dialog): TemplateResult {
             </select>`
         : nothing
     }
-    <label for="d-credit">${dialog.kind === 'create' ? t.initialCredit : t.credit}</label>
+    <label for="d-credit">${creating ? t.initialCredit : t.credit}</label>
     <input
       id="d-credit"
       name="credit"
       type="text"
       inputmode="decimal"
       autocomplete="off"
-      ?required=${dialog.kind !== 'create'}
-      ?autofocus=${dialog.kind !== 'create'}
+      ?required=${!creating}
+      ?autofocus=${!creating}
       .value=${fields.credit}
     />
-    <label for="d-reason">${t.reasonOptional}</label>
-    <input id="d-reason" name="reason" type="text" maxlength="255" .value=${fields.reason} />
+    ${
+      dialog.kind === 'subaccount'
+        ? nothing
+        : html`<label for="d-reason">${t.reasonOptional}</label>
+            <input id="d-reason" name="reason" type="text" maxlength="255" .value=${fields.reason} />`
+    }
     ${buttons}
   </form>`;
+}
+
+/** A subaccount's type, and the main account's key the public API creates it with. */
+function subaccountFields(c: Controller, fields: DialogFields): TemplateResult {
+  const { t } = c;
+  return html`<label for="d-sub-type">${t.subTypeField}</label>
+    ${choice('d-sub-type', 'subType', fields.subType, t.subaccountTypes)}
+    <label for="d-account-key">${t.accountKeyField}</label>
+    <input
+      id="d-account-key"
+      name="accountKey"
+      type="password"
+      required
+      autocomplete="off"
+      spellcheck="false"
+      aria-describedby="d-account-key-help"
+      .value=${fields.accountKey}
+    />
+    <p class="help" id="d-account-key-help">${t.accountKeyHelp}</p>`;
 }
 
 /** The three rules at once; an empty amount is no rule. A main account has no automatic top-up. */
@@ -140,7 +165,7 @@ function choice<V extends string>(id: string, name: string, selected: V, labels:
 
 function confirmStep(c: Controller, dialog: Dialog): TemplateResult {
   const { t } = c;
-  const statusChange = dialog.kind === 'suspend' || dialog.kind === 'resume';
+  const statusChange = dialog.kind === 'suspend' || dialog.kind === 'resume' || dialog.kind === 'rotate';
   const cancelButton = html`<button
     type="button"
     class="quiet"
@@ -150,7 +175,7 @@ function confirmStep(c: Controller, dialog: Dialog): TemplateResult {
     ${t.cancel}
   </button>`;
   if (statusChange) {
-    // Suspend and resume have no form step: the optional reason is asked here, and Enter confirms.
+    // Suspend, resume and rotate-key have no form step: the optional reason is asked here, and Enter confirms.
     const submit = (event: SubmitEvent) => {
       event.preventDefault();
       const form = new FormData(event.target as HTMLFormElement);
@@ -172,7 +197,7 @@ function confirmStep(c: Controller, dialog: Dialog): TemplateResult {
       ${errorLine(dialog.error)}
       <div class="dialog-buttons">
         ${cancelButton}
-        <button type="submit" class=${dialog.kind === 'suspend' ? 'danger' : ''} ?disabled=${dialog.busy}>
+        <button type="submit" class=${dialog.kind === 'resume' ? '' : 'danger'} ?disabled=${dialog.busy}>
           ${t.confirm}
         </button>
       </div>
@@ -198,30 +223,40 @@ function confirmStep(c: Controller, dialog: Dialog): TemplateResult {
 
 function question(c: Controller, dialog: Dialog): string {
   const { t } = c;
+  const lang = c.state.language;
   const email = c.state.account?.account?.email ?? '';
-  // The amount is shown as typed: the API decides whether it is valid and says why not.
-  const credit = dialog.fields.credit;
+  // The amount as the review read it, formatted; the API decides whether it is acceptable and says why not.
+  const credit = dialog.fields.credit === '' ? null : formatMoney(dialog.fields.credit, lang);
+  const target = () => {
+    const sub = c.state.account?.subaccounts.find((s) => s.token === dialog.fields.tokenSubaccount);
+    return sub?.email ?? `${t.mainAccount} ${email}`;
+  };
   switch (dialog.kind) {
     case 'create':
       return t.confirmCreate(dialog.fields.email.trim(), credit);
     case 'topup':
-      return t.confirmTopUp(email, credit);
-    case 'charge': {
-      const sub = c.state.account?.subaccounts.find((s) => s.token === dialog.fields.tokenSubaccount);
-      return t.confirmCharge(sub?.email ?? `${t.mainAccount} ${email}`, credit);
-    }
+      return t.confirmTopUp(email, credit ?? '');
+    case 'charge':
+      return t.confirmCharge(target(), credit ?? '');
     case 'suspend':
       return t.confirmSuspend(email);
     case 'resume':
       return t.confirmResume(email);
-    case 'rules': {
-      const sub = c.state.account?.subaccounts.find((s) => s.token === dialog.fields.tokenSubaccount);
-      return t.confirmRules(sub?.email ?? `${t.mainAccount} ${email}`);
-    }
+    case 'rotate':
+      return t.confirmRotate(email);
+    case 'rules':
+      return t.confirmRules(target());
+    case 'subaccount':
+      return t.confirmSubaccount(
+        dialog.fields.email.trim(),
+        t.subaccountTypes[dialog.fields.subType],
+        email,
+        credit,
+      );
     case 'capture':
     case 'void': {
       const hold = c.state.account?.holds.find((h) => h.id === dialog.fields.holdId);
-      const amount = hold === undefined ? dialog.fields.holdId : formatMoney(hold.amount, c.state.language);
+      const amount = hold === undefined ? dialog.fields.holdId : formatMoney(hold.amount, lang);
       return dialog.kind === 'void' ? t.confirmVoid(amount) : t.confirmCapture(credit, amount);
     }
   }
@@ -230,8 +265,10 @@ function question(c: Controller, dialog: Dialog): string {
 function keyStep(c: Controller, dialog: Dialog): TemplateResult {
   const { t } = c;
   const copyLabel = dialog.copy === 'copied' ? t.copied : t.copy;
+  const title =
+    dialog.kind === 'rotate' || dialog.kind === 'subaccount' ? t.keyTitles[dialog.kind] : t.keyTitles.create;
   return html`<p>${t.keyOnce}</p>
-    <label for="d-key">${t.keyTitle}</label>
+    <label for="d-key">${title}</label>
     <div class="row">
       <input id="d-key" type="text" readonly .value=${dialog.apiKey ?? ''} @focus=${selectAll} />
       <button type="button" autofocus @click=${() => void c.copyKey()}>${copyLabel}</button>

@@ -4,6 +4,7 @@ import type { Controller } from '../controller.js';
 import type { Language } from '../i18n.js';
 import { accountView } from './account.js';
 import { accountsView } from './accounts.js';
+import { notFound } from './bits.js';
 import { dialogView } from './dialog.js';
 import { signInView } from './sign-in.js';
 
@@ -34,8 +35,7 @@ function page(c: Controller): TemplateResult {
   const route = c.state.route;
   if (route.page === 'accounts') return accountsView(c);
   if (route.page === 'account' && c.state.account !== null) return accountView(c, c.state.account);
-  return html`<h1 tabindex="-1">${c.t.notFound}</h1>
-    <p><a href="#/accounts">${c.t.backToAccounts}</a></p>`;
+  return notFound(c, c.t.notFoundPage, true);
 }
 
 function languageSwitch(c: Controller): TemplateResult {

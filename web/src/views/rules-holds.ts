@@ -1,9 +1,9 @@
 import { html, nothing } from 'lit-html';
 import type { TemplateResult } from 'lit-html';
-import { parseAmount } from '../../../src/domain/money.js';
 import type { Hold, Rules } from '../api.js';
 import type { Controller } from '../controller.js';
-import { formatDateTime, formatMoney } from '../format.js';
+import { formatDateTime, formatMoney, micros, microsText, shortToken } from '../format.js';
+import { money } from './bits.js';
 import type { Language, Messages } from '../i18n.js';
 import type { AccountPage } from '../state.js';
 import { errorLine } from './layout.js';
@@ -27,37 +27,29 @@ export function rulesSummary(t: Messages, lang: Language, rules: Rules): string 
   return parts.length === 0 ? t.noRules : parts.join(' · ');
 }
 
-const micros = (text: string): bigint => {
-  const amount = parseAmount(text.replace(/^-/, ''));
-  const value = amount.kind === 'positive' ? amount.micros : 0n;
-  return text.startsWith('-') ? -value : value;
-};
-
 /** Below its low-balance threshold: available (balance − held) under `lowBalance`, read exactly. */
 export function isLow(account: { balance: string; held: string; rules: Rules }): boolean {
   const threshold = account.rules.lowBalance;
   if (threshold === null) return false;
-  return micros(account.balance) - micros(account.held) < micros(threshold);
+  return exact(account.balance) - exact(account.held) < exact(threshold);
 }
 
 /** Available = balance − held, as exact decimal text. */
 export function availableText(account: { balance: string; held: string }): string {
-  const value = micros(account.balance) - micros(account.held);
-  const negative = value < 0n;
-  const abs = negative ? -value : value;
-  const fraction = (abs % 1_000_000n).toString().padStart(6, '0');
-  return `${negative ? '-' : ''}${abs / 1_000_000n}.${fraction}`;
+  return microsText(exact(account.balance) - exact(account.held));
 }
+
+const exact = (text: string): bigint => micros(text) ?? 0n;
 
 /** The tree's holds, newest first, a pending one with its capture and void. */
 export function holdsSection(c: Controller, page: AccountPage): TemplateResult {
   const { t, state } = c;
   const lang = state.language;
-  const money = (text: string) => formatMoney(text, lang);
   const target = (hold: Hold) =>
     hold.tokenSubaccount === null
       ? t.mainAccount
-      : (page.subaccounts.find((sub) => sub.token === hold.tokenSubaccount)?.email ?? hold.tokenSubaccount);
+      : (page.subaccounts.find((sub) => sub.token === hold.tokenSubaccount)?.email ??
+        shortToken(hold.tokenSubaccount));
   return html`<section aria-labelledby="holds-title">
     <h2 id="holds-title">${t.holds}</h2>
     ${errorLine(page.holdsError)}
@@ -87,8 +79,8 @@ export function holdsSection(c: Controller, page: AccountPage): TemplateResult {
                     html`<tr data-hold-id=${hold.id}>
                       <td>${formatDateTime(hold.createdAt, lang)}</td>
                       <td>${target(hold)}</td>
-                      <td class="num money">${money(hold.amount)}</td>
-                      <td class="num money">${money(hold.captured)}</td>
+                      <td class="num money">${money(hold.amount, lang)}</td>
+                      <td class="num money">${money(hold.captured, lang)}</td>
                       <td><span class="kind hold-${hold.status}">${t.holdStatuses[hold.status]}</span></td>
                       <td>${formatDateTime(hold.expiresAt, lang)}</td>
                       <td>${hold.reason ?? ''}</td>
