@@ -142,6 +142,17 @@ describe('wrong-key throttling (memory)', () => {
   });
 });
 
+async function untilReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Redis not ready after 10 s: ${redis.status}`)), 10_000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 describe('limits shared through Redis', async () => {
   const reachable = await redisReachable();
   const skipUnlessCi = reachable || process.env['CI'] !== undefined ? test : test.skip;
@@ -152,6 +163,10 @@ describe('limits shared through Redis', async () => {
   const secondRedis = openLimitsRedis(REDIS_URL);
   beforeAll(async () => {
     if (!reachable && process.env['CI'] === undefined) return;
+    // The limits' clients never queue a command (a command before the connection is up is
+    // counted in the process instead): on a loaded machine the first requests could come
+    // before either client is ready, and the counts would not be shared yet.
+    await Promise.all([firstRedis, secondRedis].map(untilReady));
     // Two apps with their own Redis clients stand for two server processes.
     const shared = { perKeyMax: 4, authFailureMax: 3 };
     first = await openApp({ abuseLimits: limits({ ...shared, redis: firstRedis }) });
