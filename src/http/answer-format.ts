@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorAnswer } from '../domain/answers/error-answer.js';
 import { ApiError } from './api-error.js';
 import { isPlainObject } from './body.js';
-import { queryFields, readField, type Field } from './fields.js';
+import { readBodyOrQuery, type Field } from './fields.js';
 import { JSON_TYPE } from './json.js';
 import { preferredLanguage } from './language.js';
 import { jsonToXml, XML_TYPE } from './xml.js';
@@ -80,8 +80,7 @@ function bodyFieldsOf(request: FastifyRequest): Record<string, unknown> {
  * array from a repeated field), is invalid.
  */
 function readAnswerFormat(request: FastifyRequest, body: Record<string, unknown>): FormatRead {
-  const fromBody = readField(body, FORMAT_FIELD);
-  return formatOf(fromBody.kind !== 'absent' ? fromBody : readField(queryFields(request), FORMAT_FIELD));
+  return formatOf(readBodyOrQuery(request, body, FORMAT_FIELD));
 }
 
 function formatOf(field: Field): FormatRead {

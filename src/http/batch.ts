@@ -7,9 +7,9 @@ import { readAmount } from './credit-command.js';
 import { newTransferId } from '../app/ids.js';
 import { keyHashOf } from './key-hash.js';
 import { bodyFields, isPlainObject, type Fields } from './body.js';
-import { MAX_BATCH_BODY_BYTES, MAX_BATCH_OPERATIONS, MAX_TOKEN_LENGTH } from './bounds.js';
+import { MAX_BATCH_BODY_BYTES, MAX_BATCH_OPERATIONS } from './bounds.js';
 import { sendError } from './errors.js';
-import { readApiKey, readField, usableApiKey } from './fields.js';
+import { readApiKey, readField, usableApiKey, usableToken } from './fields.js';
 import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
 import { preferredLanguage } from './language.js';
 
@@ -106,7 +106,7 @@ function readOperation(fields: Fields, keyHash: string, createdAt: Date): Operat
       direction: direction satisfies Direction,
       keyHash,
       // A token of the wrong type or length matches nothing (code 7), as on the single routes.
-      tokenSubaccount: token.kind === 'text' && token.text.length <= MAX_TOKEN_LENGTH ? token.text : '',
+      tokenSubaccount: usableToken(token),
       amount: readAmount(credit.kind === 'text' ? credit.text : null),
       createdAt,
       idempotencyKey: null,

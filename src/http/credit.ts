@@ -3,10 +3,8 @@ import type { Direction } from '../domain/transfers.js';
 import type { CreditQueue } from '../app/credit-queue.js';
 import { buildCreditCommand } from './credit-command.js';
 import { bodyFields } from './body.js';
-import { MAX_TOKEN_LENGTH } from './bounds.js';
 import { sendError } from './errors.js';
-import { readApiKey, readField, usableApiKey } from './fields.js';
-import type { Field } from './fields.js';
+import { readApiKey, readField, usableApiKey, usableToken } from './fields.js';
 import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
 import { successJson } from '../domain/answers/credit-answer.js';
 import { keyHashOf } from './key-hash.js';
@@ -61,9 +59,4 @@ async function handleCredit(
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
   if (!outcome.ok) return sendError(request, reply, outcome);
   return reply.type(JSON_TYPE).send(successJson(outcome));
-}
-
-/** A token of the wrong type or length matches nothing: `''` is never a token (code 7). */
-function usableToken(token: Field): string {
-  return token.kind === 'text' && token.text.length <= MAX_TOKEN_LENGTH ? token.text : '';
 }

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { isLosslessNumber } from 'lossless-json';
 import type { Fields } from './body.js';
 import type { ErrorCode } from '../domain/errors.js';
-import { MAX_API_KEY_LENGTH } from './bounds.js';
+import { MAX_API_KEY_LENGTH, MAX_TOKEN_LENGTH } from './bounds.js';
 
 /**
  * One field as the checks need it: absent (or empty string), text (a string,
@@ -32,13 +32,16 @@ export function fieldOf(value: unknown): Field {
   return OTHER;
 }
 
+/** A parameter as the Mailpartner family reads it: from the body, else the query string. */
+export function readBodyOrQuery(request: FastifyRequest, body: Fields, name: string): Field {
+  const fromBody = readField(body, name);
+  return fromBody.kind !== 'absent' ? fromBody : readField(queryFields(request), name);
+}
+
 /** `apiKey` from the body, else the query string, else the `X-Api-Key` header. */
 export function readApiKey(request: FastifyRequest, body: Fields): Field {
-  const fromBody = readField(body, 'apiKey');
-  if (fromBody.kind !== 'absent') return fromBody;
-  const fromQuery = readField(queryFields(request), 'apiKey');
-  if (fromQuery.kind !== 'absent') return fromQuery;
-  return fieldOf(request.headers['x-api-key']);
+  const apiKey = readBodyOrQuery(request, body, 'apiKey');
+  return apiKey.kind !== 'absent' ? apiKey : fieldOf(request.headers['x-api-key']);
 }
 
 /** Fastify's query parser builds objects on a prototype of its own, so any non-array object is accepted. */
@@ -57,4 +60,9 @@ export function apiKeyOrCode(request: FastifyRequest, body: Fields): string | Er
 /** The text of a key field that can be a key (text, not too long), else null (code 10). */
 export function usableApiKey(apiKey: Field): string | null {
   return apiKey.kind === 'text' && apiKey.text.length <= MAX_API_KEY_LENGTH ? apiKey.text : null;
+}
+
+/** A token of the wrong type or length matches nothing: `''` is never a token (code 7). */
+export function usableToken(token: Field): string {
+  return token.kind === 'text' && token.text.length <= MAX_TOKEN_LENGTH ? token.text : '';
 }

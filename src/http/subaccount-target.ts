@@ -4,8 +4,7 @@ import type { ErrorCode } from '../domain/errors.js';
 import { checkMainCaller } from '../domain/ledger-rules.js';
 import type { Store } from '../domain/store.js';
 import type { Fields } from './body.js';
-import { MAX_TOKEN_LENGTH } from './bounds.js';
-import { queryFields, readApiKey, readField, usableApiKey, type Field } from './fields.js';
+import { queryFields, readApiKey, readField, usableApiKey, usableToken, type Field } from './fields.js';
 import { keyHashOf } from './key-hash.js';
 
 /** A /v1 request naming one subaccount of the caller: its key (text) and the token it named. */
@@ -28,8 +27,7 @@ export function readSubaccountTarget(request: FastifyRequest, body: Fields): Sub
   if (token.kind === 'absent') return 3;
   const secret = usableApiKey(apiKey);
   if (secret === null) return 10;
-  const text = token.kind === 'text' && token.text.length <= MAX_TOKEN_LENGTH ? token.text : '';
-  return { apiKey: secret, keyHash: keyHashOf(request, secret), token: text };
+  return { apiKey: secret, keyHash: keyHashOf(request, secret), token: usableToken(token) };
 }
 
 function readTokenField(body: Fields, query: Fields): Field {

@@ -28,7 +28,7 @@ import {
   type HoldRow,
   type TransferRow,
 } from './rows.js';
-import type { Statements } from './statements.js';
+import { preparedOnUse, type Statements } from './statements.js';
 import { withTransferData } from './event-data.js';
 
 /**
@@ -39,12 +39,14 @@ import { withTransferData } from './event-data.js';
  * one per set of filters).
  */
 export class SqliteListings {
-  private readonly prepared = new Map<string, Database.Statement>();
+  private readonly statement: (sql: string) => Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
     private readonly s: Statements,
-  ) {}
+  ) {
+    this.statement = preparedOnUse(db);
+  }
 
   authenticate(keyHash: string): Caller | null {
     const row = this.s.accountByKeyHash.get(keyHash) as AccountRow | undefined;
@@ -79,15 +81,6 @@ export class SqliteListings {
 
   private account(row: unknown): Account | null {
     return row === undefined ? null : toAccount(row as AccountRow);
-  }
-
-  private statement(sql: string): Database.Statement {
-    let statement = this.prepared.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.prepared.set(sql, statement);
-    }
-    return statement;
   }
 
   listMainAccounts(query: MainAccountQuery): MainAccountPage {

@@ -14,6 +14,7 @@ import {
 } from '../../domain/webhooks.js';
 import { EVENT_COLUMNS, toEvent, type EventRow } from './rows.js';
 import { withTransferData } from './event-data.js';
+import { preparedOnUse } from './statements.js';
 
 interface EndpointRow {
   id: string;
@@ -61,17 +62,10 @@ function toEndpoint(row: EndpointRow): WebhookEndpoint {
  * matters for the CLI or a second server on the same file.
  */
 export class SqliteWebhooks {
-  private readonly prepared = new Map<string, Database.Statement>();
+  private readonly statement: (sql: string) => Database.Statement;
 
-  constructor(private readonly db: Database.Database) {}
-
-  private statement(sql: string): Database.Statement {
-    let statement = this.prepared.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.prepared.set(sql, statement);
-    }
-    return statement;
+  constructor(private readonly db: Database.Database) {
+    this.statement = preparedOnUse(db);
   }
 
   /** Inside a write transaction. */
