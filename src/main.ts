@@ -140,7 +140,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   // A stable line that scripts and the black-box tests wait for.
   app.log.info({ url, store: store.engine }, 'tirelire listening');
-  if (options.banner ?? true) {
+  // LOG_LEVEL=silent asks for nothing on the terminal: the banner too.
+  if ((options.banner ?? true) && config.logLevel !== 'silent') {
     const database = options.store === undefined ? locateDatabase(databaseUrl).label : store.engine;
     process.stderr.write(startupBanner({ url, database, adminToken: config.adminToken }));
   }

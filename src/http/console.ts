@@ -49,4 +49,6 @@ export function registerConsoleRoutes(app: FastifyInstance, root: string = CONSO
   });
   // The page's assets are relative to /console/, so the bare path moves there.
   app.get('/console', (_request, reply) => reply.redirect('/console/', 301));
+  // Browsers ask every origin for /favicon.ico (on /docs, on GET /): the console's icon, not a 404 in the log.
+  app.get('/favicon.ico', (_request, reply) => reply.redirect('/console/favicon.svg', 302));
 }

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { packageVersion } from '../../src/config.js';
 import { startupBanner } from '../../src/main.js';
 import { locateDatabase } from '../../src/store/open-store.js';
+import { SERVER_ENTRY } from '../../soak/server.js';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js';
 
 let dir: string;
@@ -19,6 +22,29 @@ afterEach(async () => {
   server = null;
   rmSync(dir, { recursive: true, force: true });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls until the server answers 200 (a failure guard of 20 s, not a timing). */
+async function waitUntilReady(url: string): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 20_000;) {
+    const status = await fetch(url).then(
+      (answer) => answer.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} never answered 200`);
+}
 
 /** The lines the server wrote on stderr (output() interleaves them with the JSON log of stdout). */
 function readableLines(process: ServerProcess): string[] {
@@ -67,6 +93,34 @@ describe('start-up', () => {
     expect(icon.status).toBe(200);
     expect(icon.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     expect(await icon.text()).toMatch(/^<svg /);
+    const root = await fetch(`${server.url}/favicon.ico`, { redirect: 'manual' });
+    expect(root.status).toBe(302);
+    expect(root.headers.get('location')).toBe('/console/favicon.svg');
+  });
+
+  test('LOG_LEVEL=silent writes nothing on the terminal, the start-up line neither', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [SERVER_ENTRY], {
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: join(dir, 'quiet.db'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let written = '';
+    child.stdout.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (written += chunk.toString('utf8')));
+    const exited = new Promise((resolve) => child.once('close', resolve));
+    try {
+      await waitUntilReady(`http://127.0.0.1:${port}/readyz`);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    expect(written).toBe('');
   });
 
   test('a PostgreSQL URL is said without its password', () => {
