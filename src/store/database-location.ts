@@ -57,3 +57,20 @@ export function withoutPassword(url: string, text: string): string {
   }
   return password === '' ? text : text.split(password).join('***');
 }
+
+/**
+ * A PostgreSQL schema without Tirelire's tables, that the command was not
+ * allowed to create (the CLI's commands other than serve and migrate, as for
+ * a missing SQLite file); its message names the schema and the database.
+ */
+export class SchemaMissingError extends Error {
+  constructor(
+    readonly schema: string,
+    url: string,
+  ) {
+    super(
+      `no Tirelire ledger in schema ${schema} at ${postgresTarget(url)} (create it with \`tirelire migrate\`, or pass --create)`,
+    );
+    this.name = 'SchemaMissingError';
+  }
+}

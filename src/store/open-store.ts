@@ -4,6 +4,7 @@ import type { Store } from '../domain/store.js';
 import {
   locateDatabase,
   postgresTarget,
+  SchemaMissingError,
   withoutPassword,
   type DatabaseLocation,
 } from './database-location.js';
@@ -11,7 +12,12 @@ import { backupSqliteFile, type BackupReport } from './sqlite/backup.js';
 import { openSqliteStore } from './sqlite/open.js';
 import { isTirelireDatabase } from './sqlite/probe.js';
 
-export { DEFAULT_DATABASE_URL, locateDatabase, type DatabaseLocation } from './database-location.js';
+export {
+  DEFAULT_DATABASE_URL,
+  locateDatabase,
+  SchemaMissingError,
+  type DatabaseLocation,
+} from './database-location.js';
 export type { BackupReport } from './sqlite/backup.js';
 
 export interface OpenStoreOptions {
@@ -23,9 +29,10 @@ export interface OpenStoreOptions {
   /** SQLite: writes that may wait for a turn beside the writer thread (config WRITE_QUEUE_MAX). */
   readonly writeQueueMax?: number | undefined;
   /**
-   * SQLite: refuse a file that does not exist instead of creating it (and its
-   * folder). The CLI's commands other than serve and migrate open this way,
-   * so a typo in --db or a run from another folder cannot start an empty ledger.
+   * Refuse a SQLite file that does not exist instead of creating it (and its
+   * folder), or a PostgreSQL schema without Tirelire's tables instead of
+   * creating them. The CLI's commands other than serve and migrate open this
+   * way, so a typo in --db or a run from another folder cannot start an empty ledger.
    */
   readonly mustExist?: boolean | undefined;
 }
@@ -70,13 +77,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 
 /** An unreachable database is named by host, port and database, with its cause, never its password. */
 async function openPostgres(url: string, options: OpenStoreOptions): Promise<Store> {
-  const { openPostgresStore } = await import('./postgres/open.js');
+  const { openPostgresStore, NoLedgerInSchemaError } = await import('./postgres/open.js');
   try {
     return await openPostgresStore(url, {
       ...(options.poolMax === undefined ? {} : { poolMax: options.poolMax }),
       ...(options.silentAfterMs === undefined ? {} : { silentAfterMs: options.silentAfterMs }),
+      ...(options.mustExist === true ? { mustExist: true } : {}),
     });
   } catch (error) {
+    if (error instanceof NoLedgerInSchemaError) throw new SchemaMissingError(error.schema, url);
     const cause = rootCause(error);
     throw new Error(`cannot use PostgreSQL at ${postgresTarget(url)}: ${withoutPassword(url, cause)}`, {
       cause: error,

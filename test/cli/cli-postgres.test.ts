@@ -20,6 +20,26 @@ describe.skipIf(!reachable)('tirelire on PostgreSQL', () => {
     if (reachable) await dropPostgresSchema(POSTGRES_URL, schema);
   });
 
+  it('a command other than migrate refuses a schema with no ledger in one line, and creates nothing', async () => {
+    const empty = freshSchema();
+    const at = withSchema(POSTGRES_URL, empty);
+    try {
+      const result = tirelire(['account', 'list', '--db', at]);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe('');
+      const target = new URL(POSTGRES_URL);
+      expect(result.stderr).toBe(
+        `tirelire: no Tirelire ledger in schema ${empty} at ${target.hostname}:${target.port || '5432'}${target.pathname} (create it with \`tirelire migrate\`, or pass --create)\n`,
+      );
+      expect(await tablesIn(empty)).toEqual([]);
+      const created = tirelire(['account', 'create', '--db', at, '--create', '--email', 'new@example.com']);
+      expect(created.status, created.stderr).toBe(0);
+      expect(await tablesIn(empty)).toEqual(expect.arrayContaining(['accounts', 'transfers']));
+    } finally {
+      await dropPostgresSchema(POSTGRES_URL, empty);
+    }
+  });
+
   it('migrate creates the schema, and running it again is harmless', async () => {
     for (let time = 0; time < 2; time += 1) {
       const result = run('migrate', '--json');

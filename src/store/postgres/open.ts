@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Store } from '../../domain/store.js';
 import { checkSchemaName, createPool, type PostgresStoreOptions } from './pool.js';
 import { PostgresStore } from './postgres-store.js';
@@ -16,6 +17,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const store = new PostgresStore(pool, schema);
   if (options.migrate !== false) {
     try {
+      if (options.mustExist === true && !(await holdsLedger(pool, schema))) {
+        throw new NoLedgerInSchemaError(schema);
+      }
       await store.migrate();
     } catch (error) {
       await pool.end().catch(() => undefined);
@@ -23,6 +27,22 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     }
   }
   return store;
+}
+
+/** The schema holds no Tirelire ledger and `mustExist` forbade creating one (open-store.ts says where). */
+export class NoLedgerInSchemaError extends Error {
+  constructor(readonly schema: string) {
+    super(`no Tirelire ledger in schema ${schema}`);
+    this.name = 'NoLedgerInSchemaError';
+  }
+}
+
+/** Whether the schema has Tirelire's migration table: a ledger, however old its version. */
+async function holdsLedger(pool: pg.Pool, schema: string): Promise<boolean> {
+  const found = await pool.query<{ table: string | null }>('SELECT to_regclass($1) AS table', [
+    `${schema}.schema_migrations`,
+  ]);
+  return found.rows[0]?.table != null;
 }
 
 /**

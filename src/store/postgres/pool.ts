@@ -21,6 +21,11 @@ export interface PostgresStoreOptions {
   readonly silentAfterMs?: number;
   /** Called with errors of idle connections (the database restarted, the network dropped). */
   readonly onIdleError?: (error: Error) => void;
+  /**
+   * Refuse a schema that holds no Tirelire ledger yet (SchemaMissingError)
+   * instead of creating it: the CLI's commands other than serve and migrate.
+   */
+  readonly mustExist?: boolean;
   /** Run migrations when opening; default true. */
   readonly migrate?: boolean;
 }
