@@ -87,10 +87,8 @@ export async function searchSubaccounts(store: Store, query: SubaccountQuery): P
   const search = query.search ?? '';
   if (search !== '' && query.cursor === undefined) {
     const byToken = await store.findSubaccountByToken(search);
-    const main =
-      byToken?.parentId === undefined || byToken.parentId === null
-        ? null
-        : await store.getAccount(byToken.parentId);
+    // A subaccount always has its main account (the schema checks it).
+    const main = byToken === null ? null : await store.getAccount(byToken.parentId!);
     if (byToken !== null && main !== null) {
       return { items: [{ subaccount: byToken, mainEmail: main.email }], nextCursor: null };
     }
