@@ -3,7 +3,8 @@ import type { Store } from '../src/domain/store.js';
 import * as operator from '../src/app/operator.js';
 import * as rules from '../src/app/rules.js';
 import type { RulesPatch } from '../src/domain/rules.js';
-import { buildCreateSubaccount } from '../src/http/subaccount-command.js';
+import { createSubaccount } from '../src/app/subaccounts.js';
+import { hashApiKey } from '../src/app/keys.js';
 import type { CreditOp } from './operations.js';
 
 interface BankSubaccount {
@@ -125,16 +126,10 @@ export async function seedBank(
     const { apiKey, account } = created.value;
     const subaccounts: BankSubaccount[] = [];
     for (let sub = 0; sub < subaccountsPerMain; sub += 1) {
-      const built = buildCreateSubaccount({
-        apiKey,
-        type: 'simple',
-        email: null,
-        profile: {},
-        creditToAttribute: undefined,
-      });
-      const outcome = await store.createSubaccount(built.command);
+      const input = { type: 'simple', email: null, profile: {}, creditToAttribute: null } as const;
+      const { outcome } = await createSubaccount(store, input, { keyHash: hashApiKey(apiKey) });
       if (!outcome.ok) throw new Error(`seeding a subaccount failed with code ${outcome.code}`);
-      subaccounts.push({ id: outcome.account.id, token: built.command.token });
+      subaccounts.push({ id: outcome.account.id, token: outcome.account.token! });
     }
     const main = { accountId: account.id, apiKey, subaccounts };
     await setBankRules(store, main);

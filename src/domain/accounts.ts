@@ -76,8 +76,16 @@ export type MainCaller<T extends Pick<Caller, 'kind' | 'status'> = Caller> = T &
   readonly status: 'active';
 };
 
-export interface CreateSubaccountCommand {
-  readonly keyHash: string;
+/**
+ * Who acts as the main account: its key (`/v1`, codes 10 and 4), or the
+ * operator naming it by id (`/admin/v1`, 30 when it is no main account).
+ */
+export type MainAccountBy = { readonly keyHash: string } | { readonly mainAccountId: number };
+
+/** A subaccount to create under the main account that `by` names (`/v1` or `/admin/v1` alike). */
+export type CreateSubaccountCommand = SubaccountCreation & MainAccountBy;
+
+export interface SubaccountCreation {
   readonly type: SubaccountType;
   readonly email: string;
   readonly profile: SubaccountProfile;
@@ -133,11 +141,8 @@ export type CreateMainAccountOutcome =
 
 /** `POST /v1/subaccount/delete`: the subaccount of a main account to close. */
 export interface CloseSubaccountCommand {
-  /**
-   * Who closes it: the main account's key (`/v1`, codes 10 and 4), or the
-   * operator naming the main account (`/admin/v1`, 30 when it is not one).
-   */
-  readonly by: { readonly keyHash: string } | { readonly mainAccountId: number };
+  /** Who closes it: the main account's key, or the operator naming the main account. */
+  readonly by: MainAccountBy;
   readonly tokenSubaccount: string;
   /** The id of the `close` transfer that returns its balance, when it has one. */
   readonly transferId: string;

@@ -1,5 +1,4 @@
-import type { AccountState, CloseSubaccountCommand, CloseSubaccountOutcome } from './accounts.js';
-import type { ErrorCode } from './errors.js';
+import type { CloseSubaccountCommand, CloseSubaccountOutcome } from './accounts.js';
 import { accountData, treeOf } from './answers/event-data.js';
 import { holdData } from './answers/hold-view.js';
 import {
@@ -11,7 +10,7 @@ import {
 } from './holds.js';
 import type { LedgerDraft } from './ledger-draft.js';
 import {
-  checkMainCaller,
+  actingMain,
   decideUsageDebit,
   isOpenSubaccountOf,
   mainBalances,
@@ -139,13 +138,6 @@ function answer(draft: LedgerDraft, hold: Hold, transfer: Transfer | null): Hold
   return { ok: true, hold, mainAccount: mainBalances(draft, hold.mainAccountId), transfer };
 }
 
-/** The main account closing: by its key (10, 4) or, for the operator, by its id (30). */
-function closer(draft: LedgerDraft, by: CloseSubaccountCommand['by']): AccountState | ErrorCode {
-  if ('keyHash' in by) return checkMainCaller(draft.byKeyHash(by.keyHash));
-  const main = draft.account(by.mainAccountId);
-  return main === null || main.kind !== 'main' ? 30 : main;
-}
-
 /**
  * Subaccount delete (contract section 6), codes 10, 4, 7, 36 (1 and 3 are the
  * HTTP layer's): the subaccount's whole balance goes back to its main account
@@ -156,7 +148,7 @@ export function decideCloseSubaccount(
   command: CloseSubaccountCommand,
 ): CloseSubaccountOutcome {
   return draft.operation(command.createdAt, () => {
-    const caller = closer(draft, command.by);
+    const caller = actingMain(draft, command.by);
     if (typeof caller === 'number') return refuse(caller);
     const sub = draft.byToken(command.tokenSubaccount);
     if (!isOpenSubaccountOf(sub, caller.id)) return refuse(7);

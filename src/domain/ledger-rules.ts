@@ -4,6 +4,7 @@ import type {
   AccountStatus,
   CreateMainAccountCommand,
   CreateSubaccountCommand,
+  MainAccountBy,
   MainCaller,
 } from './accounts.js';
 import { accountData, transferData, treeOf } from './answers/event-data.js';
@@ -37,6 +38,17 @@ export function checkMainCaller<T extends { readonly kind: AccountKind; readonly
   if (caller === null) return 10;
   if (caller.kind !== 'main' || caller.status !== 'active') return 4;
   return caller as MainCaller<T>;
+}
+
+/**
+ * The main account acting, as the draft holds it: by its key, codes 10 then 4;
+ * named by the operator, 30 when the id is no main account (a suspended one
+ * may still be acted on by the operator, as for top-ups and charges).
+ */
+export function actingMain(draft: LedgerDraft, by: MainAccountBy): AccountState | ErrorCode {
+  if ('keyHash' in by) return checkMainCaller(draft.byKeyHash(by.keyHash));
+  const main = draft.account(by.mainAccountId);
+  return main === null || main.kind !== 'main' ? 30 : main;
 }
 
 /** Codes 20 then 5: the amount in micros, or the code refusing it. */
@@ -109,22 +121,22 @@ export type SubaccountDecision =
   | Refusal
   | {
       readonly ok: true;
-      readonly main: MainCaller<AccountState>;
+      readonly main: AccountState;
       /** The opening add, 0 when none. */
       readonly openingMicros: bigint;
     };
 
 /**
- * Subaccount creation, codes 10, 4, 20, 5, 23, 6, 8 in order (1 and 22 are
- * the HTTP layer's): the caller as the draft holds it, and whether one of its
- * open subaccounts already has the email.
+ * Subaccount creation, codes 10, 4 (by key) or 30 (by id), then 20, 5, 23,
+ * 6, 8 in order (1 and 22 are the HTTP layer's): the main account as the
+ * draft holds it, and whether one of its open subaccounts already has the email.
  */
 export function decideCreateSubaccount(
   draft: LedgerDraft,
   command: CreateSubaccountCommand,
   emailTaken: boolean,
 ): SubaccountDecision {
-  const main = checkMainCaller(draft.byKeyHash(command.keyHash));
+  const main = actingMain(draft, command);
   if (typeof main === 'number') return refuse(main);
   const opening = command.creditToAttribute === null ? 0n : checkAmount(command.creditToAttribute);
   if (typeof opening === 'number') return refuse(opening);

@@ -64,6 +64,53 @@ export interface MainAccountPage {
   readonly nextCursor: string | null;
 }
 
+export interface SubaccountQuery {
+  /** Part of an email, matched case-insensitively; absent or empty matches every subaccount. */
+  readonly search?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+  /**
+   * The most subaccounts one page examines, newest first: what bounds the cost
+   * of a search that no index can answer (a part of an email). A page may so
+   * hold fewer than `limit` items, none even, and still have a next one.
+   */
+  readonly examineLimit: number;
+}
+
+/** A subaccount found by a search, with the email of its main account. */
+export interface SubaccountFound {
+  readonly subaccount: Account;
+  readonly mainEmail: string;
+}
+
+export interface SubaccountSearchPage {
+  readonly items: readonly SubaccountFound[];
+  /** null once every subaccount older than the cursor has been examined. */
+  readonly nextCursor: string | null;
+}
+
+/** The subaccounts one page of a search examines: how many, and the lowest id among them. */
+export interface ExaminedWindow {
+  readonly count: number;
+  readonly lowestId: number | null;
+}
+
+/**
+ * The store's side of a search page: matches fetched with limit + 1 among
+ * the examined window. A full window that gave at most `limit` matches ends
+ * the page at the window's lowest id, so the next page examines the ones below.
+ */
+export function searchPageOf<T>(
+  rows: readonly T[],
+  query: Pick<SubaccountQuery, 'limit' | 'examineLimit'>,
+  window: ExaminedWindow,
+  positionOf: (row: T) => bigint | number,
+): { readonly rows: readonly T[]; readonly nextCursor: string | null } {
+  const page = pageOf(rows, query.limit, positionOf);
+  if (page.nextCursor !== null || window.count < query.examineLimit || window.lowestId === null) return page;
+  return { rows: page.rows, nextCursor: encodeCursor(window.lowestId) };
+}
+
 /** `%` and `_` in a search are literal text, not LIKE wildcards. */
 export function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;

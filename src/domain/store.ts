@@ -23,7 +23,14 @@ import type {
   DeliveryAttemptPage,
   WebhookEndpoint,
 } from './webhooks.js';
-import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from './pages.js';
+import type {
+  MainAccountPage,
+  MainAccountQuery,
+  SubaccountQuery,
+  SubaccountSearchPage,
+  TransferFilter,
+  TransferPage,
+} from './pages.js';
 import type {
   CreditBatchCommand,
   CreditBatchOutcome,
@@ -124,6 +131,11 @@ export interface Store {
   /** Main accounts, newest first, with how many subaccounts each has. */
   listMainAccounts(query: MainAccountQuery): Promise<MainAccountPage>;
   countSubaccounts(mainAccountId: number): Promise<number>;
+  /**
+   * Subaccounts of every main account, closed ones too, newest first (by id),
+   * whose email contains `search`; each page examines at most `examineLimit`.
+   */
+  searchSubaccounts(query: SubaccountQuery): Promise<SubaccountSearchPage>;
   /** The subaccount a public token names, or null (also for any other kind of account). */
   findSubaccountByToken(token: string): Promise<Account | null>;
   /** Transfers matching every given filter, newest first (by ledger order, `seq`). */

@@ -15,7 +15,9 @@
  * | `title`, `firstname`, `lastname` | 100 characters | 22 |
  * | `page` | 1 to 1 000 000 | 22 |
  * | `limit` of a transfer page (public history, operator listing) | 1 to 1000; CSV 1 to 10 000 | 22 |
- * | `limit` of the operator's account list | 1 to 100 | 22 |
+ * | `limit` of the operator's account list, of its subaccount search | 1 to 100 | 22 |
+ * | `search` of the operator's account list, of its subaccount search | 254 characters | 22 |
+ * | subaccounts one page of the subaccount search examines | 10 000 | the page ends there, `nextCursor` goes on |
  * | `after` of the event feed | 0 to 2^53 − 1 | 22 |
  * | `limit` of the event feed | 1 to 1000 | 22 |
  * | `types` of the event feed, of an endpoint | known type names, at most 50 | 22 |
@@ -43,6 +45,16 @@ export const MAX_TRANSFER_CSV_PAGE = 10_000;
 /** The operator's list of main accounts. */
 export const DEFAULT_ACCOUNT_PAGE = 50;
 export const MAX_ACCOUNT_PAGE = 100;
+
+/** The operator's subaccount search (GET /admin/v1/subaccounts). */
+export const DEFAULT_SUBACCOUNT_PAGE = 50;
+export const MAX_SUBACCOUNT_PAGE = 100;
+/**
+ * No index finds a part of an email, so one page of the subaccount search
+ * examines at most this many subaccounts, newest first (docs/admin-api.md
+ * says what that costs); the next page goes on below them.
+ */
+export const MAX_SUBACCOUNTS_EXAMINED = 10_000;
 
 /** GET /admin/v1/accounts/:id lists this many subaccounts at most; `subaccountCount` tells the whole. */
 export const MAX_SUBACCOUNTS_SHOWN = 1000;

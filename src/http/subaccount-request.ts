@@ -1,18 +1,24 @@
-import type { SubaccountProfile, SubaccountType } from '../domain/accounts.js';
+import type { CreateSubaccountOutcome, SubaccountProfile, SubaccountType } from '../domain/accounts.js';
+import { errorAnswer } from '../domain/answers/error-answer.js';
+import type { Language } from '../domain/errors.js';
+import type { IdempotencyClaim, IdempotencyGuard } from '../domain/idempotency.js';
 import { isValidEmail } from '../domain/email.js';
-import type { CreateSubaccountRequest } from './subaccount-command.js';
+import type { SubaccountInput } from '../app/subaccounts.js';
+import { readAmount } from './credit-command.js';
 import { isPlainObject } from './body.js';
 import type { Fields } from './body.js';
 import { MAX_NAME_LENGTH } from './bounds.js';
 import { fieldOf, readField } from './fields.js';
+import { guardOf, renderJson } from './idempotency.js';
 
 /**
- * Reads `type` and `parameters` of POST /v1/subaccount/create; null means
- * code 22. An absent `type` means `simple`; an absent email is generated for a
- * simple subaccount only. The amount is passed on as text: the store decides
- * codes 20 and 5 in their place in the order.
+ * Reads `type` and `parameters` of a subaccount creation (POST
+ * /v1/subaccount/create, and the operator's POST /admin/v1/accounts/:id/subaccounts);
+ * null means code 22. An absent `type` means `simple`; an absent email is
+ * generated for a simple subaccount only. The amount is read but not judged:
+ * the store decides codes 20 and 5 in their place in the order.
  */
-export function readCreateRequest(body: Fields, apiKey: string): CreateSubaccountRequest | null {
+export function readCreateRequest(body: Fields): SubaccountInput | null {
   const type = readType(body);
   const parameters = body['parameters'] === undefined || body['parameters'] === '' ? {} : body['parameters'];
   if (type === null || !isPlainObject(parameters)) return null;
@@ -22,8 +28,8 @@ export function readCreateRequest(body: Fields, apiKey: string): CreateSubaccoun
   if (email === null && type === 'advanced') return null;
   const credit = readField(parameters, 'creditToAttribute');
   const creditToAttribute =
-    credit.kind === 'absent' ? undefined : credit.kind === 'text' ? credit.text : null;
-  return { apiKey, type, email, profile, creditToAttribute };
+    credit.kind === 'absent' ? null : readAmount(credit.kind === 'text' ? credit.text : null);
+  return { type, email, profile, creditToAttribute };
 }
 
 function readType(body: Fields): SubaccountType | null {
@@ -64,4 +70,23 @@ function readBoolean(value: unknown): boolean | null {
   if (field.text === '1' || field.text === 'true') return true;
   if (field.text === '0' || field.text === 'false') return false;
   return null;
+}
+
+/**
+ * The Idempotency-Key guard of a subaccount creation, on either API: the
+ * answer `body` renders, or the refusal in `language`; the key an advanced
+ * subaccount gets is shown once and its record keeps null in its place.
+ */
+export function creationGuard(
+  claim: IdempotencyClaim,
+  language: Language,
+  body: (created: Extract<CreateSubaccountOutcome, { ok: true }>, apiKey: string | null) => unknown,
+): (apiKey: string | null) => IdempotencyGuard<CreateSubaccountOutcome> {
+  return (apiKey) =>
+    guardOf<CreateSubaccountOutcome>(
+      claim,
+      (outcome) =>
+        outcome.ok ? renderJson(200, body(outcome, apiKey)) : errorAnswer(outcome.code, language),
+      apiKey,
+    );
 }

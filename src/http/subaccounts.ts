@@ -1,21 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Account, CreateSubaccountOutcome } from '../domain/accounts.js';
-import { errorAnswer } from '../domain/answers/error-answer.js';
 import { checkMainCaller } from '../domain/ledger-rules.js';
 import { formatMicrosPadded } from '../domain/money.js';
 import type { Store } from '../domain/store.js';
 import { subaccountIdentity } from './admin/views.js';
 import { keyHashOf } from './key-hash.js';
 import type { Written } from './json.js';
-import { buildCreateSubaccount } from './subaccount-command.js';
+import { createSubaccount } from '../app/subaccounts.js';
 import { bodyFields } from './body.js';
 import { SUBACCOUNTS_PER_PAGE } from 'tirelire-client/shapes';
 import { MAX_PAGE } from './bounds.js';
 import { sendError } from './errors.js';
 import { apiKeyOrCode, queryFields, readField } from './fields.js';
-import { buildClaim, guardOf, readIdempotencyKey, renderJson, scopeOf, sendAnswer } from './idempotency.js';
+import { buildClaim, readIdempotencyKey, scopeOf, sendAnswer } from './idempotency.js';
 import { preferredLanguage } from './language.js';
-import { readCreateRequest } from './subaccount-request.js';
+import { creationGuard, readCreateRequest } from './subaccount-request.js';
 
 export function registerSubaccountRoutes(app: FastifyInstance, store: Store): void {
   app.post('/v1/subaccount/create', (request, reply) => handleCreate(store, request, reply));
@@ -37,31 +36,25 @@ async function handleCreate(
   const body = bodyFields(request);
   const apiKey = apiKeyOrCode(request, body);
   if (typeof apiKey !== 'string') return sendError(request, reply, apiKey);
-  const createRequest = readCreateRequest(body, apiKey);
-  if (createRequest === null) {
-    const main = checkMainCaller(await store.authenticate(keyHashOf(request, apiKey)));
+  const keyHash = keyHashOf(request, apiKey);
+  const input = readCreateRequest(body);
+  if (input === null) {
+    const main = checkMainCaller(await store.authenticate(keyHash));
     return sendError(request, reply, typeof main === 'number' ? main : 22);
   }
-  const built = buildCreateSubaccount(createRequest);
-  const language = preferredLanguage(request.headers['accept-language']);
-  const command =
+  const guard =
     idempotencyKey.kind === 'key'
-      ? {
-          ...built.command,
-          idempotency: guardOf<CreateSubaccountOutcome>(
-            buildClaim(request, body, scopeOf(apiKey, 'api'), idempotencyKey.key, built.command.createdAt),
-            (outcome) =>
-              outcome.ok
-                ? renderJson(200, createdBody(outcome, built.apiKey))
-                : errorAnswer(outcome.code, language),
-            built.apiKey,
-          ),
-        }
-      : built.command;
-  const outcome = await store.createSubaccount(command);
+      ? creationGuard(
+          buildClaim(request, body, scopeOf(apiKey, 'api'), idempotencyKey.key, new Date()),
+          preferredLanguage(request.headers['accept-language']),
+          createdBody,
+        )
+      : undefined;
+  const created = await createSubaccount(store, input, { keyHash }, guard);
+  const { outcome } = created;
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
   if (!outcome.ok) return sendError(request, reply, outcome);
-  return reply.send(createdBody(outcome, built.apiKey));
+  return reply.send(createdBody(outcome, created.apiKey));
 }
 
 /**

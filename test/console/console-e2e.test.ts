@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TirelireClient } from 'tirelire-client';
 import { collectPageErrors, launchChromium, screenshots } from '../helpers/console-browser.js';
@@ -249,7 +249,7 @@ describe('operator console, end to end', () => {
     await screenshots(page, 'accounts');
   });
 
-  it("creates a subaccount with the account's key, then finds it by email and by token", async () => {
+  it('creates a subaccount through the operator API, then finds it by email and by token', async () => {
     await page.getByRole('link', { name: email }).click();
     await page.getByRole('button', { name: 'Réactiver' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirmer' }).click();
@@ -259,15 +259,21 @@ describe('operator console, end to end', () => {
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('E-mail').fill(subEmail);
     await dialog.getByLabel('Type').selectOption('advanced');
-    await dialog.getByLabel('Crédit initial (EUR, facultatif)').fill('1,5');
-    // A wrong key is the public API's refusal, in the dialog; the operator stays signed in.
-    await dialog.getByLabel("Clé d'API du compte principal").fill('tl_not-the-key');
+    // No key is asked: the operator API creates it. More than the account holds is its refusal, in the dialog.
+    expect(await dialog.getByLabel("Clé d'API du compte principal").count()).toBe(0);
+    const posted: string[] = [];
+    const onRequest = (request: Request) => {
+      if (request.method() === 'POST') posted.push(new URL(request.url()).pathname);
+    };
+    page.on('request', onRequest);
+    await dialog.getByLabel('Crédit initial (EUR, facultatif)').fill('20');
     await dialog.getByRole('button', { name: 'Continuer' }).click();
     await dialog.getByRole('button', { name: 'Confirmer' }).click();
-    await expect.poll(() => dialog.getByRole('alert').textContent()).toBeTruthy();
+    await expect.poll(() => dialog.getByRole('alert').textContent()).toContain('Crédit insufisant');
     await dialog.getByRole('button', { name: 'Modifier' }).click();
-    expect(await dialog.getByLabel('Crédit initial (EUR, facultatif)').inputValue()).toBe('1,5');
-    await dialog.getByLabel("Clé d'API du compte principal").fill(apiKey);
+    expect(await dialog.getByLabel('Crédit initial (EUR, facultatif)').inputValue()).toBe('20');
+    await dialog.getByLabel('Crédit initial (EUR, facultatif)').fill('1,5');
+    await screenshots(page, 'new-subaccount');
     await dialog.getByRole('button', { name: 'Continuer' }).click();
     await expect
       .poll(() => dialog.textContent())
@@ -281,6 +287,9 @@ describe('operator console, end to end', () => {
     expect(await page.getByRole('status').first().textContent()).toBe(
       `Sous-compte ${subEmail} créé avec 1,50\u00a0€.`,
     );
+    const created = `/admin/v1/accounts/${new URL(page.url()).hash.split('/').pop()}/subaccounts`;
+    page.off('request', onRequest);
+    expect(posted).toEqual([created, created]);
     const subRow = page.locator('table.subaccounts tbody tr', { hasText: subEmail });
     await expect.poll(() => subRow.textContent()).toContain('1,50\u00a0€');
     expect(await subRow.textContent()).toContain('avancé');

@@ -169,6 +169,21 @@ function fakeAdminApi(seen: Seen[], auth: { token: string }, posted: unknown[]):
     }
     return page(matching, query);
   });
+  // The server's subaccount search examines a bounded window a page, newest first: this stand-in's
+  // first page ends before the archived subaccount, which the next page (cursor `w1`) finds.
+  const archived = [
+    { ...sub, id: 3, email: 'archive@example.com', token: 'sub-archive', type: 'simple', balance: '7.000' },
+  ];
+  app.get('/admin/v1/subaccounts', async (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    const search = query['search'] ?? '';
+    const matches = (items: typeof subaccounts) =>
+      items
+        .filter((item) => item.token === search || item.email.includes(search.toLowerCase()))
+        .map((item) => ({ ...item, accountId: 1, accountEmail: accounts[0]!.email }));
+    if (query['cursor'] === 'w1') return ok({ data: matches(archived), nextCursor: null });
+    return ok({ data: matches(subaccounts), nextCursor: matches(archived).length > 0 ? 'w1' : null });
+  });
   // The account page also reads the tree's events and its webhook endpoints: none here.
   app.get('/admin/v1/events', async (request) =>
     ok({ data: [], nextAfter: Number((request.query as { after?: string }).after ?? 0) }),
@@ -313,9 +328,20 @@ describe('operator console, against a stand-in operator API', () => {
     await expect.poll(() => found.count()).toBe(1);
     expect(await found.textContent()).toContain('news@example.com');
     expect(await found.textContent()).toContain('0,80\u00a0€');
-    // A token with no transfer is not found through the transfers: the subaccounts are read instead.
+    // The server searches: one request, bounded, whatever the number of accounts.
+    expect(seen.map((request) => request.url)).toContain('/admin/v1/subaccounts?search=sub-news&limit=50');
+
+    // A page that ends before older subaccounts offers to go on, and keeps what it found.
+    await search.fill('example.com');
+    await search.press('Enter');
+    await expect.poll(() => found.count()).toBe(2);
+    await expect.poll(() => page.getByTestId('search-goes-on').textContent()).toContain('10 000');
+    await page.getByRole('button', { name: 'Chercher dans les sous-comptes plus anciens' }).click();
+    await expect.poll(() => found.count()).toBe(3);
+    expect(await found.nth(2).textContent()).toContain('archive@example.com');
+    expect(await page.getByTestId('search-goes-on').count()).toBe(0);
     expect(seen.map((request) => request.url)).toContain(
-      '/admin/v1/transfers?tokenSubaccount=sub-news&limit=1',
+      '/admin/v1/subaccounts?search=example.com&limit=50&cursor=w1',
     );
 
     await search.fill('sub-shop');

@@ -98,6 +98,14 @@ async function touchEveryOperation(): Promise<void> {
   ok(await admin.listTransfers({ accountId: id }));
   ok(await admin.listAccounts({ search: 'shapes@' }));
   ok(await admin.getAccount(id));
+  const operators = {
+    type: 'advanced',
+    parameters: { email: 'ops@example.com', creditToAttribute: '1' },
+  } as const;
+  ok(await admin.createSubaccount(id, operators, { idempotencyKey: 's' }));
+  ok(await admin.createSubaccount(id, operators, { idempotencyKey: 's' }));
+  ok(await admin.searchSubaccounts({ search: 'EXAMPLE.com', limit: 2 }));
+  ok(await admin.searchSubaccounts({ search: token }));
   await touchEventsAndWebhooks(client, admin, id);
   ok(await client.setRules({ tokenSubaccount: token, lowBalance: '1', autoTopup: { below: '1', to: '5' } }));
   ok(await client.getRules({ tokenSubaccount: token }));
@@ -144,6 +152,7 @@ test('every 200 answer is what packages/client/src/shapes.ts says it is, replays
     'addCredit',
     'batchCredit',
     'adminTopUp',
+    'adminCreateSubaccount',
     'createWebhook',
     'adminPlaceHold',
   ]);

@@ -1,6 +1,5 @@
 import {
   TirelireAdminClient,
-  TirelireClient,
   TirelireNetworkError,
   TirelireProtocolError,
   type OperationName,
@@ -16,6 +15,7 @@ export type {
   Account,
   DeliveryAttempt,
   Event,
+  FoundSubaccount,
   Hold,
   OperatorAction,
   Rules,
@@ -31,6 +31,9 @@ const HOLDS_PAGE_SIZE = 50;
 
 /** The accounts list's page size. */
 const ACCOUNTS_PAGE_SIZE = 50;
+
+/** The subaccounts one search page brings at most. */
+const SUBACCOUNTS_PAGE_SIZE = 50;
 
 /**
  * A refusal from the API, carrying its code and its message in the asked
@@ -94,18 +97,17 @@ export class AdminApi {
     return this.read(this.client().rotateKey(id, given({ reason })));
   }
 
-  /**
-   * The operator API has no route that creates a subaccount, so this speaks
-   * the public one (`/v1/subaccount/create`) with the main account's own key,
-   * which the operator types for this one call and which is kept nowhere.
-   */
-  createSubaccount(
-    accountKey: string,
-    input: { type: 'simple' | 'advanced'; email: string; credit: string },
-  ) {
-    const client = new TirelireClient({ ...this.options(), apiKey: accountKey.trim() });
+  /** A subaccount of account `id`, as its owner's /v1 create makes it; an advanced one's key is in the answer once. */
+  createSubaccount(id: number, input: { type: 'simple' | 'advanced'; email: string; credit: string }) {
     const parameters = { email: input.email.trim(), ...renamed(given({ credit: input.credit })) };
-    return this.read(client.createSubaccount({ type: input.type, parameters }));
+    return this.read(this.client().createSubaccount(id, { type: input.type, parameters }));
+  }
+
+  /** Subaccounts of every account whose email contains `search`, or whose token it is. */
+  searchSubaccounts(search: string, cursor: string | null) {
+    return this.read(
+      this.client().searchSubaccounts({ search, limit: SUBACCOUNTS_PAGE_SIZE, ...cursorOf(cursor) }),
+    );
   }
 
   /** Sets the rules of the account or of its subaccount `tokenSubaccount` ('' for the account). */

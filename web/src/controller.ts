@@ -6,8 +6,7 @@ import { MESSAGES } from './i18n.js';
 import type { Language, Messages } from './i18n.js';
 import { notice } from './notices.js';
 import { emptyFields, newAccountPage, newDialog, parseRoute } from './state.js';
-import type { AccountSortKey, ActionKind, DialogFields, State } from './state.js';
-import { searchSubaccounts } from './subaccount-search.js';
+import type { AccountSortKey, ActionKind, DialogFields, State, SubaccountSearch } from './state.js';
 
 const HISTORY_PAGE_SIZE = 25;
 const EVENTS_PAGE_SIZE = 25;
@@ -89,7 +88,7 @@ export class Controller {
     if (focus) queueMicrotask(() => document.querySelector<HTMLElement>('main h1')?.focus());
   }
 
-  /** Main accounts by email (the API), and subaccounts by email or token (the console, see subaccount-search). */
+  /** Main accounts by email, and subaccounts by email or token: two searches of the API. */
   async searchAccounts(search = this.state.accounts.search): Promise<void> {
     const accounts = this.state.accounts;
     Object.assign(accounts, { search, loading: true, error: null, items: [], nextCursor: null });
@@ -98,17 +97,29 @@ export class Controller {
     await Promise.all([this.loadAccounts(null), this.loadSubaccountMatches(search)]);
   }
 
-  private async loadSubaccountMatches(search: string): Promise<void> {
+  /** The search's subaccounts; with the last page's cursor, the next page's after them. */
+  private async loadSubaccountMatches(search: string, after: SubaccountSearch | null = null): Promise<void> {
     if (search === '') return;
     const accounts = this.state.accounts;
     try {
-      const found = await searchSubaccounts(this.client(), search);
-      if (accounts.search === search) accounts.subaccountMatches = found;
+      const page = await this.client().searchSubaccounts(search, after?.nextCursor ?? null);
+      const matches = [...(after?.matches ?? []), ...page.data];
+      if (accounts.search === search) accounts.subaccountMatches = { matches, nextCursor: page.nextCursor };
     } catch (error) {
       accounts.error = this.words(error);
     }
     accounts.subaccountsLoading = false;
     this.render();
+  }
+
+  /** The server examines a bounded number of subaccounts a page: the operator asks it to go on. */
+  async moreSubaccountMatches(): Promise<void> {
+    const accounts = this.state.accounts;
+    const found = accounts.subaccountMatches;
+    if (found === null || found.nextCursor === null) return;
+    accounts.subaccountsLoading = true;
+    this.render();
+    await this.loadSubaccountMatches(accounts.search, found);
   }
 
   /** Sorts the accounts shown by a column; the same column again reverses the order. */
@@ -542,9 +553,9 @@ export class Controller {
       }
       case 'subaccount': {
         const input = { type: fields.subType, email: fields.email, credit: fields.credit };
-        const created = await api.createSubaccount(fields.accountKey, input);
+        const created = await api.createSubaccount(id, input);
         // An advanced subaccount has a key of its own, shown once like a main account's.
-        if (created.subaccount.apiKey !== undefined) this.showKey(created.subaccount.apiKey, null);
+        if (created.apiKey !== null) this.showKey(created.apiKey, null);
         return notice.subaccount(t, lang, created.subaccount.email, fields.credit);
       }
       case 'create':

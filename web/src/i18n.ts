@@ -32,8 +32,8 @@ const fr = {
   noMatch: (search: string) => `Aucun compte ni sous-compte ne correspond à « ${search} ».`,
   subaccountMatches: 'Sous-comptes trouvés',
   searchingSubaccounts: 'Recherche dans les sous-comptes…',
-  scanIncomplete: (count: number) =>
-    `Sous-comptes cherchés dans les ${count} comptes les plus récents qui en ont ; précisez la recherche ou cherchez par jeton.`,
+  olderSubaccounts: 'La recherche lit 10 000 sous-comptes à la fois, des plus récents aux plus anciens.',
+  searchOlderSubaccounts: 'Chercher dans les sous-comptes plus anciens',
   parentAccount: 'Compte principal',
   total: 'Total',
   totalsLine: (count: number, low: number) =>
@@ -57,9 +57,6 @@ const fr = {
   newSubaccount: 'Nouveau sous-compte',
   rotateKey: "Nouvelle clé d'API",
   subTypeField: 'Type',
-  accountKeyField: "Clé d'API du compte principal",
-  accountKeyHelp:
-    "L'API opérateur ne crée pas de sous-compte : la console passe par /v1/subaccount/create avec la clé du compte principal, qui sert à cet appel et n'est gardée nulle part.",
   confirmSubaccount: (email: string, type: string, owner: string, credit: string | null) =>
     `Créer le sous-compte ${type} ${email} du compte ${owner}${credit === null ? '' : ` avec ${credit}`} ?`,
   confirmRotate: (email: string) =>
@@ -239,8 +236,8 @@ const en: Messages = {
   noMatch: (search) => `No account or subaccount matches “${search}”.`,
   subaccountMatches: 'Subaccounts found',
   searchingSubaccounts: 'Searching the subaccounts…',
-  scanIncomplete: (count) =>
-    `Subaccounts searched in the ${count} newest accounts that have some; narrow the search or search by token.`,
+  olderSubaccounts: 'The search reads 10,000 subaccounts at a time, newest first.',
+  searchOlderSubaccounts: 'Search older subaccounts',
   parentAccount: 'Main account',
   total: 'Total',
   totalsLine: (count, low) => `${count} account${count === 1 ? '' : 's'} shown · ${low} with a low balance`,
@@ -263,9 +260,6 @@ const en: Messages = {
   newSubaccount: 'New subaccount',
   rotateKey: 'Rotate API key',
   subTypeField: 'Type',
-  accountKeyField: "Main account's API key",
-  accountKeyHelp:
-    "The operator API creates no subaccount: the console calls /v1/subaccount/create with the main account's key, used for this one call and kept nowhere.",
   confirmSubaccount: (email, type, owner, credit) =>
     `Create the ${type} subaccount ${email} of the account ${owner}${credit === null ? '' : ` with ${credit}`}?`,
   confirmRotate: (email) =>

@@ -2,6 +2,7 @@ import type {
   Account,
   DeliveryAttempt,
   Event,
+  FoundSubaccount,
   Hold,
   OperatorAction,
   Subaccount,
@@ -41,9 +42,8 @@ export interface DialogFields {
   capPeriod: 'day' | 'month';
   /** The hold a capture or a void settles. */
   holdId: string;
-  /** A new subaccount's type, and the main account's API key it is created with (sent once, never kept). */
+  /** A new subaccount's type. */
   subType: 'simple' | 'advanced';
-  accountKey: string;
 }
 
 /** An operator action in progress: fill in, confirm, (for a new account) see the key once. */
@@ -62,17 +62,11 @@ export interface Dialog {
 
 export type AccountSortKey = 'email' | 'status' | 'balance' | 'subaccounts' | 'created';
 
-/** A subaccount found by a search, with its main account. */
-export interface SubaccountMatch {
-  readonly account: Account;
-  readonly subaccount: Subaccount;
-}
-
+/** The subaccounts the server's search found so far, each with its main account's id and email. */
 export interface SubaccountSearch {
-  readonly matches: readonly SubaccountMatch[];
-  /** False when the search stopped before reading every main account's subaccounts. */
-  readonly complete: boolean;
-  readonly scanned: number;
+  readonly matches: readonly FoundSubaccount[];
+  /** Where the next page starts: the server examines a bounded number of subaccounts a page. */
+  readonly nextCursor: string | null;
 }
 
 interface AccountsPage {
@@ -170,7 +164,6 @@ export function emptyFields(): DialogFields {
     capPeriod: 'day',
     holdId: '',
     subType: 'simple',
-    accountKey: '',
   };
 }
 

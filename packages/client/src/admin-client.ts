@@ -2,10 +2,12 @@ import {
   BaseClient,
   dateText,
   eventQuery,
+  subaccountBody,
   webhookBody,
   type DeliveryPageInput,
   type EventFilter,
   type RulesInput,
+  type SubaccountInput,
   type WebhookInput,
 } from './client.js';
 import type { CsvPage, Money, Result, TransferKind } from './results.js';
@@ -131,6 +133,32 @@ export class TirelireAdminClient extends BaseClient {
     call?: CallOptions,
   ): Promise<Result<'adminSetRules'>> {
     return this.call('adminSetRules', { params: { id }, body: { ...input }, call });
+  }
+
+  /**
+   * Creates a subaccount of account `id`, as its owner's `createSubaccount`
+   * does (same parameters, same rules). An advanced subaccount's key is
+   * `apiKey` in this answer only.
+   */
+  createSubaccount(
+    id: number,
+    input: SubaccountInput = {},
+    call?: CallOptions,
+  ): Promise<Result<'adminCreateSubaccount'>> {
+    return this.call('adminCreateSubaccount', { params: { id }, body: subaccountBody(input), call });
+  }
+
+  /**
+   * Subaccounts of every main account, newest first: those whose email
+   * contains `search` (case-insensitive), or the one whose token is `search`.
+   * A page examines a bounded number of subaccounts, so it may hold fewer than
+   * `limit`, none even, and still have a `nextCursor`.
+   */
+  searchSubaccounts(
+    input: { readonly search?: string; readonly limit?: number; readonly cursor?: string } = {},
+    call?: CallOptions,
+  ): Promise<Result<'adminSearchSubaccounts'>> {
+    return this.call('adminSearchSubaccounts', { query: { ...input }, call });
   }
 
   /** Closes a subaccount of account `id`: its balance back to the account, its history kept. */

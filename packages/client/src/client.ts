@@ -21,6 +21,17 @@ export interface SubaccountParameters {
   readonly lastname?: string;
 }
 
+/** A subaccount to create, by its owner or by the operator: `simple` when `type` is absent. */
+export interface SubaccountInput {
+  readonly type?: 'simple' | 'advanced';
+  readonly parameters?: SubaccountParameters;
+}
+
+/** The body of a subaccount creation, on either API. */
+export function subaccountBody(input: SubaccountInput) {
+  return { type: input.type ?? 'simple', parameters: input.parameters ?? {} };
+}
+
 /** A page of the event feed: pass the answer's `nextAfter` as `after` for the next. */
 export interface EventFilter {
   readonly after?: number;
@@ -170,14 +181,8 @@ export class TirelireClient extends BaseClient {
     return this.call('batchCredit', { body: { ...input }, call });
   }
 
-  createSubaccount(
-    input: { readonly type?: 'simple' | 'advanced'; readonly parameters?: SubaccountParameters } = {},
-    call?: CallOptions,
-  ): Promise<Result<'createSubaccount'>> {
-    return this.call('createSubaccount', {
-      body: { type: input.type ?? 'simple', parameters: input.parameters ?? {} },
-      call,
-    });
+  createSubaccount(input: SubaccountInput = {}, call?: CallOptions): Promise<Result<'createSubaccount'>> {
+    return this.call('createSubaccount', { body: subaccountBody(input), call });
   }
 
   listSubaccounts(

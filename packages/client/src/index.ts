@@ -14,6 +14,7 @@ export {
   type WebhookInput,
   type HistoryFilter,
   type RulesInput,
+  type SubaccountInput,
   type SubaccountParameters,
   type TirelireClientOptions,
 } from './client.js';

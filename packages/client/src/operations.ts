@@ -129,6 +129,8 @@ export const OPERATIONS = {
   adminVoidHold: post('/admin/v1/holds/{holdId}/void', [29, 22, 33, 34]),
   adminGetHold: get('/admin/v1/holds/{holdId}', [29, 33]),
   adminListHolds: get('/admin/v1/holds', [29, 22, 30]),
+  adminCreateSubaccount: post('/admin/v1/accounts/{id}/subaccounts', [29, 22, 30, 20, 5, 23, 6, 8]),
+  adminSearchSubaccounts: get('/admin/v1/subaccounts', [29, 22]),
 } as const satisfies Record<string, OperationSpec>;
 
 export type OperationName = keyof typeof OPERATIONS;

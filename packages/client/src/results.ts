@@ -8,6 +8,7 @@ import type {
   ANSWERS,
   deliveryAttemptSchema,
   eventSchema,
+  foundSubaccountSchema,
   webhookSchema,
   historyTransferSchema,
   holdSchema,
@@ -82,6 +83,10 @@ export type Hold = Shape<typeof holdSchema>;
 export type HoldChange = Answer<'adminCaptureHold'>;
 export type DeletedSubaccount = Answer<'deleteSubaccount'>;
 export type ClosedSubaccount = Answer<'adminCloseSubaccount'>;
+/** The operator's creation of a subaccount: `apiKey` is an advanced subaccount's own, shown this once. */
+export type OperatorCreatedSubaccount = Answer<'adminCreateSubaccount'>;
+/** A subaccount found by the operator's search, with its main account's id and email. */
+export type FoundSubaccount = Shape<typeof foundSubaccountSchema>;
 /** A page of a listing; pass `nextCursor` back as `cursor` for the next (older) page. */
 export type Page<T> = Omit<Shape<ReturnType<typeof pageOf<T>>>, 'success' | 'code'>;
 

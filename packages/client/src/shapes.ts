@@ -60,8 +60,7 @@ export const accountSchema = allRequired({
   createdAt: dateTime,
 });
 
-/** A subaccount as the operator sees it: closed ones too (status `closed`, balance 0, history kept). */
-export const subaccountSchema = allRequired({
+const subaccountFields = {
   id: integer,
   email: text(),
   token: text(),
@@ -72,6 +71,16 @@ export const subaccountSchema = allRequired({
   rules: rulesSchema,
   createdAt: dateTime,
   closedAt: nullable(dateTime),
+};
+
+/** A subaccount as the operator sees it: closed ones too (status `closed`, balance 0, history kept). */
+export const subaccountSchema = allRequired(subaccountFields);
+
+/** A subaccount found by the operator's search, with its main account. */
+export const foundSubaccountSchema = allRequired({
+  ...subaccountFields,
+  accountId: describe(integer, 'Its main account.'),
+  accountEmail: describe(text(), "Its main account's email."),
 });
 
 /** A hold (contract section 9); `accountId` is the main account of its tree, even for a subaccount's hold. */
@@ -342,4 +351,18 @@ export const ANSWERS = {
   adminVoidHold: holdSettled,
   adminGetHold: ok({ hold: holdSchema }, ['hold']),
   adminListHolds: pageOf(holdSchema),
+  adminCreateSubaccount: ok(
+    {
+      subaccount: subaccountSchema,
+      apiKey: nullable(
+        describe(
+          text(),
+          "An advanced subaccount's own key, in this answer only (null in an idempotent replay).",
+        ),
+      ),
+      transferId: nullable(describe(text(), 'The opening `add`, when `creditToAttribute` was given.')),
+    },
+    ['subaccount', 'apiKey', 'transferId'],
+  ),
+  adminSearchSubaccounts: pageOf(foundSubaccountSchema),
 } as const satisfies Record<OperationName, Schema>;

@@ -4,6 +4,7 @@ import { registerAccountRoutes } from './accounts.js';
 import { operatorAuthHook } from './auth.js';
 import { registerHoldRoutes } from './holds.js';
 import { registerAccountRulesRoutes } from './rules.js';
+import { registerSubaccountRoutes } from './subaccounts.js';
 import { registerTransferRoutes } from './transfers.js';
 import { registerAdminWebhookRoutes } from './webhooks.js';
 import type { WebhookRouteOptions } from '../webhooks.js';
@@ -27,6 +28,7 @@ export function registerAdminRoutes(app: FastifyInstance, options: AdminOptions)
       registerAdminWebhookRoutes(admin, options.store, options.webhooks);
       registerAccountRulesRoutes(admin, options.store);
       registerHoldRoutes(admin, options.store);
+      registerSubaccountRoutes(admin, options.store);
     },
     { prefix: ADMIN_PREFIX },
   );

@@ -19,8 +19,11 @@ import {
   MAX_TRANSFER_PAGE,
   DEFAULT_HOLD_PAGE,
   MAX_HOLD_PAGE,
+  DEFAULT_SUBACCOUNT_PAGE,
+  MAX_SUBACCOUNT_PAGE,
+  MAX_SUBACCOUNTS_EXAMINED,
 } from '../bounds.js';
-import { rulesFields } from './public.js';
+import { rulesFields, subaccountCreateBody } from './public.js';
 
 /** The operator API under /admin/v1 (docs/admin-api.md); its answers are packages/client/src/shapes.ts's. */
 
@@ -209,9 +212,44 @@ const RULES_ROUTES: Record<string, RouteDoc> = {
   },
 };
 
+const SUBACCOUNT_ROUTES: Record<string, RouteDoc> = {
+  'POST /admin/v1/accounts/:id/subaccounts': {
+    operationId: 'adminCreateSubaccount',
+    summary: 'Create a subaccount of a main account, as its owner would',
+    description:
+      "The body of `POST /v1/subaccount/create` without the key: the same rules, defaults and `subaccount.created` event (a simple subaccount without `email` gets a generated one; `creditToAttribute` is an `add` from the main account in the same transaction). A suspended main account may be given one. An advanced subaccount's key is `apiKey` in this answer only (null in an idempotent replay).",
+    tag: 'operator',
+    auth: 'admin',
+    parameters: [idPath, operatorHeader],
+    body: subaccountCreateBody,
+    ok: ANSWERS.adminCreateSubaccount,
+    codes: [29, 22, 30, 20, 5, 23, 6, 8],
+  },
+  'GET /admin/v1/subaccounts': {
+    operationId: 'adminSearchSubaccounts',
+    summary: 'Find subaccounts of every main account by email or token, newest first, by cursor',
+    description: `A whole token answers its subaccount alone (by its unique index). Otherwise, subaccounts whose email contains \`search\` (case-insensitive; closed ones too), each with its main account: a page examines at most ${MAX_SUBACCOUNTS_EXAMINED} subaccounts, so it may hold fewer than \`limit\`, none even, and still have a \`nextCursor\`.`,
+    tag: 'operator',
+    auth: 'admin',
+    parameters: [
+      {
+        name: 'search',
+        in: 'query',
+        description: 'Part of an email (case-insensitive), or a whole token; at most 254 characters.',
+        schema: { type: 'string', maxLength: 254, examples: ['shop@example.com'] },
+      },
+      limitQuery(`1–${MAX_SUBACCOUNT_PAGE}, default ${DEFAULT_SUBACCOUNT_PAGE}.`),
+      cursorQuery,
+    ],
+    ok: ANSWERS.adminSearchSubaccounts,
+    codes: [29, 22],
+  },
+};
+
 export const ADMIN_ROUTES: Record<string, RouteDoc> = {
   ...RULES_ROUTES,
   ...HOLD_ROUTES,
+  ...SUBACCOUNT_ROUTES,
   'GET /admin/v1/accounts': {
     operationId: 'adminListAccounts',
     summary: 'Main accounts, newest first, by cursor',

@@ -72,6 +72,27 @@ export const rulesFields = {
   ),
 };
 
+/** What a subaccount creation says of the subaccount, on /v1 (with the key) and /admin/v1 alike. */
+const subaccountCreateFields = {
+  type: { enum: ['simple', 'advanced'], default: 'simple' },
+  parameters: object({
+    email: {
+      type: 'string',
+      format: 'email',
+      description: 'Required for `advanced`; generated for `simple`.',
+      examples: ['shop@example.com'],
+    },
+    creditToAttribute: amountInput,
+    isBuyer: { anyOf: [{ type: 'boolean' }, { enum: ['1', '0', 'true', 'false'] }] },
+    title: text(),
+    firstname: text(),
+    lastname: text(),
+  }),
+} as const;
+
+/** The operator's subaccount creation takes the body of /v1/subaccount/create without its key. */
+export const subaccountCreateBody = object(subaccountCreateFields, []);
+
 export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
   'POST /v1/subaccount/credit/add': {
     operationId: 'addCredit',
@@ -115,25 +136,7 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
     description: 'An `advanced` subaccount gets its own `apiKey`, shown in this answer only.',
     tag: 'subaccounts',
     auth: 'apiKey',
-    body: object(
-      {
-        apiKey: apiKeyField,
-        type: { enum: ['simple', 'advanced'], default: 'simple' },
-        parameters: object({
-          email: {
-            type: 'string',
-            format: 'email',
-            description: 'Required for `advanced`; generated for `simple`.',
-          },
-          creditToAttribute: amountInput,
-          isBuyer: { anyOf: [{ type: 'boolean' }, { enum: ['1', '0', 'true', 'false'] }] },
-          title: text(),
-          firstname: text(),
-          lastname: text(),
-        }),
-      },
-      [],
-    ),
+    body: object({ apiKey: apiKeyField, ...subaccountCreateFields }, []),
     ok: ANSWERS.createSubaccount,
     codes: [1, 10, 4, 22, 20, 5, 23, 6, 8],
   },

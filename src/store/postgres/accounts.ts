@@ -5,11 +5,13 @@ import type {
   CreateMainAccountOutcome,
   CreateSubaccountCommand,
   CreateSubaccountOutcome,
+  MainAccountBy,
 } from '../../domain/accounts.js';
 import type { LedgerDraft } from '../../domain/ledger-draft.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { decideCloseSubaccount } from '../../domain/hold-rules.js';
 import {
+  actingMain,
   decideCreateSubaccount,
   decideRules,
   openMainAccount,
@@ -35,24 +37,25 @@ import {
 import type { Queryable } from './transaction.js';
 
 /**
- * Creates a subaccount under the main account owning `keyHash`, with its
- * opening add in the same transaction. Locking the main row first serializes
- * creations under one main account, so the e-mail check cannot race; and the
- * new row has a larger id than its parent, which keeps the id lock order.
+ * Creates a subaccount under the main account `command` names (by key or by
+ * id), with its opening add in the same transaction. Locking the main row
+ * first serializes creations under one main account, so the e-mail check
+ * cannot race; and the new row has a larger id than its parent, which keeps
+ * the id lock order.
  */
 export async function createSubaccountInTransaction(
   client: Queryable,
   command: CreateSubaccountCommand,
 ): Promise<CreateSubaccountOutcome> {
   const draft = newDraft();
-  await lockAccounts(client, draft, [command.keyHash], [], command.createdAt);
-  const caller = draft.byKeyHash(command.keyHash);
+  await lockMainAccount(client, draft, command, command.createdAt);
+  const main = actingMain(draft, command);
   const taken =
-    caller !== null &&
+    typeof main !== 'number' &&
     (
       await client.query(
         `SELECT 1 FROM accounts WHERE kind = 'sub' AND parent_id = $1 AND email = $2 AND closed_at IS NULL`,
-        [caller.id, command.email],
+        [main.id, command.email],
       )
     ).rowCount !== 0;
   const decision = decideCreateSubaccount(draft, command, taken);
@@ -163,16 +166,25 @@ export async function updateAccountInTransaction(
   );
 }
 
+/** By key or by id, the main account and the accounts of `tokens` are locked in one statement, in id order. */
+function lockMainAccount(
+  client: Queryable,
+  draft: LedgerDraft,
+  by: MainAccountBy,
+  at: Date,
+  tokens: readonly string[] = [],
+): Promise<void> {
+  const keyHashes = 'keyHash' in by ? [by.keyHash] : [];
+  return lockAccounts(client, draft, keyHashes, tokens, at, 'mainAccountId' in by ? [by.mainAccountId] : []);
+}
+
 /** A subaccount's delete (its balance back to its main account, then closed), its rows locked. */
 export async function closeSubaccountInTransaction(
   client: Queryable,
   command: CloseSubaccountCommand,
 ): Promise<CloseSubaccountOutcome> {
   const draft = newDraft();
-  // By key or by id, the main account and the subaccount are locked in one statement, in id order.
-  const keyHashes = 'keyHash' in command.by ? [command.by.keyHash] : [];
-  const mainIds = 'mainAccountId' in command.by ? [command.by.mainAccountId] : [];
-  await lockAccounts(client, draft, keyHashes, [command.tokenSubaccount], command.createdAt, mainIds);
+  await lockMainAccount(client, draft, command.by, command.createdAt, [command.tokenSubaccount]);
   const outcome = decideCloseSubaccount(draft, command);
   await writeLedger(client, draft.changes());
   return outcome;

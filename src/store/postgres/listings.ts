@@ -7,8 +7,11 @@ import {
   cursorPosition,
   likePattern,
   pageOf,
+  searchPageOf,
   type MainAccountPage,
   type MainAccountQuery,
+  type SubaccountQuery,
+  type SubaccountSearchPage,
   type TransferFilter,
   type TransferPage,
 } from '../../domain/pages.js';
@@ -17,6 +20,7 @@ import {
   EVENT_COLUMNS,
   accountColumns,
   type AccountRow,
+  type Int8,
   type EventRow,
   TRANSFER_COLUMNS,
   type TransferRow,
@@ -131,6 +135,48 @@ export async function listMainAccounts(pool: pg.Pool, query: MainAccountQuery): 
       account: toAccount(row),
       subaccountCount: Number(row.subaccount_count),
     })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/**
+ * Two statements, both on the primary key: the window of the subaccounts
+ * this page examines (at most `examineLimit`, newest first), then the
+ * matches inside it. Subaccount ids only grow, so a subaccount committed
+ * between the two is above the window and waits for a new search.
+ */
+export async function searchSubaccounts(
+  pool: pg.Pool,
+  query: SubaccountQuery,
+): Promise<SubaccountSearchPage> {
+  const before = query.cursor === undefined ? null : cursorPosition(query.cursor).toString();
+  const windowFound = await runQuery<{ count: string; lowest: Int8 | null }>(
+    pool,
+    `SELECT count(*) AS count, min(id) AS lowest FROM
+       (SELECT id FROM accounts WHERE kind = 'sub' AND ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2) w`,
+    [before, query.examineLimit],
+  );
+  const window = windowFound.rows[0]!;
+  if (window.lowest === null) return { items: [], nextCursor: null };
+  const conditions = new Conditions();
+  conditions.clauses.push(`kind = 'sub'`);
+  conditions.add((p) => `id >= ${p}`, window.lowest);
+  if (before !== null) conditions.add((p) => `id < ${p}`, before);
+  if (query.search !== undefined && query.search !== '') {
+    conditions.add((p) => `email ILIKE ${p} ESCAPE '\\'`, likePattern(query.search));
+  }
+  const where = conditions.where();
+  const limit = conditions.limit(query.limit);
+  const found = await runQuery<AccountRow & { main_email: string }>(
+    pool,
+    `SELECT ${ACCOUNT_COLUMNS}, (SELECT m.email FROM accounts m WHERE m.id = accounts.parent_id) AS main_email
+     FROM accounts ${where} ORDER BY id DESC ${limit}`,
+    conditions.values,
+  );
+  const examined = { count: Number(window.count), lowestId: Number(window.lowest) };
+  const page = searchPageOf(found.rows, query, examined, (row) => BigInt(row.id));
+  return {
+    items: page.rows.map((row) => ({ subaccount: toAccount(row), mainEmail: row.main_email })),
     nextCursor: page.nextCursor,
   };
 }

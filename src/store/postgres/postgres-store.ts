@@ -31,7 +31,14 @@ import {
 } from '../../domain/idempotency.js';
 import type { EventQuery, LedgerEvent } from '../../domain/events.js';
 import type { ActionAudit, OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
-import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from '../../domain/pages.js';
+import type {
+  MainAccountPage,
+  MainAccountQuery,
+  SubaccountQuery,
+  SubaccountSearchPage,
+  TransferFilter,
+  TransferPage,
+} from '../../domain/pages.js';
 import type { PoolStats, Store } from '../../domain/store.js';
 import type {
   CreditBatchCommand,
@@ -213,6 +220,10 @@ export class PostgresStore implements Store {
 
   countSubaccounts(mainAccountId: number): Promise<number> {
     return listings.countSubaccounts(this.pool, mainAccountId);
+  }
+
+  searchSubaccounts(query: SubaccountQuery): Promise<SubaccountSearchPage> {
+    return listings.searchSubaccounts(this.pool, query);
   }
 
   findSubaccountByToken(token: string): Promise<Account | null> {

@@ -5,10 +5,13 @@ import type {
   CreateMainAccountOutcome,
   CreateSubaccountCommand,
   CreateSubaccountOutcome,
+  MainAccountBy,
 } from '../../domain/accounts.js';
+import type { LedgerDraft } from '../../domain/ledger-draft.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { decideCloseSubaccount } from '../../domain/hold-rules.js';
 import {
+  actingMain,
   decideCreateSubaccount,
   decideRules,
   openMainAccount,
@@ -25,15 +28,16 @@ import { newDraft, writeLedger } from './ledger-write.js';
 import { toAccount, toState, type AccountRow } from './rows.js';
 import type { Statements } from './statements.js';
 
-/** Inside a write transaction: a subaccount under the main account owning `keyHash`, with its opening add. */
+/** Inside a write transaction: a subaccount under the main account `command` names (key or id), with its opening add. */
 export function createSubaccountInTransaction(
   s: Statements,
   command: CreateSubaccountCommand,
 ): CreateSubaccountOutcome {
   const draft = newDraft();
-  readAccounts(s, draft, [command.keyHash], [], command.createdAt);
-  const caller = draft.byKeyHash(command.keyHash);
-  const emailTaken = caller !== null && s.subaccountByEmail.get(caller.id, command.email) !== undefined;
+  readMainAccount(s, draft, command, command.createdAt);
+  const main = actingMain(draft, command);
+  const emailTaken =
+    typeof main !== 'number' && s.subaccountByEmail.get(main.id, command.email) !== undefined;
   const decision = decideCreateSubaccount(draft, command, emailTaken);
   if (!decision.ok) return decision;
   const subaccountId = insertSubaccount(s, decision.main.id, command);
@@ -118,15 +122,25 @@ export function updateAccountInTransaction(
   }
 }
 
+/** The main account acting, by its key or its id, with the accounts of `tokens` and their due holds. */
+function readMainAccount(
+  s: Statements,
+  draft: LedgerDraft,
+  by: MainAccountBy,
+  at: Date,
+  tokens: readonly string[] = [],
+): void {
+  if ('mainAccountId' in by) readAccountById(s, draft, by.mainAccountId);
+  readAccounts(s, draft, 'keyHash' in by ? [by.keyHash] : [], tokens, at);
+}
+
 /** Inside a write transaction: a subaccount's delete (its balance back to its main account, then closed). */
 export function closeSubaccountInTransaction(
   s: Statements,
   command: CloseSubaccountCommand,
 ): CloseSubaccountOutcome {
   const draft = newDraft();
-  const keyHashes = 'keyHash' in command.by ? [command.by.keyHash] : [];
-  if ('mainAccountId' in command.by) readAccountById(s, draft, command.by.mainAccountId);
-  readAccounts(s, draft, keyHashes, [command.tokenSubaccount], command.createdAt);
+  readMainAccount(s, draft, command.by, command.createdAt, [command.tokenSubaccount]);
   const outcome = decideCloseSubaccount(draft, command);
   writeLedger(s, draft.changes());
   return outcome;

@@ -8,8 +8,11 @@ import {
   cursorPosition,
   likePattern,
   pageOf,
+  searchPageOf,
   type MainAccountPage,
   type MainAccountQuery,
+  type SubaccountQuery,
+  type SubaccountSearchPage,
   type TransferFilter,
   type TransferPage,
 } from '../../domain/pages.js';
@@ -106,6 +109,41 @@ export class SqliteListings {
         account: toAccount(row),
         subaccountCount: Number(row.subaccount_count),
       })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  /**
+   * Two statements, both on the index of ids: the window of the subaccounts
+   * this page examines (at most `examineLimit`, newest first), then the
+   * matches inside it. Subaccount ids only grow, so a subaccount created
+   * between the two is above the window and waits for a new search.
+   */
+  searchSubaccounts(query: SubaccountQuery): SubaccountSearchPage {
+    const before = query.cursor === undefined ? null : cursorPosition(query.cursor);
+    const below = before === null ? '' : 'AND id < @before';
+    const bounds = before === null ? {} : { before };
+    const window = this.statement(
+      `SELECT COUNT(*) AS count, MIN(id) AS lowest FROM
+         (SELECT id FROM accounts WHERE kind = 'sub' ${below} ORDER BY id DESC LIMIT @examine)`,
+    ).get({ ...bounds, examine: query.examineLimit }) as { count: bigint; lowest: bigint | null };
+    if (window.lowest === null) return { items: [], nextCursor: null };
+    const search = query.search ?? '';
+    // LIKE is case-insensitive for ASCII in SQLite, as in the main accounts' search.
+    const byEmail = search === '' ? '' : "AND email LIKE @pattern ESCAPE '\\'";
+    const rows = this.statement(
+      `SELECT ${ACCOUNT_COLUMNS}, (SELECT m.email FROM accounts m WHERE m.id = accounts.parent_id) AS main_email
+       FROM accounts WHERE kind = 'sub' AND id >= @lowest ${below} ${byEmail} ORDER BY id DESC LIMIT @limit`,
+    ).all({
+      ...bounds,
+      lowest: window.lowest,
+      limit: query.limit + 1,
+      ...(search === '' ? {} : { pattern: likePattern(search) }),
+    }) as (AccountRow & { main_email: string })[];
+    const examined = { count: Number(window.count), lowestId: Number(window.lowest) };
+    const page = searchPageOf(rows, query, examined, (row) => row.id);
+    return {
+      items: page.rows.map((row) => ({ subaccount: toAccount(row), mainEmail: row.main_email })),
       nextCursor: page.nextCursor,
     };
   }

@@ -31,7 +31,14 @@ import {
 } from '../../domain/idempotency.js';
 import type { EventQuery, LedgerEvent } from '../../domain/events.js';
 import type { ActionAudit, OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
-import type { MainAccountPage, MainAccountQuery, TransferFilter, TransferPage } from '../../domain/pages.js';
+import type {
+  MainAccountPage,
+  MainAccountQuery,
+  SubaccountQuery,
+  SubaccountSearchPage,
+  TransferFilter,
+  TransferPage,
+} from '../../domain/pages.js';
 import type { Store } from '../../domain/store.js';
 import type {
   CreditBatchCommand,
@@ -235,6 +242,10 @@ export class SqliteStore implements Store {
 
   async countSubaccounts(mainAccountId: number): Promise<number> {
     return this.listings.countSubaccounts(mainAccountId);
+  }
+
+  async searchSubaccounts(query: SubaccountQuery): Promise<SubaccountSearchPage> {
+    return this.listings.searchSubaccounts(query);
   }
 
   async findSubaccountByToken(token: string): Promise<Account | null> {

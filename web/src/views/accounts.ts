@@ -22,7 +22,8 @@ export function accountsView(c: Controller): TemplateResult {
     accounts.items.length === 0 &&
     !accounts.loading &&
     !accounts.subaccountsLoading &&
-    (accounts.subaccountMatches?.matches.length ?? 0) === 0;
+    (accounts.subaccountMatches?.matches.length ?? 0) === 0 &&
+    (accounts.subaccountMatches?.nextCursor ?? null) === null;
   return html`<div class="page-head">
       <h1 tabindex="-1">${t.accounts}</h1>
       <button type="button" @click=${() => c.openDialog('create')}>${t.newAccount}</button>
@@ -148,16 +149,29 @@ function subaccountPanel(
   return subaccountTable(c, expanded);
 }
 
-/** Subaccounts found by the search, each with its main account. */
+/**
+ * Subaccounts found by the search, each with its main account. The server
+ * examines a bounded number of subaccounts a page, newest first: while it has
+ * more, a button asks it to go on (a page may find none and still have more).
+ */
 function subaccountMatches(c: Controller): TemplateResult | typeof nothing {
   const { state, t } = c;
   const lang = state.language;
   const found = state.accounts.subaccountMatches;
-  if (state.accounts.subaccountsLoading) return html`<p class="help">${t.searchingSubaccounts}</p>`;
-  if (found === null || (found.matches.length === 0 && found.complete)) return nothing;
+  const loading = state.accounts.subaccountsLoading;
+  if (loading && found === null) return html`<p class="help">${t.searchingSubaccounts}</p>`;
+  if (found === null || (found.matches.length === 0 && found.nextCursor === null)) return nothing;
+  const more =
+    found.nextCursor === null
+      ? nothing
+      : loading
+        ? html`<p class="help">${t.searchingSubaccounts}</p>`
+        : html`<p class="help" data-testid="search-goes-on">${t.olderSubaccounts}</p>
+            <button type="button" class="quiet" @click=${() => void c.moreSubaccountMatches()}>
+              ${t.searchOlderSubaccounts}
+            </button>`;
   return html`<section aria-labelledby="sub-matches-title">
     <h2 id="sub-matches-title">${t.subaccountMatches}</h2>
-    ${found.complete ? nothing : html`<p class="help" data-testid="scan-incomplete">${t.scanIncomplete(found.scanned)}</p>`}
     ${
       found.matches.length === 0
         ? nothing
@@ -176,7 +190,7 @@ function subaccountMatches(c: Controller): TemplateResult | typeof nothing {
               </thead>
               <tbody>
                 ${found.matches.map(
-                  ({ account, subaccount }) =>
+                  (subaccount) =>
                     html`<tr data-token=${subaccount.token}>
                       <td>
                         ${subaccount.email}
@@ -184,13 +198,14 @@ function subaccountMatches(c: Controller): TemplateResult | typeof nothing {
                       </td>
                       <td class="token-col">${tokenChip(c, subaccount.token)}</td>
                       <td class="num money">${money(subaccount.balance, lang)}</td>
-                      <td><a href="#/accounts/${account.id}">${account.email}</a></td>
+                      <td><a href="#/accounts/${subaccount.accountId}">${subaccount.accountEmail}</a></td>
                     </tr>`,
                 )}
               </tbody>
             </table>
           </div>`
     }
+    ${more}
   </section>`;
 }
 

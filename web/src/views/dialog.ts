@@ -99,23 +99,11 @@ function formStep(c: Controller, dialog: Dialog): TemplateResult {
   </form>`;
 }
 
-/** A subaccount's type, and the main account's key the public API creates it with. */
+/** A subaccount's type; the operator API creates it under the account shown. */
 function subaccountFields(c: Controller, fields: DialogFields): TemplateResult {
   const { t } = c;
   return html`<label for="d-sub-type">${t.subTypeField}</label>
-    ${choice('d-sub-type', 'subType', fields.subType, t.subaccountTypes)}
-    <label for="d-account-key">${t.accountKeyField}</label>
-    <input
-      id="d-account-key"
-      name="accountKey"
-      type="password"
-      required
-      autocomplete="off"
-      spellcheck="false"
-      aria-describedby="d-account-key-help"
-      .value=${fields.accountKey}
-    />
-    <p class="help" id="d-account-key-help">${t.accountKeyHelp}</p>`;
+    ${choice('d-sub-type', 'subType', fields.subType, t.subaccountTypes)}`;
 }
 
 /** The three rules at once; an empty amount is no rule. A main account has no automatic top-up. */
