@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { toStoreError } from './retry.js';
+import { longStatements } from './transaction.js';
 
 /**
  * The schema, one numbered step at a time; a step once shipped is never
@@ -251,6 +252,9 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
   },
 ];
 
+/** A step may rewrite a table of every transfer: far past the pool's 10 s. */
+const MIGRATION_TIMEOUT_MS = 3_600_000;
+
 /**
  * Applies the missing steps. A session advisory lock serializes processes
  * starting together: the first one migrates, the others wait, then find
@@ -292,7 +296,8 @@ async function applyMissing(client: pg.PoolClient, schema: string): Promise<void
     await client.query('BEGIN');
     try {
       await client.query(`SET LOCAL search_path = ${schema}`);
-      await client.query(step.sql);
+      const run = await longStatements(client, MIGRATION_TIMEOUT_MS);
+      await run(step.sql);
       await client.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [step.version]);
       await client.query('COMMIT');
     } catch (error) {
