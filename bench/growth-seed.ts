@@ -289,7 +289,7 @@ async function postgresTransfers(client: pg.Client, p: SeedParameters): Promise<
     `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
        credit_balance_after, main_account_id, subaccount_id, subaccount_token, idempotency_key, reason,
        operator, created_at)
-     SELECT ${PG_UUID7}, 'add', $1::bigint, s.id, $2::bigint, $3::bigint - (i + 1) * $2::bigint,
+     SELECT (${PG_UUID7})::uuid, 'add', $1::bigint, s.id, $2::bigint, $3::bigint - (i + 1) * $2::bigint,
        (i / $4::bigint + 1) * $2::bigint, $1::bigint, s.id, s.token, NULL, NULL, NULL, to_timestamp(ms / 1000.0)
      FROM (SELECT i, $5::bigint + i AS ms FROM generate_series(0::bigint, $6::bigint - 1) AS i) n
      JOIN growth_subs s ON s.k = n.i % $4::bigint

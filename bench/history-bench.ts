@@ -54,7 +54,7 @@ async function postgresBulkInsert(url: string, schema: string, seeded: SeededMai
       `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
          credit_balance_after, main_account_id, subaccount_id, subaccount_token, idempotency_key, reason,
          operator, created_at)
-       SELECT lpad(to_hex(i), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0'), 'add', $1,
+       SELECT (lpad(to_hex(i), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'add', $1,
          $2::bigint + (i % $3), 10000, 1000000000 - i, i::bigint * 10000, $1, $2::bigint + (i % $3),
          ($4::text[])[(i % $3) + 1], NULL, NULL, NULL, now() + i * interval '1 millisecond'
        FROM generate_series(1, $5::int) AS i`,
