@@ -58,6 +58,8 @@ interface Run {
   readonly round: number;
   readonly size: Size;
   readonly load: LoadResult;
+  /** Transfers acknowledged in the run, its warm-up's included. */
+  readonly acknowledged: number;
   readonly serverCpuPercent: number;
   readonly otherCpuPercent: number;
   readonly balance: 'PASS' | 'FAIL';
@@ -170,6 +172,7 @@ async function runOnce(ledger: Ledger, round: number, logDir: string): Promise<R
       round,
       size: ledger.size,
       load,
+      acknowledged,
       serverCpuPercent: (100 * serverCpu) / elapsed,
       otherCpuPercent: Math.max(0, (100 * (end.machine - startCpu.machine - serverCpu - selfCpu)) / elapsed),
       balance: moved === expected && unanswered === 0 ? 'PASS' : 'FAIL',
@@ -291,9 +294,7 @@ async function benchStore(engine: Engine, runId: string, dir: string): Promise<S
       );
     }
   }
-  const written = runs
-    .filter((run) => run.size === 'empty')
-    .reduce((sum, run) => sum + run.load.transfersAcknowledged, 0);
+  const written = runs.filter((run) => run.size === 'empty').reduce((sum, run) => sum + run.acknowledged, 0);
   const emptyAfter = bytesByTable(await storeObjects(empty.database));
   const realPathBytesPerTransfer: Record<string, number> = {};
   for (const [table, bytes] of emptyAfter)
@@ -385,12 +386,14 @@ async function main(): Promise<void> {
         console.log(`\npostgres: unreachable at ${DATABASE_URL}, skipped`);
         continue;
       }
-      reports.push(await benchStore(engine, runId, dir));
+      // Printed as soon as measured: a later store's failure loses nothing of this one.
+      const report = await benchStore(engine, runId, dir);
+      reports.push(report);
+      printReport(report);
     }
   } finally {
     if (!KEEP) rmSync(dir, { recursive: true, force: true });
   }
-  for (const report of reports) printReport(report);
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(
