@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Store } from '../src/domain/store.js';
-import { wireApp } from '../src/main.js';
 import { openStore } from '../src/store/open-store.js';
 import { openPostgresStore } from '../src/store/postgres/open.js';
 import { dropPostgresSchema, postgresReachable } from '../src/store/postgres/schema-admin.js';
+import { HISTORY_PAGE, measureHistoryPages, type PageTiming } from './history-pages.js';
 import { seedMainAccount, type SeededMain } from './tirelire-seed.js';
 
 /**
@@ -24,7 +23,6 @@ import { seedMainAccount, type SeededMain } from './tirelire-seed.js';
 const TRANSFERS = Number(process.env['BENCH_TRANSFERS'] ?? 1_000_000);
 const SUBACCOUNTS = 100;
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? 200);
-const PAGE = 100;
 const POSTGRES_URL = process.env['DATABASE_URL']?.startsWith('postgres')
   ? process.env['DATABASE_URL']
   : 'postgres://postgres@127.0.0.1:5432/test';
@@ -56,7 +54,7 @@ async function postgresBulkInsert(url: string, schema: string, seeded: SeededMai
       `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
          credit_balance_after, main_account_id, subaccount_id, subaccount_token, idempotency_key, reason,
          operator, created_at)
-       SELECT lpad(to_hex(i), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0'), 'add', $1,
+       SELECT (lpad(to_hex(i), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'add', $1,
          $2::bigint + (i % $3), 10000, 1000000000 - i, i::bigint * 10000, $1, $2::bigint + (i % $3),
          ($4::text[])[(i % $3) + 1], NULL, NULL, NULL, now() + i * interval '1 millisecond'
        FROM generate_series(1, $5::int) AS i`,
@@ -68,54 +66,17 @@ async function postgresBulkInsert(url: string, schema: string, seeded: SeededMai
   }
 }
 
-interface Figures extends Timing {
+interface Figures extends PageTiming {
   readonly bytesPerTransfer: number;
 }
 
-interface Timing {
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  /** The store's listing alone, same cursors: what the route adds is the rest. */
-  readonly storeP50Ms: number;
-  readonly storeP99Ms: number;
-}
-
-function percentiles(timings: number[]): { p50: number; p99: number } {
-  timings.sort((a, b) => a - b);
-  const at = (q: number) => timings[Math.min(timings.length - 1, Math.floor(q * timings.length))]!;
-  return { p50: at(0.5), p99: at(0.99) };
-}
-
-async function measure(store: Store, seeded: SeededMain): Promise<Timing> {
-  const app = wireApp({ store });
-  await app.ready();
-  const token = seeded.tokens[1]!;
-  const base = `/v1/subaccount/credit/transfers?apiKey=${seeded.apiKey}&tokenSubaccount=${token}&limit=${PAGE}`;
-  const all = await store.listTransfers({ subaccountId: seeded.subaccountIds[1]!, limit: 1 });
-  const newest = Number(all.nextCursor ?? '0') + 1;
-  const timings: number[] = [];
-  const storeTimings: number[] = [];
-  for (let index = 0; index < REQUESTS + 20; index += 1) {
-    // Every tenth request has no cursor; the others start anywhere in the history.
-    const position = index % 10 === 0 ? undefined : String(1 + Math.floor(Math.random() * newest));
-    const started = performance.now();
-    const response = await app.inject({ method: 'GET', url: base + (position ? `&cursor=${position}` : '') });
-    const elapsed = performance.now() - started;
-    if (response.statusCode !== 200)
-      throw new Error(`history answered ${response.statusCode}: ${response.body}`);
-    const storeStarted = performance.now();
-    await store.listTransfers({ subaccountId: seeded.subaccountIds[1]!, limit: PAGE, cursor: position });
-    const storeElapsed = performance.now() - storeStarted;
-    // The first 20 warm the caches and the JIT.
-    if (index >= 20) {
-      timings.push(elapsed);
-      storeTimings.push(storeElapsed);
-    }
-  }
-  await app.close();
-  const route = percentiles(timings);
-  const alone = percentiles(storeTimings);
-  return { p50Ms: route.p50, p99Ms: route.p99, storeP50Ms: alone.p50, storeP99Ms: alone.p99 };
+function measure(store: Store, seeded: SeededMain): Promise<PageTiming> {
+  const subaccount = { id: seeded.subaccountIds[1]!, token: seeded.tokens[1]! };
+  return measureHistoryPages(
+    store,
+    { apiKey: seeded.apiKey, mainAccountId: seeded.mainAccountId, subaccount },
+    REQUESTS,
+  );
 }
 
 async function benchSqlite(): Promise<Figures> {
@@ -170,7 +131,7 @@ function line(engine: string, figures: Figures): string {
 }
 
 console.log(
-  `history: ${TRANSFERS} transfers over ${SUBACCOUNTS} subaccounts, ${REQUESTS} pages of ${PAGE} of one subaccount`,
+  `history: ${TRANSFERS} transfers over ${SUBACCOUNTS} subaccounts, ${REQUESTS} pages of ${HISTORY_PAGE} of one subaccount`,
 );
 console.log(line('sqlite', await benchSqlite()));
 const postgres = await benchPostgres();

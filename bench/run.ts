@@ -4,11 +4,18 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { formatMicros } from '../src/domain/money.js';
 import { createHandwrittenSchema, dropSchema, readHandwrittenBalance } from './handwritten-schema.js';
+import { AMOUNT, AMOUNT_MICROS, addRequests, countAdd, positiveNumber, rotating } from './add-load.js';
 import { runLoad, type LoadRequest, type LoadResult } from './load.js';
 import { BENCH_BUILD_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer, type ServerProcess } from './server-process.js';
 import { startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
-import { inspectTirelire, seedTirelire, type TirelireDatabase, type TirelireSeed } from './tirelire-seed.js';
+import {
+  inspectTirelire,
+  seedTirelire,
+  serverEnv,
+  type TirelireDatabase,
+  type TirelireSeed,
+} from './tirelire-seed.js';
 import { measureUsage, type UsageBenchResult } from './usage-bench.js';
 
 /**
@@ -38,10 +45,7 @@ const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' '
 const SUBACCOUNTS = 100;
 const DISTURBED_CPU_PERCENT = 20;
 const BATCH_SIZE = 1000;
-const AMOUNT = '0.01';
-const AMOUNT_MICROS = 10_000n;
 const OPENING_MICROS = 100_000_000n * 1_000_000n;
-const ADD_PATH = '/v1/subaccount/credit/add';
 const BATCH_PATH = '/v1/subaccount/credit/batch';
 
 const TARGETS = {
@@ -107,36 +111,6 @@ interface TargetResult {
 interface BalanceCheck {
   readonly check: 'PASS' | 'FAIL' | 'n/a';
   readonly detail: string;
-}
-
-function positiveNumber(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number, got "${text}"`);
-  return value;
-}
-
-function rotating<T>(items: readonly T[]): () => T {
-  let index = 0;
-  return () => {
-    const item = items[index % items.length]!;
-    index += 1;
-    return item;
-  };
-}
-
-function addRequests(apiKey: string, tokens: readonly string[]): () => LoadRequest {
-  const bodies = tokens.map((token) => JSON.stringify({ apiKey, credit: AMOUNT, tokenSubaccount: token }));
-  const next = rotating(bodies);
-  return () => ({ path: ADD_PATH, body: next() });
-}
-
-const SUCCESS = /"success"\s*:\s*true/;
-
-function countAdd(body: string): { ok: number; refused: number } {
-  return SUCCESS.test(body) ? { ok: 1, refused: 0 } : { ok: 0, refused: 1 };
 }
 
 function batchRequests(apiKey: string, tokens: readonly string[]): () => LoadRequest {
@@ -205,7 +179,7 @@ function tirelireTarget(id: 'c' | 'd' | 'e' | 'm', name: string, engine: 'sqlite
       return {
         // The real server for every store: PostgreSQL's schema travels on the URL (`?schema=`).
         args: mainJs,
-        env: tirelireEnv(database),
+        env: serverEnv(database, LOG_LEVEL),
         nextRequest: isBatch
           ? batchRequests(seed.apiKey, seed.tokens)
           : addRequests(seed.apiKey, seed.tokens),
@@ -249,12 +223,6 @@ async function seededDatabase(
   return { database, seed: await seedTirelire(database, SUBACCOUNTS, OPENING_MICROS) };
 }
 
-function tirelireEnv(database: TirelireDatabase): NodeJS.ProcessEnv {
-  // The per-key rate limit stays on (its cost is measured) but set above any rate reached
-  // here: a 429 is a cheap answer and would flatter the figures.
-  return { DATABASE_URL: serverDatabaseUrl(database), LOG_LEVEL, RATE_LIMIT_MAX: '999999999' };
-}
-
 /**
  * f: Tirelire's server with credit transfers decided by its ledger rules in memory and
  * written nowhere (memory-ledger.ts): the HTTP layer's own ceiling, which c can only approach.
@@ -270,7 +238,7 @@ const memoryLedgerTarget: Target = {
     return {
       args: benchServer('memory-ledger-server'),
       env: {
-        ...tirelireEnv(database),
+        ...serverEnv(database, LOG_LEVEL),
         BENCH_LEDGER_FILE: ledgerFile,
         BENCH_MAIN_ACCOUNT_ID: String(seed.mainAccountId),
       },
@@ -288,13 +256,6 @@ const memoryLedgerTarget: Target = {
     };
   },
 };
-
-function serverDatabaseUrl(database: TirelireDatabase): string {
-  if (database.engine === 'sqlite') return database.path;
-  const url = new URL(database.url);
-  url.searchParams.set('schema', database.schema);
-  return url.toString();
-}
 
 async function probeBatch(
   server: ServerProcess,

@@ -15,6 +15,23 @@ export function openBenchStore(database: TirelireDatabase): Promise<Store> {
     : openPostgresStore(database.url, { schema: database.schema });
 }
 
+/** The URL the server is given: a SQLite path, or PostgreSQL's with the schema on it (`?schema=`). */
+export function serverDatabaseUrl(database: TirelireDatabase): string {
+  if (database.engine === 'sqlite') return database.path;
+  const url = new URL(database.url);
+  url.searchParams.set('schema', database.schema);
+  return url.toString();
+}
+
+/**
+ * The environment of `node dist/main.js` on `database`. The per-key rate limit
+ * stays on (its cost is measured) but set above any rate reached here: a 429
+ * is a cheap answer and would flatter the figures.
+ */
+export function serverEnv(database: TirelireDatabase, logLevel: string): NodeJS.ProcessEnv {
+  return { DATABASE_URL: serverDatabaseUrl(database), LOG_LEVEL: logLevel, RATE_LIMIT_MAX: '999999999' };
+}
+
 export interface TirelireSeed {
   readonly apiKey: string;
   readonly tokens: readonly string[];

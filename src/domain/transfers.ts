@@ -11,6 +11,12 @@ import type { ParsedAmount } from './money.js';
 export type TransferKind = 'add' | 'remove' | 'topup' | 'charge' | 'autotopup' | 'close';
 export type Direction = 'add' | 'remove';
 
+/**
+ * The shape of every transfer id the ledger makes (UUIDv7, lowercase, src/app/ids.ts):
+ * text of any other shape names no transfer.
+ */
+export const TRANSFER_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** A main account's balances after a change, for the answers that show them. */
 export interface MainAccountBalances {
   readonly id: number;

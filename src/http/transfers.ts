@@ -7,7 +7,7 @@ import { formatMicros } from '../domain/money.js';
 import type { TransferFilter } from '../domain/pages.js';
 import type { Store } from '../domain/store.js';
 import { publicTransfer } from '../domain/answers/transfer-view.js';
-import type { Transfer } from '../domain/transfers.js';
+import { TRANSFER_ID_SHAPE, type Transfer } from '../domain/transfers.js';
 import type { Shape, historyTransferSchema } from 'tirelire-client/shapes';
 import { keyHashOf } from './key-hash.js';
 import { readAll, readCursor, readDate, readToken, readTransferLimit, type Read } from './admin/params.js';
@@ -17,7 +17,6 @@ import { apiKeyOrCode, queryFields, readField } from './fields.js';
 import { money, type Written } from './json.js';
 
 const TRANSFERS_PATH = '/v1/subaccount/credit/transfers';
-const TRANSFER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * The caller's transfer history (contract section 4): every transfer that
@@ -66,7 +65,7 @@ async function getOne(store: Store, request: FastifyRequest, reply: FastifyReply
   const caller = await authenticate(store, request);
   if (typeof caller === 'number') return sendError(request, reply, caller);
   const id = (request.params as { id?: unknown }).id;
-  const transfer = typeof id === 'string' && TRANSFER_ID.test(id) ? await store.getTransfer(id) : null;
+  const transfer = typeof id === 'string' && TRANSFER_ID_SHAPE.test(id) ? await store.getTransfer(id) : null;
   if (transfer === null || transfer.mainAccountId !== caller.accountId) return sendError(request, reply, 27);
   return reply.send({
     success: true,

@@ -232,6 +232,59 @@ describe.skipIf(!reachable)('PostgreSQL migrations', () => {
     }
   });
 
+  it('move a ledger written with text transfer ids (version 6) to uuid ids, every transfer kept', async () => {
+    const schema = freshSchema();
+    const id = newTransferId();
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      for (const step of MIGRATIONS.filter((m) => m.version <= 6)) await client.query(step.sql);
+      await client.query(
+        `CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+         INSERT INTO schema_migrations (version) SELECT generate_series(1, 6);
+         INSERT INTO accounts (kind, email, key_hash, balance, event_sequence, created_at)
+           VALUES ('main', 'old@example.com', 'k', 5000000, 1, now());
+         UPDATE accounts SET balance = -5000000 WHERE kind = 'funding';`,
+      );
+      // A top-up as version 6 wrote it: its id as text, and its event naming it.
+      await client.query(
+        `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
+           credit_balance_after, main_account_id, created_at)
+         SELECT $1, 'topup', f.id, m.id, 5000000, -5000000, 5000000, m.id, now()
+         FROM accounts f, accounts m WHERE f.kind = 'funding' AND m.kind = 'main'`,
+        [id],
+      );
+      await client.query(
+        `INSERT INTO events (account_id, sequence, id, type, transfer_id, created_at)
+         SELECT id, 1, 'evt_' || id || '_1_0', 'transfer.created', $1, now() FROM accounts WHERE kind = 'main'`,
+        [id],
+      );
+      const store = await openPostgresStore(POSTGRES_URL, { schema });
+      try {
+        expect((await store.getTransfer(id))?.amountMicros).toBe(5_000_000n);
+        expect(await store.getTransfer('not-a-transfer-id')).toBeNull();
+        expect(await store.verify()).toMatchObject({ ok: true, transfers: 1 });
+      } finally {
+        await store.close();
+      }
+      const types = await client.query(
+        `SELECT table_name, data_type FROM information_schema.columns
+         WHERE table_schema = $1 AND ((table_name = 'transfers' AND column_name = 'id')
+           OR (table_name IN ('events', 'holds') AND column_name = 'transfer_id')) ORDER BY table_name`,
+        [schema],
+      );
+      expect(types.rows).toEqual([
+        { table_name: 'events', data_type: 'uuid' },
+        { table_name: 'holds', data_type: 'uuid' },
+        { table_name: 'transfers', data_type: 'uuid' },
+      ]);
+    } finally {
+      await client.end();
+      await dropPostgresSchema(POSTGRES_URL, schema);
+    }
+  });
+
   it('takes the schema from ?schema= on the URL, so processes sharing DATABASE_URL share it', async () => {
     const schema = freshSchema();
     try {

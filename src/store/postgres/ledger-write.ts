@@ -9,7 +9,7 @@ export function newDraft(): LedgerDraft {
 }
 
 const TRANSFER_ARRAY_TYPES = [
-  'text',
+  'uuid',
   'text',
   'bigint',
   'bigint',
@@ -36,7 +36,7 @@ function arrays(first: number, types: readonly string[]): string {
 
 const TRANSFERS = arrays(1, TRANSFER_ARRAY_TYPES);
 
-const EVENT_TYPES = ['bigint', 'bigint', 'text', 'text', 'text', 'text', 'timestamptz'];
+const EVENT_TYPES = ['bigint', 'bigint', 'text', 'text', 'text', 'uuid', 'timestamptz'];
 const HOLD_TYPES = [
   'text',
   'bigint',
@@ -47,7 +47,7 @@ const HOLD_TYPES = [
   'text',
   'timestamptz',
   'timestamptz',
-  'text',
+  'uuid',
 ];
 const USAGE_TYPES = ['bigint', 'text', 'text', 'bigint', 'boolean'];
 const ACCOUNT_TYPES = ['bigint', 'bigint', 'bigint', 'bigint', 'timestamptz'];

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Account, Caller, SubaccountPage } from '../../domain/accounts.js';
 import type { EventQuery, LedgerEvent } from '../../domain/events.js';
-import type { Transfer } from '../../domain/transfers.js';
+import { TRANSFER_ID_SHAPE, type Transfer } from '../../domain/transfers.js';
 import type { OperatorAction, OperatorActionKind } from '../../domain/operator-actions.js';
 import {
   cursorPosition,
@@ -66,7 +66,9 @@ export async function findMainAccountByEmail(pool: pg.Pool, email: string): Prom
   return found === null ? null : toAccount(found);
 }
 
+/** Ids are kept as the uuid type: text of another shape is no transfer (and no uuid to compare with). */
 export async function getTransfer(pool: pg.Pool, transferId: string): Promise<Transfer | null> {
+  if (!TRANSFER_ID_SHAPE.test(transferId)) return null;
   const found = await runQuery<TransferRow>(pool, `SELECT ${TRANSFER_COLUMNS} FROM transfers WHERE id = $1`, [
     transferId,
   ]);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { toStoreError } from './retry.js';
+import { longStatements } from './transaction.js';
 
 /**
  * The schema, one numbered step at a time; a step once shipped is never
@@ -249,7 +250,24 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       );
     `,
   },
+  {
+    // Transfer ids as the uuid type, not text: every id the ledger makes is a
+    // UUIDv7 (src/app/ids.ts), 16 bytes where its text took 37. On 10 million
+    // transfers transfers_id_key, the widest index, went from 59 to 32 bytes
+    // per transfer, and the transfer's and its event's rows about 25 bytes
+    // each (docs/benchmarks.md, "Growth"). The three tables are rewritten
+    // once, under an exclusive lock: 190 s on those 10 million here.
+    version: 7,
+    sql: `
+      ALTER TABLE transfers ALTER COLUMN id TYPE uuid USING id::uuid;
+      ALTER TABLE events ALTER COLUMN transfer_id TYPE uuid USING transfer_id::uuid;
+      ALTER TABLE holds ALTER COLUMN transfer_id TYPE uuid USING transfer_id::uuid;
+    `,
+  },
 ];
+
+/** A step may rewrite a table of every transfer (version 7): far past the pool's 10 s. */
+const MIGRATION_TIMEOUT_MS = 3_600_000;
 
 /**
  * Applies the missing steps. A session advisory lock serializes processes
@@ -292,7 +310,8 @@ async function applyMissing(client: pg.PoolClient, schema: string): Promise<void
     await client.query('BEGIN');
     try {
       await client.query(`SET LOCAL search_path = ${schema}`);
-      await client.query(step.sql);
+      const run = await longStatements(client, MIGRATION_TIMEOUT_MS);
+      await run(step.sql);
       await client.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [step.version]);
       await client.query('COMMIT');
     } catch (error) {

@@ -31,6 +31,20 @@ export function inTransaction<T>(
 }
 
 /**
+ * Inside a transaction: lifts the pool's statement timeout (10 s, pool.ts) to
+ * `timeoutMs` until it ends, for statements that read or rewrite a whole
+ * ledger (verify, a migration), and runs them with pg's read timeout matching.
+ */
+export async function longStatements(
+  client: Queryable,
+  timeoutMs: number,
+): Promise<<R extends pg.QueryResultRow>(text: string) => Promise<pg.QueryResult<R>>> {
+  await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
+  // pg reads query_timeout from a query's config too (its types leave it out).
+  return (text) => client.query({ text, query_timeout: timeoutMs + 2_000 } as pg.QueryConfig);
+}
+
+/**
  * A single statement outside an explicit transaction. Every caller's
  * statement is a read or an idempotent update, so it may run again after a
  * stale pooled connection failed it.

@@ -1,6 +1,6 @@
 import { assessLedger, type LedgerFacts, type VerifyReport } from '../../domain/verify.js';
 import { type Int8, toId } from './rows.js';
-import type { Queryable } from './transaction.js';
+import { longStatements, type Queryable } from './transaction.js';
 
 // Sums of bigint are numeric in PostgreSQL and come back as integral text: exact through BigInt().
 const ACCOUNTS_SQL = `SELECT a.id, a.email, a.kind, a.balance, a.held, a.closed_at, a.event_sequence,
@@ -66,17 +66,25 @@ interface CaptureRow {
 }
 
 /**
+ * Each of verify's statements reads every transfer or event: far past the
+ * pool's statement timeout (10 s) on a large ledger (on 10 million transfers
+ * here, the first took longer and verify failed). Its own bound is an hour.
+ */
+const VERIFY_TIMEOUT_MS = 3_600_000;
+
+/**
  * Reads what `verify` judges; the judgement itself is the domain's, the same
  * for both stores. Must run in one snapshot (REPEATABLE READ) so that
  * transfers committing meanwhile cannot look like breaches.
  */
 export async function readLedgerFacts(client: Queryable): Promise<LedgerFacts> {
-  const accounts = await client.query<FactRow>(ACCOUNTS_SQL);
-  const malformed = await client.query<{ id: string }>(MALFORMED_SQL);
-  const totals = await client.query<{ transfers: Int8; top_ups: string; charges: string }>(TOTALS_SQL);
-  const captures = await client.query<CaptureRow>(CAPTURES_SQL);
-  const orphans = await client.query<{ id: string }>(ORPHANS_SQL);
-  const untold = await client.query<{ n: Int8 }>(UNTOLD_SQL);
+  const read = await longStatements(client, VERIFY_TIMEOUT_MS);
+  const accounts = await read<FactRow>(ACCOUNTS_SQL);
+  const malformed = await read<{ id: string }>(MALFORMED_SQL);
+  const totals = await read<{ transfers: Int8; top_ups: string; charges: string }>(TOTALS_SQL);
+  const captures = await read<CaptureRow>(CAPTURES_SQL);
+  const orphans = await read<{ id: string }>(ORPHANS_SQL);
+  const untold = await read<{ n: Int8 }>(UNTOLD_SQL);
   const total = totals.rows[0]!;
   return {
     accounts: accounts.rows.map((row) => ({

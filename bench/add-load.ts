@@ -1,0 +1,37 @@
+import type { LoadRequest } from './load.js';
+
+/** The load of every target: credit/add of 0.01 EUR, rotating over subaccounts of one main account. */
+export const AMOUNT = '0.01';
+export const AMOUNT_MICROS = 10_000n;
+export const ADD_PATH = '/v1/subaccount/credit/add';
+
+/** A number from the environment, `fallback` when unset. */
+export function positiveNumber(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+export function rotating<T>(items: readonly T[]): () => T {
+  let index = 0;
+  return () => {
+    const item = items[index % items.length]!;
+    index += 1;
+    return item;
+  };
+}
+
+export function addRequests(apiKey: string, tokens: readonly string[]): () => LoadRequest {
+  const bodies = tokens.map((token) => JSON.stringify({ apiKey, credit: AMOUNT, tokenSubaccount: token }));
+  const next = rotating(bodies);
+  return () => ({ path: ADD_PATH, body: next() });
+}
+
+const SUCCESS = /"success"\s*:\s*true/;
+
+export function countAdd(body: string): { ok: number; refused: number } {
+  return SUCCESS.test(body) ? { ok: 1, refused: 0 } : { ok: 0, refused: 1 };
+}
