@@ -35,8 +35,18 @@ export interface LoadResult {
   readonly unanswered: number;
   readonly socketErrors: number;
   readonly timeouts: number;
-  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly latencyMs: Latency;
+  /** The same, per HTTP status of the answer: accepted (200) and refused (503) apart under overload. */
+  readonly latencyMsByStatus: Readonly<Record<string, Latency>>;
+  /** 503 answers without Retry-After or without the contract's body (`"success":false,"code":503`). */
+  readonly malformedRefusals: number;
   readonly transfersPerSecond: number;
+}
+
+export interface Latency {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
 }
 
 // After the deadline every connection switches to this cheap request, so that the money-moving
@@ -62,11 +72,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let inWindow = 0;
   let acknowledged = 0;
   let refused = 0;
+  let malformedRefusals = 0;
   const statusCounts: Record<string, number> = {};
-  const latencies: number[] = [];
+  const latencies: Record<string, number[]> = {};
   // Set by onResponse and read by the tracker's 'response' event, which autocannon emits
   // synchronously right after it, for the same answer.
   let lastWasTransfer = false;
+  let lastStatus = 0;
 
   const request: autocannon.Request = {
     method: 'POST',
@@ -88,11 +100,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         headers: { 'content-type': 'application/json' },
       };
     },
-    onResponse: (status: number, body: string, context: object) => {
+    onResponse: (status: number, body: string, context: object, headers?: Record<string, unknown>) => {
       lastWasTransfer = (context as RequestContext).transfer === true;
+      lastStatus = status;
       if (!lastWasTransfer) return;
       responses += 1;
       statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+      if (status === 503 && !isContractRefusal(body, headers)) malformedRefusals += 1;
       if (status < 200 || status >= 300) return;
       responses2xx += 1;
       const transfers = options.countTransfers(body);
@@ -114,11 +128,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       (error: Error | null, value: autocannon.Result) => (error ? reject(error) : resolve(value)),
     );
     tracker.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
-      if (lastWasTransfer) latencies.push(responseTimeMs);
+      if (lastWasTransfer) (latencies[lastStatus] ??= []).push(responseTimeMs);
     });
   });
 
-  latencies.sort((a, b) => a - b);
+  const all = Object.values(latencies).flat();
   return {
     seconds: options.seconds,
     requestsIssued: issued,
@@ -132,13 +146,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     unanswered: issued - responses,
     socketErrors: result.errors,
     timeouts: result.timeouts,
-    latencyMs: {
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
-      max: latencies.at(-1) ?? 0,
-    },
+    latencyMs: latencyOf(all),
+    latencyMsByStatus: Object.fromEntries(
+      Object.entries(latencies).map(([status, values]) => [status, latencyOf(values)]),
+    ),
+    malformedRefusals,
     transfersPerSecond: inWindow / options.seconds,
   };
+}
+
+function latencyOf(values: number[]): Latency {
+  values.sort((a, b) => a - b);
+  return { p50: percentile(values, 0.5), p99: percentile(values, 0.99), max: values.at(-1) ?? 0 };
+}
+
+/** The contract's 503: Retry-After, and the error body of code 503. */
+function isContractRefusal(body: string, headers: Record<string, unknown> | undefined): boolean {
+  const retryAfter = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  return retryAfter !== undefined && /^\{"success":false,"code":503,"message":"/.test(body);
 }
 
 /** The q-quantile of ascending values (nearest rank), 0 when there are none. */
