@@ -10,6 +10,12 @@ export interface LoadOptions {
   readonly baseUrl: string;
   readonly connections: number;
   readonly seconds: number;
+  /**
+   * Seconds of load on the same connections before the measured `seconds` (0 by default): what
+   * is answered then counts for the balance, not for the figures. Target g's warm-up, so that
+   * its 2,048 connections are opened once, outside the measured window.
+   */
+  readonly leadInSeconds?: number;
   /** Builds the next request; called once per request, so it can rotate over subaccounts. */
   readonly nextRequest: () => LoadRequest;
   /** The transfers a 2xx answer acknowledges (one for credit/add, a batch's successes) and refuses. */
@@ -57,6 +63,8 @@ const DRAIN_SECONDS = 2;
 
 interface RequestContext {
   transfer?: boolean;
+  /** Issued after the lead-in: its answer counts in the figures. */
+  measured?: boolean;
 }
 
 /**
@@ -64,8 +72,9 @@ interface RequestContext {
  * money-moving requests only, measured by autocannon per request.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const startedAt = performance.now();
-  const deadline = startedAt + options.seconds * 1000;
+  const leadInSeconds = options.leadInSeconds ?? 0;
+  const windowStart = performance.now() + leadInSeconds * 1000;
+  const deadline = windowStart + options.seconds * 1000;
   let issued = 0;
   let responses = 0;
   let responses2xx = 0;
@@ -78,6 +87,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   // Set by onResponse and read by the tracker's 'response' event, which autocannon emits
   // synchronously right after it, for the same answer.
   let lastWasTransfer = false;
+  let lastMeasured = false;
   let lastStatus = 0;
 
   const request: autocannon.Request = {
@@ -85,11 +95,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     path: DRAIN_PATH,
     setupRequest: (base: autocannon.Request, context: object) => {
       const state = context as RequestContext;
-      if (performance.now() >= deadline) {
+      const now = performance.now();
+      if (now >= deadline) {
         state.transfer = false;
         return { ...base, method: 'GET', path: DRAIN_PATH, body: '', headers: {} };
       }
       state.transfer = true;
+      state.measured = now >= windowStart;
       issued += 1;
       const next = options.nextRequest();
       return {
@@ -101,18 +113,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       };
     },
     onResponse: (status: number, body: string, context: object, headers?: Record<string, unknown>) => {
-      lastWasTransfer = (context as RequestContext).transfer === true;
+      const state = context as RequestContext;
+      lastWasTransfer = state.transfer === true;
+      lastMeasured = state.measured === true;
       lastStatus = status;
       if (!lastWasTransfer) return;
       responses += 1;
-      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-      if (status === 503 && !isContractRefusal(body, headers)) malformedRefusals += 1;
+      if (lastMeasured) {
+        statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+        if (status === 503 && !isContractRefusal(body, headers)) malformedRefusals += 1;
+      }
       if (status < 200 || status >= 300) return;
       responses2xx += 1;
       const transfers = options.countTransfers(body);
       acknowledged += transfers.ok;
       refused += transfers.refused;
-      if (performance.now() <= deadline) inWindow += transfers.ok;
+      const now = performance.now();
+      if (now >= windowStart && now <= deadline) inWindow += transfers.ok;
     },
   } as autocannon.Request;
 
@@ -122,13 +139,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         url: options.baseUrl,
         connections: options.connections,
         pipelining: 1,
-        duration: options.seconds + DRAIN_SECONDS,
+        duration: leadInSeconds + options.seconds + DRAIN_SECONDS,
         requests: [request],
       },
       (error: Error | null, value: autocannon.Result) => (error ? reject(error) : resolve(value)),
     );
     tracker.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
-      if (lastWasTransfer) (latencies[lastStatus] ??= []).push(responseTimeMs);
+      if (lastWasTransfer && lastMeasured) (latencies[lastStatus] ??= []).push(responseTimeMs);
     });
   });
 

@@ -84,6 +84,8 @@ interface Prepared {
   readonly connections?: number;
   /** Seconds of measured load; SECONDS unless the target says otherwise. */
   readonly seconds?: number;
+  /** The warm-up on the measured load's own connections (load.ts, `leadInSeconds`), not apart. */
+  readonly warmUpInLoad?: boolean;
   /** Resolves to a reason when the server does not offer what is measured (before any load). */
   readonly probe?: (server: ServerProcess) => Promise<{ unavailable: string } | { acknowledged: number }>;
   /** Other requests sent beside the measured load, from its start to its end. */
@@ -221,7 +223,7 @@ function tirelireTarget(
           : addRequests(seed.apiKey, seed.tokens),
         countTransfers: isBatch ? countBatch : countAdd,
         connections: isBatch ? BATCH_CONNECTIONS : id === 'g' ? OVERLOAD_CONNECTIONS : CONNECTIONS,
-        ...(id === 'g' ? { seconds: OVERLOAD_SECONDS } : {}),
+        ...(id === 'g' ? { seconds: OVERLOAD_SECONDS, warmUpInLoad: true } : {}),
         ...(isBatch
           ? { probe: (server: ServerProcess) => probeBatch(server, seed.apiKey, seed.tokens[0]!) }
           : {}),
@@ -403,18 +405,23 @@ async function measure(target: Target): Promise<TargetResult> {
       nextRequest: prepared.nextRequest,
       countTransfers: prepared.countTransfers,
     };
-    const warmup = await runLoad({ ...loadOptions, seconds: WARMUP_SECONDS });
+    const leadInSeconds = prepared.warmUpInLoad === true ? WARMUP_SECONDS : 0;
+    const warmup =
+      leadInSeconds > 0
+        ? { transfersAcknowledged: 0, unanswered: 0 }
+        : await runLoad({ ...loadOptions, seconds: WARMUP_SECONDS });
     const running = server;
-    const before = cpuSample(running);
-    // CPU is read at the end of the load's window, before the drain (its cheap /healthz
-    // requests are not transfers): the percentages and µs per transfer are the window's.
+    // CPU is read over the load's window, from its lead-in's end to before the drain (its cheap
+    // /healthz requests are not transfers): the percentages and µs per transfer are the window's.
+    const sampleIn = (afterSeconds: number) =>
+      new Promise<CpuSample>((resolve) => setTimeout(() => resolve(cpuSample(running)), afterSeconds * 1000));
     const seconds = prepared.seconds ?? SECONDS;
-    const atDeadline = new Promise<CpuSample>((resolve) =>
-      setTimeout(() => resolve(cpuSample(running)), seconds * 1000),
-    );
+    const atStart = sampleIn(leadInSeconds);
+    const atDeadline = sampleIn(leadInSeconds + seconds);
     const side = prepared.sideLoad?.(server);
-    const load = await runLoad({ ...loadOptions, seconds });
+    const load = await runLoad({ ...loadOptions, seconds, leadInSeconds });
     const sideLoad = await side?.stop();
+    const before = await atStart;
     const after = await atDeadline;
     const elapsedSeconds = (after.atMs - before.atMs) / 1000;
     const serverCpuSeconds = after.server - before.server;
