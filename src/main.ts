@@ -40,7 +40,7 @@ export interface RunningServer {
 export type WireOptions = Omit<AppOptions, 'creditQueue' | 'metrics' | 'webhooks'> & {
   /** Credit commands that may wait for group commit (config WRITE_QUEUE_MAX). */
   readonly writeQueueMax?: number | undefined;
-  /** The commit wait a credit command may expect (config WRITE_QUEUE_MAX_WAIT_MS). */
+  /** How long the oldest credit command may wait for the store (config WRITE_QUEUE_MAX_WAIT_MS). */
   readonly writeQueueMaxWaitMs?: number | undefined;
   /** WEBHOOK_ALLOW_PRIVATE and WEBHOOK_RETRY_SCHEDULE; absent: private targets refused, the contract's schedule. */
   readonly webhooks?: WebhookSettings | undefined;
