@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
 import { CreditQueue, CreditQueueFullError } from '../../src/app/credit-queue.js';
+import { readConfig } from '../../src/config.js';
 import { wireApp } from '../../src/main.js';
 import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
 import { firstSettled, heldStore } from '../helpers/held-store.js';
@@ -112,4 +113,18 @@ test('the queue refuses once its oldest command has waited WRITE_QUEUE_MAX_WAIT_
   } finally {
     await fixture.remove();
   }
+});
+
+test('WRITE_QUEUE_MAX_WAIT_MS and EVENT_LOOP_DELAY_MAX_MS: defaults, overrides, 0 where it means off, nonsense refused', () => {
+  const bounds = (env: Record<string, string>) => {
+    const config = readConfig(env);
+    return { waitMs: config.writeQueueMaxWaitMs, loopMs: config.eventLoopDelayMaxMs };
+  };
+  expect(bounds({})).toEqual({ waitMs: 50, loopMs: 0 });
+  expect(bounds({ WRITE_QUEUE_MAX_WAIT_MS: '20', EVENT_LOOP_DELAY_MAX_MS: '80' })).toEqual({
+    waitMs: 20,
+    loopMs: 80,
+  });
+  expect(() => bounds({ WRITE_QUEUE_MAX_WAIT_MS: '0' })).toThrow(/WRITE_QUEUE_MAX_WAIT_MS/);
+  expect(() => bounds({ EVENT_LOOP_DELAY_MAX_MS: '50ms' })).toThrow(/EVENT_LOOP_DELAY_MAX_MS/);
 });
