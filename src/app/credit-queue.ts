@@ -7,6 +7,9 @@ import {
 } from '../domain/store.js';
 import { MAX_COMMANDS_PER_COMMIT, type CreditCommand, type CreditOutcome } from '../domain/transfers.js';
 
+/** How long the wait must stay past its bound before commands are refused (CoDel's interval). */
+const STANDING_QUEUE_MS = 100;
+
 /** Told about each group-commit transaction (for /metrics); must not throw. */
 export interface CreditQueueObserver {
   batchCommitted(size: number, durationMs: number): void;
@@ -59,7 +62,10 @@ export interface CreditQueueOptions {
  * claimed. The bound in time follows the store's speed, where a count meant
  * 100 ms on one machine and a second on a slower one; and it reads what
  * happened (the oldest command's age, as CoDel does) rather than a forecast,
- * so it lets commands in again as soon as the store takes those waiting.
+ * so it lets commands in again as soon as the store takes those waiting. As
+ * in CoDel, only a standing queue is refused: the oldest past `maxWaitMs`
+ * for longer than STANDING_QUEUE_MS, so that a burst (500 requests at once)
+ * is absorbed by group commit, as the queue is there for.
  * The HTTP layer asks `overloaded()` before reading a request's body, so
  * that a refusal costs the event loop little.
  *
@@ -81,6 +87,8 @@ export class CreditQueue {
   private readonly maxPending: number;
   private readonly maxWaitMs: number;
   private readonly clock: () => number;
+  /** The last time the oldest command was seen within `maxWaitMs` (or none waited). */
+  private shortWaitSeenMs: number;
   private readonly observer: CreditQueueObserver | undefined;
 
   constructor(
@@ -92,14 +100,20 @@ export class CreditQueue {
     this.maxPending = options.maxPending ?? DEFAULT_WRITE_QUEUE_MAX;
     this.maxWaitMs = options.maxWaitMs ?? DEFAULT_WRITE_QUEUE_MAX_WAIT_MS;
     this.clock = options.clock ?? (() => performance.now());
+    this.shortWaitSeenMs = this.clock();
     this.observer = options.observer;
   }
 
   /** Whether the next command would be refused. */
   overloaded(): boolean {
+    if (this.pending.length >= this.maxPending) return true;
+    const now = this.clock();
     const oldest = this.pending[0];
-    if (oldest === undefined) return false;
-    return this.pending.length >= this.maxPending || this.clock() - oldest.queuedMs > this.maxWaitMs;
+    if (oldest === undefined || now - oldest.queuedMs <= this.maxWaitMs) {
+      this.shortWaitSeenMs = now;
+      return false;
+    }
+    return now - this.shortWaitSeenMs > STANDING_QUEUE_MS;
   }
 
   submit(command: CreditCommand): Promise<CreditOutcome> {

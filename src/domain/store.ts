@@ -200,10 +200,9 @@ export const DEFAULT_WRITE_QUEUE_MAX = 1000;
 
 /**
  * How long a credit command may wait for the store to take it
- * (WRITE_QUEUE_MAX_WAIT_MS): once the oldest waiting has waited this long,
- * the next are refused with 503 before their body is read. Its own
- * transaction comes on top, so 50 ms leaves room within the 100 ms an accepted
- * request may take under overload (docs/benchmarks.md, target g).
+ * (WRITE_QUEUE_MAX_WAIT_MS): once the oldest waiting has stayed past this for
+ * 100 ms (a standing queue, not a burst), the next are refused with 503
+ * before their body is read (credit-queue.ts; docs/architecture.md, Overload).
  */
 export const DEFAULT_WRITE_QUEUE_MAX_WAIT_MS = 50;
 
