@@ -5,16 +5,6 @@ export const AMOUNT = '0.01';
 export const AMOUNT_MICROS = 10_000n;
 export const ADD_PATH = '/v1/subaccount/credit/add';
 
-/** A number from the environment, `fallback` when unset. */
-export function positiveNumber(name: string, fallback: number): number {
-  const text = process.env[name];
-  if (text === undefined || text === '') return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new Error(`${name} must be a positive number, got "${text}"`);
-  return value;
-}
-
 export function rotating<T>(items: readonly T[]): () => T {
   let index = 0;
   return () => {

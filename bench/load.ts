@@ -10,6 +10,12 @@ export interface LoadOptions {
   readonly baseUrl: string;
   readonly connections: number;
   readonly seconds: number;
+  /**
+   * Seconds of load on the same connections before the measured `seconds` (0 by default): what
+   * is answered then counts for the balance, not for the figures. Target g's warm-up, so that
+   * its 2,048 connections are opened once, outside the measured window.
+   */
+  readonly leadInSeconds?: number;
   /** Builds the next request; called once per request, so it can rotate over subaccounts. */
   readonly nextRequest: () => LoadRequest;
   /** The transfers a 2xx answer acknowledges (one for credit/add, a batch's successes) and refuses. */
@@ -35,8 +41,18 @@ export interface LoadResult {
   readonly unanswered: number;
   readonly socketErrors: number;
   readonly timeouts: number;
-  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  readonly latencyMs: Latency;
+  /** The same, per HTTP status of the answer: accepted (200) and refused (503) apart under overload. */
+  readonly latencyMsByStatus: Readonly<Record<string, Latency>>;
+  /** 503 answers without Retry-After or without the contract's body (`"success":false,"code":503`). */
+  readonly malformedRefusals: number;
   readonly transfersPerSecond: number;
+}
+
+export interface Latency {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
 }
 
 // After the deadline every connection switches to this cheap request, so that the money-moving
@@ -47,6 +63,8 @@ const DRAIN_SECONDS = 2;
 
 interface RequestContext {
   transfer?: boolean;
+  /** Issued after the lead-in: its answer counts in the figures. */
+  measured?: boolean;
 }
 
 /**
@@ -54,30 +72,36 @@ interface RequestContext {
  * money-moving requests only, measured by autocannon per request.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const startedAt = performance.now();
-  const deadline = startedAt + options.seconds * 1000;
+  const leadInSeconds = options.leadInSeconds ?? 0;
+  const windowStart = performance.now() + leadInSeconds * 1000;
+  const deadline = windowStart + options.seconds * 1000;
   let issued = 0;
   let responses = 0;
   let responses2xx = 0;
   let inWindow = 0;
   let acknowledged = 0;
   let refused = 0;
+  let malformedRefusals = 0;
   const statusCounts: Record<string, number> = {};
-  const latencies: number[] = [];
+  const latencies: Record<string, number[]> = {};
   // Set by onResponse and read by the tracker's 'response' event, which autocannon emits
   // synchronously right after it, for the same answer.
   let lastWasTransfer = false;
+  let lastMeasured = false;
+  let lastStatus = 0;
 
   const request: autocannon.Request = {
     method: 'POST',
     path: DRAIN_PATH,
     setupRequest: (base: autocannon.Request, context: object) => {
       const state = context as RequestContext;
-      if (performance.now() >= deadline) {
+      const now = performance.now();
+      if (now >= deadline) {
         state.transfer = false;
         return { ...base, method: 'GET', path: DRAIN_PATH, body: '', headers: {} };
       }
       state.transfer = true;
+      state.measured = now >= windowStart;
       issued += 1;
       const next = options.nextRequest();
       return {
@@ -88,17 +112,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         headers: { 'content-type': 'application/json' },
       };
     },
-    onResponse: (status: number, body: string, context: object) => {
-      lastWasTransfer = (context as RequestContext).transfer === true;
+    onResponse: (status: number, body: string, context: object, headers?: Record<string, unknown>) => {
+      const state = context as RequestContext;
+      lastWasTransfer = state.transfer === true;
+      lastMeasured = state.measured === true;
+      lastStatus = status;
       if (!lastWasTransfer) return;
       responses += 1;
-      statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+      if (lastMeasured) {
+        statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+        if (status === 503 && !isContractRefusal(body, headers)) malformedRefusals += 1;
+      }
       if (status < 200 || status >= 300) return;
       responses2xx += 1;
       const transfers = options.countTransfers(body);
       acknowledged += transfers.ok;
       refused += transfers.refused;
-      if (performance.now() <= deadline) inWindow += transfers.ok;
+      const now = performance.now();
+      if (now >= windowStart && now <= deadline) inWindow += transfers.ok;
     },
   } as autocannon.Request;
 
@@ -108,17 +139,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         url: options.baseUrl,
         connections: options.connections,
         pipelining: 1,
-        duration: options.seconds + DRAIN_SECONDS,
+        duration: leadInSeconds + options.seconds + DRAIN_SECONDS,
         requests: [request],
       },
       (error: Error | null, value: autocannon.Result) => (error ? reject(error) : resolve(value)),
     );
     tracker.on('response', (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
-      if (lastWasTransfer) latencies.push(responseTimeMs);
+      if (lastWasTransfer && lastMeasured) (latencies[lastStatus] ??= []).push(responseTimeMs);
     });
   });
 
-  latencies.sort((a, b) => a - b);
+  const all = Object.values(latencies).flat();
   return {
     seconds: options.seconds,
     requestsIssued: issued,
@@ -132,13 +163,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     unanswered: issued - responses,
     socketErrors: result.errors,
     timeouts: result.timeouts,
-    latencyMs: {
-      p50: percentile(latencies, 0.5),
-      p99: percentile(latencies, 0.99),
-      max: latencies.at(-1) ?? 0,
-    },
+    latencyMs: latencyOf(all),
+    latencyMsByStatus: Object.fromEntries(
+      Object.entries(latencies).map(([status, values]) => [status, latencyOf(values)]),
+    ),
+    malformedRefusals,
     transfersPerSecond: inWindow / options.seconds,
   };
+}
+
+function latencyOf(values: number[]): Latency {
+  values.sort((a, b) => a - b);
+  return { p50: percentile(values, 0.5), p99: percentile(values, 0.99), max: values.at(-1) ?? 0 };
+}
+
+/** The contract's 503: Retry-After, and the error body of code 503. */
+function isContractRefusal(body: string, headers: Record<string, unknown> | undefined): boolean {
+  const retryAfter = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  return retryAfter !== undefined && /^\{"success":false,"code":503,"message":"/.test(body);
 }
 
 /** The q-quantile of ascending values (nearest rank), 0 when there are none. */

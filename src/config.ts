@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import ipaddr from 'ipaddr.js';
-import { DEFAULT_WRITE_QUEUE_MAX } from './domain/store.js';
+import { DEFAULT_WRITE_QUEUE_MAX, DEFAULT_WRITE_QUEUE_MAX_WAIT_MS } from './domain/store.js';
 import { DEFAULT_RETRY_SCHEDULE_MS, parseRetrySchedule } from './domain/webhooks.js';
 
 /**
@@ -42,6 +42,10 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Writes that may wait for the database, per queue, before the next gets 503 (credit-queue.ts, credit-writer.ts). */
   readonly writeQueueMax: number;
+  /** How long the oldest credit command may wait for the store before the next gets 503 (credit-queue.ts). */
+  readonly writeQueueMaxWaitMs: number;
+  /** Every request gets 503 while the event loop's mean delay is past it (http/overload.ts); 0: off. */
+  readonly eventLoopDelayMaxMs: number;
   /** The CLI's default --operator when the OS account has no name (containers). */
   readonly user: string | undefined;
   readonly webhooks: WebhookSettings;
@@ -71,6 +75,12 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimitSettings = {
 };
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Off: shedding on the event loop's delay refuses every request, the ones the
+ * store could take too, and on a machine whose cores are busy with other work
+ * the delay stays high whatever is refused (docs/benchmarks.md, target g).
+ */
+export const DEFAULT_EVENT_LOOP_DELAY_MAX_MS = 0;
 /** As src/store/postgres/pool.ts (not imported: config stays free of the drivers). */
 export const DEFAULT_PG_SILENT_AFTER_MS = 1_000;
 
@@ -97,6 +107,8 @@ export function readConfig(env: Environment = process.env): Config {
     },
     requestTimeoutMs: readCount(env, 'REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS),
     writeQueueMax: readAtLeastOne(env, 'WRITE_QUEUE_MAX', DEFAULT_WRITE_QUEUE_MAX),
+    writeQueueMaxWaitMs: readAtLeastOne(env, 'WRITE_QUEUE_MAX_WAIT_MS', DEFAULT_WRITE_QUEUE_MAX_WAIT_MS),
+    eventLoopDelayMaxMs: readCount(env, 'EVENT_LOOP_DELAY_MAX_MS', DEFAULT_EVENT_LOOP_DELAY_MAX_MS),
     user: text(env, 'USER'),
     webhooks: {
       allowPrivate: readSwitch(env, 'WEBHOOK_ALLOW_PRIVATE'),

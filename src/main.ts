@@ -40,6 +40,8 @@ export interface RunningServer {
 export type WireOptions = Omit<AppOptions, 'creditQueue' | 'metrics' | 'webhooks'> & {
   /** Credit commands that may wait for group commit (config WRITE_QUEUE_MAX). */
   readonly writeQueueMax?: number | undefined;
+  /** How long the oldest credit command may wait for the store (config WRITE_QUEUE_MAX_WAIT_MS). */
+  readonly writeQueueMaxWaitMs?: number | undefined;
   /** WEBHOOK_ALLOW_PRIVATE and WEBHOOK_RETRY_SCHEDULE; absent: private targets refused, the contract's schedule. */
   readonly webhooks?: WebhookSettings | undefined;
   /** Run the webhook delivery worker with the app (startServer does; most HTTP tests do not). */
@@ -55,10 +57,22 @@ export type WireOptions = Omit<AppOptions, 'creditQueue' | 'metrics' | 'webhooks
  * (test/helpers/http-fixture.ts) build every app through it.
  */
 export function wireApp(options: WireOptions): FastifyInstance {
-  const { store, writeQueueMax, webhooks, deliverWebhooks, holdSweepIntervalMs, ...appOptions } = options;
+  const {
+    store,
+    writeQueueMax,
+    writeQueueMaxWaitMs,
+    webhooks,
+    deliverWebhooks,
+    holdSweepIntervalMs,
+    ...appOptions
+  } = options;
   const allowPrivate = webhooks?.allowPrivate ?? false;
   const metrics = createMetrics(store);
-  const creditQueue = new CreditQueue(store, { maxPending: writeQueueMax, observer: metrics.creditQueue });
+  const creditQueue = new CreditQueue(store, {
+    maxPending: writeQueueMax,
+    maxWaitMs: writeQueueMaxWaitMs,
+    observer: metrics.creditQueue,
+  });
   const app = buildApp({ ...appOptions, store, creditQueue, metrics, webhooks: { allowPrivate } });
   const stopSweeper = startIdempotencySweeper(store, (error) =>
     app.log.warn({ err: error }, 'idempotency sweep failed'),
@@ -124,6 +138,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     requestTimeoutMs: config.requestTimeoutMs,
     trustProxy: config.trustProxy,
     writeQueueMax: config.writeQueueMax,
+    writeQueueMaxWaitMs: config.writeQueueMaxWaitMs,
+    eventLoopDelayMaxMs: config.eventLoopDelayMaxMs,
     webhooks: config.webhooks,
     deliverWebhooks: true,
   });

@@ -1,5 +1,14 @@
-import { DEFAULT_WRITE_QUEUE_MAX, StoreUnavailableError, type Store } from '../domain/store.js';
+import {
+  DEFAULT_WRITE_QUEUE_MAX,
+  DEFAULT_WRITE_QUEUE_MAX_WAIT_MS,
+  OverloadError,
+  StoreUnavailableError,
+  type Store,
+} from '../domain/store.js';
 import { MAX_COMMANDS_PER_COMMIT, type CreditCommand, type CreditOutcome } from '../domain/transfers.js';
+
+/** How long the wait must stay past its bound before commands are refused (CoDel's interval). */
+const STANDING_QUEUE_MS = 100;
 
 /** Told about each group-commit transaction (for /metrics); must not throw. */
 export interface CreditQueueObserver {
@@ -9,14 +18,19 @@ export interface CreditQueueObserver {
 
 interface Pending {
   readonly command: CreditCommand;
+  /** The queue's clock when it was queued. */
+  readonly queuedMs: number;
   readonly resolve: (outcome: CreditOutcome) => void;
   readonly reject: (error: unknown) => void;
 }
 
-/** Thrown by `submit` when `maxPending` commands already wait: the HTTP layer answers 503 with Retry-After. */
-export class CreditQueueFullError extends StoreUnavailableError {
-  constructor(maxPending: number) {
-    super(`${maxPending} credit commands are already waiting for the store`);
+/**
+ * Thrown by `submit` when the queue is past its bound (`overloaded`): the
+ * HTTP layer answers 503 with Retry-After.
+ */
+export class CreditQueueFullError extends OverloadError {
+  constructor() {
+    super('the credit commands waiting for the store are past WRITE_QUEUE_MAX or WRITE_QUEUE_MAX_WAIT_MS');
     this.name = 'CreditQueueFullError';
   }
 }
@@ -26,6 +40,10 @@ export interface CreditQueueOptions {
   readonly maxBatch?: number | undefined;
   /** Commands that may wait for a transaction; the next is refused (CreditQueueFullError). */
   readonly maxPending?: number | undefined;
+  /** How long the oldest command may wait for the store; past it the next is refused (CreditQueueFullError). */
+  readonly maxWaitMs?: number | undefined;
+  /** Milliseconds, `performance.now` by default: tests age the queue with their own. */
+  readonly clock?: (() => number) | undefined;
   readonly observer?: CreditQueueObserver | undefined;
 }
 
@@ -39,7 +57,17 @@ export interface CreditQueueOptions {
  * batch gets the error (none of them was committed), and when the store is
  * unavailable so do the commands waiting behind it. A store slower than the
  * requests coming in would let the waiting commands grow without end: past
- * `maxPending` they are refused, before anything is decided or claimed.
+ * `maxPending` commands, or once the oldest has waited `maxWaitMs` without
+ * the store taking it, the next are refused, before anything is decided or
+ * claimed. The bound in time follows the store's speed, where a count meant
+ * 100 ms on one machine and a second on a slower one; and it reads what
+ * happened (the oldest command's age, as CoDel does) rather than a forecast,
+ * so it lets commands in again as soon as the store takes those waiting. As
+ * in CoDel, only a standing queue is refused: the oldest past `maxWaitMs`
+ * for longer than STANDING_QUEUE_MS, so that a burst (500 requests at once)
+ * is absorbed by group commit, as the queue is there for.
+ * The HTTP layer asks `overloaded()` before reading a request's body, so
+ * that a refusal costs the event loop little.
  *
  * How many flushes may be out at once is the store's to say
  * (`Store.creditCallsInFlight`, 1 when absent): one on PostgreSQL, where a
@@ -57,6 +85,10 @@ export class CreditQueue {
   private readonly maxInFlight: number;
   private readonly maxBatch: number;
   private readonly maxPending: number;
+  private readonly maxWaitMs: number;
+  private readonly clock: () => number;
+  /** The last time the oldest command was seen within `maxWaitMs` (or none waited). */
+  private shortWaitSeenMs: number;
   private readonly observer: CreditQueueObserver | undefined;
 
   constructor(
@@ -66,15 +98,28 @@ export class CreditQueue {
     this.maxInFlight = Math.max(1, store.creditCallsInFlight ?? 1);
     this.maxBatch = options.maxBatch ?? MAX_COMMANDS_PER_COMMIT;
     this.maxPending = options.maxPending ?? DEFAULT_WRITE_QUEUE_MAX;
+    this.maxWaitMs = options.maxWaitMs ?? DEFAULT_WRITE_QUEUE_MAX_WAIT_MS;
+    this.clock = options.clock ?? (() => performance.now());
+    this.shortWaitSeenMs = this.clock();
     this.observer = options.observer;
   }
 
-  submit(command: CreditCommand): Promise<CreditOutcome> {
-    if (this.pending.length >= this.maxPending) {
-      return Promise.reject(new CreditQueueFullError(this.maxPending));
+  /** Whether the next command would be refused. */
+  overloaded(): boolean {
+    if (this.pending.length >= this.maxPending) return true;
+    const now = this.clock();
+    const oldest = this.pending[0];
+    if (oldest === undefined || now - oldest.queuedMs <= this.maxWaitMs) {
+      this.shortWaitSeenMs = now;
+      return false;
     }
+    return now - this.shortWaitSeenMs > STANDING_QUEUE_MS;
+  }
+
+  submit(command: CreditCommand): Promise<CreditOutcome> {
+    if (this.overloaded()) return Promise.reject(new CreditQueueFullError());
     return new Promise<CreditOutcome>((resolve, reject) => {
-      this.pending.push({ command, resolve, reject });
+      this.pending.push({ command, queuedMs: this.clock(), resolve, reject });
       this.scheduleFlush();
     });
   }

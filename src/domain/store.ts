@@ -210,11 +210,31 @@ export interface Store {
  */
 export const DEFAULT_WRITE_QUEUE_MAX = 1000;
 
+/**
+ * How long a credit command may wait for the store to take it
+ * (WRITE_QUEUE_MAX_WAIT_MS): once the oldest waiting has stayed past this for
+ * 100 ms (a standing queue, not a burst), the next are refused with 503
+ * before their body is read (credit-queue.ts; docs/architecture.md, Overload).
+ */
+export const DEFAULT_WRITE_QUEUE_MAX_WAIT_MS = 50;
+
 /** Thrown by a store when its database cannot be reached; the HTTP layer answers 503. */
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/**
+ * A request refused, before anything was read or decided, to keep the waits
+ * of those accepted bounded: a 503 like an unavailable store, but expected
+ * under overload, so it is counted rather than logged one by one.
+ */
+export class OverloadError extends StoreUnavailableError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OverloadError';
   }
 }
 

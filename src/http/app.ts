@@ -22,6 +22,7 @@ import { registerEventRoutes } from './events.js';
 import { registerWebhookRoutes } from './webhooks.js';
 import { registerMetrics, type Metrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
+import { registerOverloadShedding } from './overload.js';
 import { notFoundLimit, registerAbuseLimits } from './rate-limit.js';
 import type { AbuseLimits } from './rate-limit.js';
 import { registerRulesRoutes } from './rules.js';
@@ -47,6 +48,8 @@ export interface AppOptions {
   readonly requestTimeoutMs?: number | undefined;
   /** TIRELIRE_TRUST_PROXY: whose X-Forwarded-For gives the client's address (logs, throttling); none when absent. */
   readonly trustProxy?: boolean | string | undefined;
+  /** EVENT_LOOP_DELAY_MAX_MS: every request gets 503 while the event loop lags past it; 0 or absent: off. */
+  readonly eventLoopDelayMaxMs?: number | undefined;
   /** WEBHOOK_ALLOW_PRIVATE: endpoints may be registered on private addresses; refused when absent. */
   readonly webhooks?: { readonly allowPrivate: boolean } | undefined;
 }
@@ -72,6 +75,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     done();
   });
   app.setErrorHandler(handleError);
+  // Before the routes' own hooks and the body: a refusal under overload costs the least.
+  registerOverloadShedding(app, options.eventLoopDelayMaxMs ?? 0);
   // The limiter hooks each route added once it is loaded: the routes come in app.after below.
   if (options.abuseLimits !== undefined) registerAbuseLimits(app, options.abuseLimits);
   // The document lists the routes added after it; the metrics hooks see every request.

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { errorAnswer, type Refusal } from '../domain/answers/error-answer.js';
 import type { ErrorCode } from '../domain/errors.js';
-import { StoreUnavailableError } from '../domain/store.js';
+import { OverloadError, StoreUnavailableError } from '../domain/store.js';
 import { ApiError } from './api-error.js';
 import { isUnreadableMultipart } from './body.js';
 import { JSON_TYPE } from './json.js';
@@ -23,7 +23,7 @@ export function sendError(
   return reply.code(answer.status).type(JSON_TYPE).send(answer.body);
 }
 
-/** A 503 is a store out of reach or a write queue full (WRITE_QUEUE_MAX): worth trying again soon. */
+/** A 503 is a store out of reach or a write queue past its bound (WRITE_QUEUE_MAX…): worth trying again soon. */
 const RETRY_UNAVAILABLE_AFTER_SECONDS = '1';
 
 /**
@@ -46,6 +46,8 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   const code = codeOfError(error, request);
   const param = error instanceof ApiError ? error.param : undefined;
   if (code === 500) request.log.error({ err: error }, 'internal fault');
+  // Shedding under overload is expected, thousands a second: the request line and /metrics count it.
+  else if (error instanceof OverloadError) request.log.debug('refused under overload');
   else if (code === 503) request.log.warn({ err: error }, 'store unavailable');
   else request.log.info({ code, ...(error instanceof ApiError ? error.logFields : {}) }, 'request refused');
   return sendError(request, reply, { code, param });

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LedgerGauges } from './ledger-gauges.js';
 import { CounterSeries, HistogramSeries } from './metric-series.js';
 import { processRegistry } from './process-metrics.js';
-import { StoreUnavailableError, type Store } from '../domain/store.js';
+import { OverloadError, StoreUnavailableError, type Store } from '../domain/store.js';
 import type { CreditQueueObserver } from '../app/credit-queue.js';
 import type { DeliveryObserver } from '../app/webhooks/delivery-worker.js';
 
@@ -65,7 +65,7 @@ export function createMetrics(store: Store): Metrics {
   );
   const storeErrors = new Counter({
     name: `${PREFIX}store_errors_total`,
-    help: 'Requests that failed on the store: unavailable (answered 503) or another fault (answered 500).',
+    help: 'Requests that failed on the store: overload (refused to bound the waits, 503), unavailable (503) or another fault (500).',
     labelNames: ['kind'] as const,
     registers: [registry],
   });
@@ -210,7 +210,8 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
     done();
   });
   app.addHook('onError', (_request, _reply, error, done) => {
-    if (error instanceof StoreUnavailableError) hooks.storeErrors.inc({ kind: 'unavailable' });
+    if (error instanceof OverloadError) hooks.storeErrors.inc({ kind: 'overload' });
+    else if (error instanceof StoreUnavailableError) hooks.storeErrors.inc({ kind: 'unavailable' });
     else if (isFault(error)) hooks.storeErrors.inc({ kind: 'fault' });
     done();
   });

@@ -36,6 +36,9 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
+      // These suites test concurrency and crashes, not shedding (overload-shedding.test.ts does):
+      // their bursts of hundreds of requests, on a machine busy with the other suites, stay queued.
+      WRITE_QUEUE_MAX_WAIT_MS: '60000',
       ...options.env,
       DATABASE_URL: options.databaseUrl,
     },

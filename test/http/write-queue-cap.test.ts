@@ -2,15 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import type { Store } from '../../src/domain/store.js';
 import { StoreUnavailableError } from '../../src/domain/store.js';
-import type { CreditCommand, CreditOutcome } from '../../src/domain/transfers.js';
 import { wireApp } from '../../src/main.js';
 import { ThreadCreditWriter } from '../../src/store/sqlite/credit-writer.js';
 import { migrate } from '../../src/store/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
+import { firstSettled, heldStore } from '../helpers/held-store.js';
 import { openTempStore } from '../helpers/http-fixture.js';
 
 /**
@@ -19,42 +18,6 @@ import { openTempStore } from '../helpers/http-fixture.js';
  * refused write changes nothing. Queues are filled by holding the real store
  * back (a promise the test settles), never by sleeping.
  */
-
-/**
- * The real SQLite store with its credit transactions held until `open()`, and
- * one transaction out at a time (as PostgreSQL declares), so that what waits
- * behind the held one is exactly the group-commit queue.
- */
-function heldStore(inner: Store) {
-  let open!: () => void;
-  const gate = new Promise<void>((resolve) => (open = resolve));
-  let entered!: () => void;
-  const firstEntered = new Promise<void>((resolve) => (entered = resolve));
-  const store = Object.create(inner, {
-    creditCallsInFlight: { value: 1 },
-    applyCredits: {
-      value: async (commands: readonly CreditCommand[]): Promise<CreditOutcome[]> => {
-        entered();
-        await gate;
-        return inner.applyCredits(commands);
-      },
-    },
-  }) as Store;
-  return { store, open, firstEntered };
-}
-
-/** Resolves once `count` of the promises have settled, with those that have. */
-function firstSettled<T>(promises: readonly Promise<T>[], count: number): Promise<T[]> {
-  const settled: T[] = [];
-  return new Promise((resolve) => {
-    for (const promise of promises) {
-      void promise.then((value) => {
-        settled.push(value);
-        if (settled.length === count) resolve([...settled]);
-      });
-    }
-  });
-}
 
 test('credit commands past WRITE_QUEUE_MAX get 503 with Retry-After; the rest are served, and only they move money', async () => {
   const fixture = await openTempStore();
