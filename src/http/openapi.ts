@@ -14,8 +14,8 @@ import {
 const OPENAPI_PATH = '/openapi.json';
 const DOCS_PREFIX = '/docs';
 
-/** Routes that are pages or assets, not API operations: the console and the docs page itself. */
-const NOT_OPERATIONS = /^\/(console|docs)(\/|$)/;
+/** Routes that are pages or assets, not API operations: the console, the docs page itself, the favicon. */
+const NOT_OPERATIONS = /^\/(console|docs)(\/|$)|^\/favicon\.ico$/;
 const DOCUMENTED_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 /** The routes that answer in XML on `_format=xml` (src/http/answer-format.ts). */
 const PUBLIC_API = /^\/v1(\/|$)/;
