@@ -9,9 +9,11 @@ import { positiveNumber } from './env.js';
 import { runLoad, type LoadRequest, type LoadResult } from './load.js';
 import { BENCH_BUILD_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer, type ServerProcess } from './server-process.js';
-import { startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
+import { startBatches, startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
 import {
   inspectTirelire,
+  openBenchStore,
+  seedMainAccount,
   seedTirelire,
   serverEnv,
   type TirelireDatabase,
@@ -34,6 +36,8 @@ import { atLeast, atMost, type Verdict } from './verdict.js';
  * in its own process; then the ratios against the targets of issue 4, and a balance check per run.
  * Target m, run only when asked for (`BENCH_TARGETS=c,m`), is c with subaccounts created back
  * to back beside the load: what other writes cost the transfers on the same SQLite file.
+ * Target n, also on request, is c with batches of 1000 credit/add sent back to back beside
+ * it, on another main account's subaccounts: what a batch's transaction costs the transfers.
  * Target u (usage-bench.ts) sets the operator's usage debits side by side: a charge, a charge
  * under balance rules, a hold placed and captured. Target g (overload.ts) is c's server sent more
  * than it can take: 2,048 connections, its accepted transfers against c's of the same run.
@@ -76,7 +80,7 @@ const TARGETS = {
   holdOverCharge: 2.5,
 };
 
-type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'm';
+type TargetId = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'm' | 'n';
 
 interface Ledger {
   /** How much the main account's balance went down, in micros. */
@@ -187,7 +191,7 @@ async function postgresReachable(): Promise<string | null> {
 }
 
 function tirelireTarget(
-  id: 'c' | 'd' | 'e' | 'g' | 'm',
+  id: 'c' | 'd' | 'e' | 'g' | 'm' | 'n',
   name: string,
   engine: 'sqlite' | 'postgres',
 ): Target {
@@ -203,6 +207,7 @@ function tirelireTarget(
       if ('unavailable' in seeded) return seeded;
       const { database, seed } = seeded;
       const isBatch = id === 'e';
+      const batchesBeside = id === 'n' ? await seedSideMain(database) : null;
       return {
         // The real server for every store: PostgreSQL's schema travels on the URL (`?schema=`).
         args: mainJs,
@@ -219,6 +224,12 @@ function tirelireTarget(
         ...(id === 'm'
           ? { sideLoad: (server: ServerProcess) => startSubaccountCreations(server.url, seed.apiKey) }
           : {}),
+        ...(batchesBeside === null
+          ? {}
+          : {
+              sideLoad: (server: ServerProcess) =>
+                startBatches(server.url, batchesBeside.apiKey, batchesBeside.tokens),
+            }),
         ledger: async () => {
           const check = await inspectTirelire(database, seed.mainAccountId);
           return {
@@ -232,6 +243,16 @@ function tirelireTarget(
       };
     },
   };
+}
+
+/** Target n's other main account, whose subaccounts the batches beside the load credit. */
+async function seedSideMain(database: TirelireDatabase): Promise<TirelireSeed> {
+  const store = await openBenchStore(database);
+  try {
+    return await seedMainAccount(store, SUBACCOUNTS, OPENING_MICROS);
+  } finally {
+    await store.close();
+  }
 }
 
 /** A database seeded with one main account and its subaccounts, for target `id`. */
@@ -353,6 +374,7 @@ const targets: readonly Target[] = [
   memoryLedgerTarget,
   tirelireTarget('g', `Tirelire, SQLite, overload: ${OVERLOAD_CONNECTIONS} connections`, 'sqlite'),
   tirelireTarget('m', 'Tirelire, SQLite, subaccounts created beside', 'sqlite'),
+  tirelireTarget('n', `Tirelire, SQLite, batches of ${BATCH_SIZE} beside`, 'sqlite'),
 ];
 
 async function measure(target: Target): Promise<TargetResult> {
@@ -661,6 +683,7 @@ function printOtherRatios(results: readonly TargetResult[]): void {
   show('c', 'a', "issue 4's c/a, withdrawn by issue 18");
   show('d', 'a', "issue 4's d/a, withdrawn by issue 18");
   show('m', 'c', 'transfers kept beside other writes');
+  show('n', 'c', 'transfers kept beside batches of 1000');
 }
 
 /** Target u, when selected: the usage debits side by side, or why they could not be measured. */
@@ -743,7 +766,8 @@ async function main(): Promise<void> {
   printOverload(overloadFigures(results));
   if (usage !== null) printUsage(usage);
   const disturbed = results.filter(
-    (r) => ['a', 'c', 'e', 'f', 'g', 'm'].includes(r.id) && (r.otherCpuPercent ?? 0) > DISTURBED_CPU_PERCENT,
+    (r) =>
+      ['a', 'c', 'e', 'f', 'g', 'm', 'n'].includes(r.id) && (r.otherCpuPercent ?? 0) > DISTURBED_CPU_PERCENT,
   );
   console.log(
     '\nCPU in % of one core over the load window, the drain excluded (2 cores = 200 %). "other" is every other process: PostgreSQL ' +

@@ -1,13 +1,13 @@
 import { percentile } from './load.js';
 
 /**
- * Writes other than transfers, sent beside the measured load: simple
- * subaccounts created one after another, each request sent as soon as the
- * previous one is answered. They move no money, so the balance check of the
- * measured load stays exact.
+ * Other writes, sent beside the measured load, each request as soon as the
+ * previous one is answered: simple subaccounts created (target m), or batches
+ * of credit/add on another main account's subaccounts (target n). Neither
+ * moves the measured main account's money, so its balance check stays exact.
  */
 export interface SideLoadResult {
-  readonly kind: 'subaccounts created';
+  readonly kind: 'subaccounts created' | 'batches of 1000 applied';
   readonly requests: number;
   readonly failed: number;
   readonly perSecond: number;
@@ -19,6 +19,25 @@ export interface SideLoad {
 }
 
 export function startSubaccountCreations(baseUrl: string, apiKey: string): SideLoad {
+  const body = JSON.stringify({ apiKey, type: 'simple', parameters: {} });
+  return startSideLoad('subaccounts created', `${baseUrl}/v1/subaccount/create`, () => body);
+}
+
+/** Batches of 1000 credit/add of 0.01 over `tokens`, each operation applied on its own. */
+export function startBatches(baseUrl: string, apiKey: string, tokens: readonly string[]): SideLoad {
+  let next = 0;
+  const body = () => {
+    const operations = Array.from({ length: 1000 }, () => ({
+      direction: 'add',
+      tokenSubaccount: tokens[next++ % tokens.length],
+      credit: '0.01',
+    }));
+    return JSON.stringify({ apiKey, operations });
+  };
+  return startSideLoad('batches of 1000 applied', `${baseUrl}/v1/subaccount/credit/batch`, body);
+}
+
+function startSideLoad(kind: SideLoadResult['kind'], url: string, body: () => string): SideLoad {
   const startedAt = performance.now();
   const latencies: number[] = [];
   let failed = 0;
@@ -27,10 +46,10 @@ export function startSubaccountCreations(baseUrl: string, apiKey: string): SideL
     while (running) {
       const sentAt = performance.now();
       try {
-        const response = await fetch(`${baseUrl}/v1/subaccount/create`, {
+        const response = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ apiKey, type: 'simple', parameters: {} }),
+          body: body(),
         });
         const text = await response.text();
         if (!response.ok || !text.includes('"success":true')) failed += 1;
@@ -47,7 +66,7 @@ export function startSubaccountCreations(baseUrl: string, apiKey: string): SideL
       const seconds = (performance.now() - startedAt) / 1000;
       latencies.sort((a, b) => a - b);
       return {
-        kind: 'subaccounts created',
+        kind,
         requests: latencies.length,
         failed,
         perSecond: latencies.length / seconds,
