@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { positiveNumber } from './env.js';
+import { BENCH_BUILD_DIR, ROOT } from './paths.js';
+
+/**
+ * `npm run bench:ab`: one target of `npm run bench` against two builds, alternated, so that
+ * the machine's drift (the same build's c ranged 4,666–8,572/s over one day on one VM) falls
+ * on both alike. BENCH_AB_BASE is another checkout, built (`npm run build` there): the
+ * "before"; this checkout is the "after". Each round runs the target on both, in an order
+ * that flips every round (AB, BA, AB, …), each run a `bench/run.ts` of its own
+ * (BENCH_SERVER_ROOT names the server's checkout); then after/before per round, and their
+ * median with the range. The ledger is seeded by this checkout's code, so the two builds
+ * must share the schema (a change without a migration).
+ */
+const BASE = process.env['BENCH_AB_BASE'];
+const TARGET = process.env['BENCH_AB_TARGET'] ?? 'c';
+const ROUNDS = positiveNumber('BENCH_AB_ROUNDS', 4);
+const TIRELIRE_TARGETS = ['c', 'd', 'e', 'g', 'm', 'n'];
+
+interface Run {
+  readonly transfersPerSecond: number;
+  readonly p99Ms: number;
+  readonly peakRssMb: number | undefined;
+}
+
+interface Round {
+  readonly before: Run;
+  readonly after: Run;
+}
+
+function fail(message: string): never {
+  console.error(`bench:ab: ${message}`);
+  process.exit(2);
+}
+
+/** One `bench/run.ts` of TARGET alone, served by `root`'s build; its figures from latest.json. */
+function runOnce(root: string): Run {
+  const child = spawnSync(process.execPath, [join(BENCH_BUILD_DIR, 'run.js')], {
+    env: { ...process.env, BENCH_TARGETS: TARGET, BENCH_SERVER_ROOT: root },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (child.status !== 0) fail(`the run on ${root} ended with status ${child.status}`);
+  const output = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as {
+    results: {
+      id: string;
+      status: string;
+      reason?: string;
+      load?: { transfersPerSecond: number; latencyMs: { p99: number } };
+      peakRssMb?: number;
+    }[];
+  };
+  const result = output.results.find((r) => r.id === TARGET);
+  if (result?.load === undefined)
+    fail(`${TARGET} was not measured on ${root}: ${result?.reason ?? 'no result'}`);
+  return {
+    transfersPerSecond: result.load.transfersPerSecond,
+    p99Ms: result.load.latencyMs.p99,
+    peakRssMb: result.peakRssMb,
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function describe(run: Run): string {
+  const rss = run.peakRssMb === undefined ? '-' : run.peakRssMb.toFixed(0);
+  return `${run.transfersPerSecond.toFixed(0).padStart(7)}/s p99 ${run.p99Ms.toFixed(1).padStart(6)} ms RSS ${rss.padStart(4)} MB`;
+}
+
+function main(): void {
+  if (BASE === undefined || BASE === '') fail('set BENCH_AB_BASE to the checkout to compare with (built)');
+  const before = resolve(BASE);
+  if (!existsSync(join(before, 'dist', 'main.js')))
+    fail(`${before}/dist/main.js is missing: run npm run build there`);
+  if (!TIRELIRE_TARGETS.includes(TARGET))
+    fail(`BENCH_AB_TARGET must be one of ${TIRELIRE_TARGETS.join(', ')}`);
+  console.log(`bench:ab: target ${TARGET}, ${ROUNDS} rounds; before ${before}, after ${ROOT}`);
+  const rounds: Round[] = [];
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const beforeFirst = round % 2 === 1;
+    const first = runOnce(beforeFirst ? before : ROOT);
+    const second = runOnce(beforeFirst ? ROOT : before);
+    const measured = beforeFirst ? { before: first, after: second } : { before: second, after: first };
+    rounds.push(measured);
+    const ratio = measured.after.transfersPerSecond / measured.before.transfersPerSecond;
+    console.log(
+      `round ${round} (${beforeFirst ? 'before first' : 'after first '}): before ${describe(measured.before)} | ` +
+        `after ${describe(measured.after)} | after/before ${ratio.toFixed(2)}`,
+    );
+  }
+  const ratios = rounds.map((r) => r.after.transfersPerSecond / r.before.transfersPerSecond);
+  const p99s = rounds.map((r) => r.after.p99Ms / r.before.p99Ms);
+  console.log(
+    `after/before, ${TARGET}'s transfers/s: median ${median(ratios).toFixed(2)} ` +
+      `(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}); ` +
+      `p99: median ${median(p99s).toFixed(2)} (${Math.min(...p99s).toFixed(2)}–${Math.max(...p99s).toFixed(2)})`,
+  );
+}
+
+main();
