@@ -12,8 +12,6 @@ import { freePort, machineBusySeconds, startServer, type ServerProcess } from '.
 import { startBatches, startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
 import {
   inspectTirelire,
-  openBenchStore,
-  seedMainAccount,
   seedTirelire,
   serverEnv,
   type TirelireDatabase,
@@ -212,7 +210,8 @@ function tirelireTarget(
       if ('unavailable' in seeded) return seeded;
       const { database, seed } = seeded;
       const isBatch = id === 'e';
-      const batchesBeside = id === 'n' ? await seedSideMain(database) : null;
+      // Target n's batches credit another main account's subaccounts, seeded in the same ledger.
+      const batchesBeside = id === 'n' ? await seedTirelire(database, SUBACCOUNTS, OPENING_MICROS) : null;
       return {
         // The real server for every store: PostgreSQL's schema travels on the URL (`?schema=`).
         args: mainJs,
@@ -248,16 +247,6 @@ function tirelireTarget(
       };
     },
   };
-}
-
-/** Target n's other main account, whose subaccounts the batches beside the load credit. */
-async function seedSideMain(database: TirelireDatabase): Promise<TirelireSeed> {
-  const store = await openBenchStore(database);
-  try {
-    return await seedMainAccount(store, SUBACCOUNTS, OPENING_MICROS);
-  } finally {
-    await store.close();
-  }
 }
 
 /** A database seeded with one main account and its subaccounts, for target `id`. */
