@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { positiveNumber } from './env.js';
-import { BENCH_BUILD_DIR, ROOT } from './paths.js';
+import { median } from './load.js';
+import { BENCH_BUILD_DIR, LATEST_RESULTS, ROOT } from './paths.js';
 
 /**
  * `npm run bench:ab`: one target of `npm run bench` against two builds, alternated, so that
@@ -42,7 +43,7 @@ function runOnce(root: string): Run {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (child.status !== 0) fail(`the run on ${root} ended with status ${child.status}`);
-  const output = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as {
+  const output = JSON.parse(readFileSync(LATEST_RESULTS, 'utf8')) as {
     results: {
       id: string;
       status: string;
@@ -59,12 +60,6 @@ function runOnce(root: string): Run {
     p99Ms: result.load.latencyMs.p99,
     peakRssMb: result.peakRssMb,
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function describe(run: Run): string {

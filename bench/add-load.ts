@@ -4,6 +4,9 @@ import type { LoadRequest } from './load.js';
 export const AMOUNT = '0.01';
 export const AMOUNT_MICROS = 10_000n;
 export const ADD_PATH = '/v1/subaccount/credit/add';
+/** Target e's requests, and target n's beside the load: 1000 operations each. */
+export const BATCH_SIZE = 1000;
+export const BATCH_PATH = '/v1/subaccount/credit/batch';
 
 export function rotating<T>(items: readonly T[]): () => T {
   let index = 0;
@@ -18,6 +21,19 @@ export function addRequests(apiKey: string, tokens: readonly string[]): () => Lo
   const bodies = tokens.map((token) => JSON.stringify({ apiKey, credit: AMOUNT, tokenSubaccount: token }));
   const next = rotating(bodies);
   return () => ({ path: ADD_PATH, body: next() });
+}
+
+/** Batches of BATCH_SIZE credit/add of AMOUNT, rotating over `tokens`, each operation applied on its own. */
+export function batchRequests(apiKey: string, tokens: readonly string[]): () => LoadRequest {
+  const next = rotating(tokens);
+  return () => {
+    const operations = Array.from({ length: BATCH_SIZE }, () => ({
+      direction: 'add',
+      tokenSubaccount: next(),
+      credit: AMOUNT,
+    }));
+    return { path: BATCH_PATH, body: JSON.stringify({ apiKey, operations }) };
+  };
 }
 
 const SUCCESS = /"success"\s*:\s*true/;

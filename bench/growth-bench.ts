@@ -9,8 +9,8 @@ import { AMOUNT_MICROS, addRequests, countAdd } from './add-load.js';
 import { positiveNumber } from './env.js';
 import { seedGrowthLedger, type GrowthLedger } from './growth-seed.js';
 import { measureHistoryPages, type PageTiming } from './history-pages.js';
-import { runLoad, type LoadResult } from './load.js';
-import { ROOT } from './paths.js';
+import { median, runLoad, type LoadResult } from './load.js';
+import { RESULTS_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer } from './server-process.js';
 import { inspectTirelire, openBenchStore, serverEnv, type TirelireDatabase } from './tirelire-seed.js';
 
@@ -323,12 +323,6 @@ async function dropLedger(database: TirelireDatabase): Promise<void> {
   else for (const suffix of ['', '-wal', '-shm']) rmSync(database.path + suffix, { force: true });
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 function printReport(report: StoreReport): void {
   console.log(`\n${report.engine}`);
   const ratios: number[] = [];
@@ -395,10 +389,9 @@ async function main(): Promise<void> {
   } finally {
     if (!KEEP) rmSync(dir, { recursive: true, force: true });
   }
-  const resultsDir = join(ROOT, 'bench', 'results');
-  mkdirSync(resultsDir, { recursive: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(
-    join(resultsDir, 'growth-latest.json'),
+    join(RESULTS_DIR, 'growth-latest.json'),
     `${JSON.stringify({ date: new Date().toISOString(), transfers: TRANSFERS, subaccounts: SUBACCOUNTS, reports }, null, 2)}\n`,
   );
   if (

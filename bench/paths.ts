@@ -16,3 +16,7 @@ function findRoot(from: string): string {
 }
 
 export const ROOT = findRoot(BENCH_BUILD_DIR);
+/** Where the benches write their results (and their scratch files). */
+export const RESULTS_DIR = join(ROOT, 'bench', 'results');
+/** `npm run bench`'s last results, read back by `npm run bench:ab`. */
+export const LATEST_RESULTS = join(RESULTS_DIR, 'latest.json');

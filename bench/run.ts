@@ -4,10 +4,18 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { formatMicros } from '../src/domain/money.js';
 import { createHandwrittenSchema, dropSchema, readHandwrittenBalance } from './handwritten-schema.js';
-import { AMOUNT, AMOUNT_MICROS, addRequests, countAdd, rotating } from './add-load.js';
+import {
+  AMOUNT,
+  AMOUNT_MICROS,
+  BATCH_PATH,
+  BATCH_SIZE,
+  addRequests,
+  batchRequests,
+  countAdd,
+} from './add-load.js';
 import { positiveNumber } from './env.js';
 import { runLoad, type LoadRequest, type LoadResult } from './load.js';
-import { BENCH_BUILD_DIR, ROOT } from './paths.js';
+import { BENCH_BUILD_DIR, LATEST_RESULTS, RESULTS_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer, type ServerProcess } from './server-process.js';
 import { startBatches, startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
 import {
@@ -41,7 +49,6 @@ import { atLeast, atMost, type Verdict } from './verdict.js';
  * than it can take: 2,048 connections, its accepted transfers against c's of the same run.
  */
 
-const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const SECONDS = positiveNumber('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2);
 const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 64);
@@ -60,11 +67,10 @@ const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' '
  * another build for a before/after comparison (`npm run bench:ab`, ab.ts).
  */
 const SERVER_ROOT = resolve(process.env['BENCH_SERVER_ROOT'] || ROOT);
+const SERVER_MAIN = join(SERVER_ROOT, 'dist', 'main.js');
 const SUBACCOUNTS = 100;
 const DISTURBED_CPU_PERCENT = 20;
-const BATCH_SIZE = 1000;
 const OPENING_MICROS = 100_000_000n * 1_000_000n;
-const BATCH_PATH = '/v1/subaccount/credit/batch';
 
 /**
  * Issue 18's targets (c/a and d/a, issue 4's, were withdrawn there: on 2
@@ -141,18 +147,6 @@ interface BalanceCheck {
   readonly detail: string;
 }
 
-function batchRequests(apiKey: string, tokens: readonly string[]): () => LoadRequest {
-  const next = rotating(tokens);
-  return () => {
-    const operations = Array.from({ length: BATCH_SIZE }, () => ({
-      direction: 'add',
-      tokenSubaccount: next(),
-      credit: AMOUNT,
-    }));
-    return { path: BATCH_PATH, body: JSON.stringify({ apiKey, operations }) };
-  };
-}
-
 /** A batch answer (docs/http-api.md, "Batch") holds `results`, one per operation, in order. */
 function countBatch(body: string): { ok: number; refused: number } {
   let parsed: unknown;
@@ -168,8 +162,7 @@ function countBatch(body: string): { ok: number; refused: number } {
 }
 
 function tirelireServer(): readonly string[] | null {
-  const main = join(SERVER_ROOT, 'dist', 'main.js');
-  return existsSync(main) ? [main] : null;
+  return existsSync(SERVER_MAIN) ? [SERVER_MAIN] : null;
 }
 
 /** A server of bench/, compiled beside this file: no TypeScript loader in the measured process. */
@@ -232,7 +225,7 @@ function tirelireTarget(
           ? {}
           : {
               sideLoad: (server: ServerProcess) =>
-                startBatches(server.url, batchesBeside.apiKey, batchesBeside.tokens),
+                startBatches(server.url, batchRequests(batchesBeside.apiKey, batchesBeside.tokens)),
             }),
         ledger: async () => {
           const check = await inspectTirelire(database, seed.mainAccountId);
@@ -735,8 +728,7 @@ async function main(): Promise<void> {
       `after ${WARMUP_SECONDS} s warm-up, ${SUBACCOUNTS} subaccounts, credit/add of ${AMOUNT}; ` +
       `node ${process.version}, ${cpus().length} × ${cpuModel}`,
   );
-  if (SERVER_ROOT !== ROOT)
-    console.log(`Tirelire's targets served by ${join(SERVER_ROOT, 'dist', 'main.js')}`);
+  if (SERVER_ROOT !== ROOT) console.log(`Tirelire's targets served by ${SERVER_MAIN}`);
   console.log(
     'note: the load generator (autocannon, in this process) shares the CPU cores with the server under test\n',
   );
@@ -807,7 +799,7 @@ async function main(): Promise<void> {
     verdicts: list,
     usage,
   };
-  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(output, null, 2)}\n`);
+  writeFileSync(LATEST_RESULTS, `${JSON.stringify(output, null, 2)}\n`);
   console.log(`\nresults written to bench/results/latest.json`);
   const broken =
     results.some((r) => r.balance?.check === 'FAIL' || r.status === 'failed') ||

@@ -1,4 +1,4 @@
-import { percentile } from './load.js';
+import { percentile, type LoadRequest } from './load.js';
 
 /**
  * Other writes, sent beside the measured load, each request as soon as the
@@ -19,37 +19,32 @@ export interface SideLoad {
 }
 
 export function startSubaccountCreations(baseUrl: string, apiKey: string): SideLoad {
-  const body = JSON.stringify({ apiKey, type: 'simple', parameters: {} });
-  return startSideLoad('subaccounts created', `${baseUrl}/v1/subaccount/create`, () => body);
-}
-
-/** Batches of 1000 credit/add of 0.01 over `tokens`, each operation applied on its own. */
-export function startBatches(baseUrl: string, apiKey: string, tokens: readonly string[]): SideLoad {
-  let next = 0;
-  const body = () => {
-    const operations = Array.from({ length: 1000 }, () => ({
-      direction: 'add',
-      tokenSubaccount: tokens[next++ % tokens.length],
-      credit: '0.01',
-    }));
-    return JSON.stringify({ apiKey, operations });
+  const request = {
+    path: '/v1/subaccount/create',
+    body: JSON.stringify({ apiKey, type: 'simple', parameters: {} }),
   };
-  return startSideLoad('batches of 1000 applied', `${baseUrl}/v1/subaccount/credit/batch`, body);
+  return startSideLoad('subaccounts created', baseUrl, () => request);
 }
 
-function startSideLoad(kind: SideLoadResult['kind'], url: string, body: () => string): SideLoad {
+/** `next`: the batches to send (add-load.ts, batchRequests). */
+export function startBatches(baseUrl: string, next: () => LoadRequest): SideLoad {
+  return startSideLoad('batches of 1000 applied', baseUrl, next);
+}
+
+function startSideLoad(kind: SideLoadResult['kind'], baseUrl: string, next: () => LoadRequest): SideLoad {
   const startedAt = performance.now();
   const latencies: number[] = [];
   let failed = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
+      const { path, body } = next();
       const sentAt = performance.now();
       try {
-        const response = await fetch(url, {
+        const response = await fetch(baseUrl + path, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: body(),
+          body,
         });
         const text = await response.text();
         if (!response.ok || !text.includes('"success":true')) failed += 1;
