@@ -10,10 +10,10 @@ import { BENCH_BUILD_DIR, LATEST_RESULTS, ROOT } from './paths.js';
  * the machine's drift (the same build's c ranged 4,666–8,572/s over one day on one VM) falls
  * on both alike. BENCH_AB_BASE is another checkout, built (`npm run build` there): the
  * "before"; this checkout is the "after". Each round runs the target on both, in an order
- * that flips every round (AB, BA, AB, …), each run a `bench/run.ts` of its own
- * (BENCH_SERVER_ROOT names the server's checkout); then after/before per round, and their
- * median with the range. The ledger is seeded by this checkout's code, so the two builds
- * must share the schema (a change without a migration).
+ * that flips every round (AB, BA, AB, …), each run the `bench/run.ts` of its own checkout
+ * (built there by `npm run bench:ab` or `npm run bench`), so each build seeds, serves and
+ * verifies its own ledger, and a change of schema is compared as it ships; then after/before
+ * per round, and their median with the range.
  */
 const BASE = process.env['BENCH_AB_BASE'];
 const TARGET = process.env['BENCH_AB_TARGET'] ?? 'c';
@@ -36,30 +36,44 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** One `bench/run.ts` of TARGET alone, served by `root`'s build; its figures from latest.json. */
+/** `root`'s own `bench/run.ts` of TARGET alone; its figures from its latest.json. */
 function runOnce(root: string): Run {
-  const child = spawnSync(process.execPath, [join(BENCH_BUILD_DIR, 'run.js')], {
+  const child = spawnSync(process.execPath, [benchRunOf(root)], {
+    cwd: root,
     env: { ...process.env, BENCH_TARGETS: TARGET, BENCH_SERVER_ROOT: root },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (child.status !== 0) fail(`the run on ${root} ended with status ${child.status}`);
-  const output = JSON.parse(readFileSync(LATEST_RESULTS, 'utf8')) as {
+  const output = JSON.parse(readFileSync(samePlaceUnder(root, LATEST_RESULTS), 'utf8')) as {
     results: {
       id: string;
       status: string;
       reason?: string;
       load?: { transfersPerSecond: number; latencyMs: { p99: number } };
       peakRssMb?: number;
+      balance?: { check: string; detail: string };
     }[];
   };
   const result = output.results.find((r) => r.id === TARGET);
   if (result?.load === undefined)
     fail(`${TARGET} was not measured on ${root}: ${result?.reason ?? 'no result'}`);
+  if (result.balance !== undefined && result.balance.check !== 'PASS')
+    fail(`${TARGET}'s balance check failed on ${root}: ${result.balance.detail}`);
   return {
     transfersPerSecond: result.load.transfersPerSecond,
     p99Ms: result.load.latencyMs.p99,
     peakRssMb: result.peakRssMb,
   };
+}
+
+/** The compiled run.ts of the checkout at `root`. */
+function benchRunOf(root: string): string {
+  return samePlaceUnder(root, join(BENCH_BUILD_DIR, 'run.js'));
+}
+
+/** `path`, a path under this checkout, at the same place under the checkout `to`. */
+function samePlaceUnder(to: string, path: string): string {
+  return join(to, path.slice(ROOT.length));
 }
 
 function describe(run: Run): string {
@@ -70,8 +84,8 @@ function describe(run: Run): string {
 function main(): void {
   if (BASE === undefined || BASE === '') fail('set BENCH_AB_BASE to the checkout to compare with (built)');
   const before = resolve(BASE);
-  if (!existsSync(join(before, 'dist', 'main.js')))
-    fail(`${before}/dist/main.js is missing: run npm run build there`);
+  if (!existsSync(join(before, 'dist', 'main.js')) || !existsSync(benchRunOf(before)))
+    fail(`${before} is not built: run npm run build && tsc -p bench/tsconfig.json there`);
   if (!TIRELIRE_TARGETS.includes(TARGET))
     fail(`BENCH_AB_TARGET must be one of ${TIRELIRE_TARGETS.join(', ')}`);
   console.log(`bench:ab: target ${TARGET}, ${ROUNDS} rounds; before ${before}, after ${ROOT}`);

@@ -157,12 +157,15 @@ function sqliteTransfers(db: Database.Database, p: SeedParameters): void {
     `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @count),
        m(i, ms) AS (SELECT i, @start + i FROM n)
      INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
-       credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at)
+       credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at,
+       previous_seq)
      SELECT ${SQLITE_UUID7}, 'add', @main, @firstSub + i % @subs, @amount,
        (SELECT balance FROM accounts WHERE id = @main) - (i + 1) * @amount, (i / @subs + 1) * @amount,
-       @main, @firstSub + i % @subs, NULL, NULL, NULL, ms
+       @main, @firstSub + i % @subs, NULL, NULL, NULL, ms,
+       CASE WHEN i >= @subs THEN @seq0 + 1 + i - @subs
+         ELSE (SELECT last_seq FROM accounts WHERE id = @firstSub + i % @subs) END
      FROM m`,
-  ).run(ints(values, ['count', 'start', 'main', 'firstSub', 'subs', 'amount']));
+  ).run(ints(values, ['count', 'start', 'main', 'firstSub', 'subs', 'amount', 'seq0']));
   db.prepare(
     `INSERT INTO events (account_id, sequence, id, type, data, transfer_id, created_at)
      SELECT @main, @events + seq - @seq0, 'evt_' || @main || '_' || (@events + seq - @seq0) || '_' || ${SQLITE_NONCE},
@@ -174,9 +177,11 @@ function sqliteTransfers(db: Database.Database, p: SeedParameters): void {
     'UPDATE accounts SET balance = balance - @count * @amount, event_sequence = @last WHERE id = @main',
   ).run(ints({ ...p, last }, ['count', 'amount', 'last', 'main']));
   db.prepare(
-    `UPDATE accounts SET balance = (@count / @subs + (id - @firstSub < @count % @subs)) * @amount
+    `UPDATE accounts SET balance = (@count / @subs + (id - @firstSub < @count % @subs)) * @amount,
+       last_seq = CASE WHEN id - @firstSub < @count
+         THEN @seq0 + 1 + (id - @firstSub) + @subs * ((@count - 1 - (id - @firstSub)) / @subs) ELSE last_seq END
      WHERE parent_id = @main`,
-  ).run(ints(values, ['count', 'subs', 'firstSub', 'amount', 'main']));
+  ).run(ints(values, ['count', 'subs', 'firstSub', 'amount', 'main', 'seq0']));
   db.prepare(
     `INSERT INTO event_fanout (account_id, sequence, pending) VALUES (@main, @last, 0)
      ON CONFLICT (account_id) DO UPDATE SET sequence = excluded.sequence, pending = 0`,

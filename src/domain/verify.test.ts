@@ -37,6 +37,7 @@ const sound: LedgerFacts = {
   ],
   eventsOfNoTransfer: [],
   untoldTransfers: 0,
+  brokenHistoryLinks: 0,
 };
 
 const withAccount = (id: number, change: Partial<AccountFacts>): LedgerFacts => ({
@@ -91,6 +92,7 @@ describe('assessLedger', () => {
     ['a gap in a tree’s events (8)', withAccount(2, { events: 2 }), [8]],
     ['an event of no transfer (8)', { ...sound, eventsOfNoTransfer: ['evt_x'] }, [8]],
     ['a transfer no event tells (8)', { ...sound, untoldTransfers: 1 }, [8]],
+    ['a subaccount history with a broken link (1)', { ...sound, brokenHistoryLinks: 2 }, [1]],
   ])('%s', (_name, facts, invariants) => {
     expect(assessLedger(facts).problems.map((problem) => problem.invariant)).toEqual(invariants);
   });

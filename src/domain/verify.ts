@@ -65,6 +65,12 @@ export interface LedgerFacts {
   readonly eventsOfNoTransfer: readonly string[];
   /** Transfers made since the first one told that no transfer.created event tells (older ones predate events). */
   readonly untoldTransfers: number;
+  /**
+   * Links of a subaccount's history that break it: a transfer whose previous is
+   * not the subaccount's transfer just before it, or a subaccount whose last is
+   * not its newest. 0 on a store that reads histories by index (PostgreSQL).
+   */
+  readonly brokenHistoryLinks: number;
 }
 
 export function assessLedger(facts: LedgerFacts): VerifyReport {
@@ -88,6 +94,11 @@ export function assessLedger(facts: LedgerFacts): VerifyReport {
   problems.push(...captureProblems(facts.captures));
   for (const id of facts.eventsOfNoTransfer)
     problems.push(general(8, `event ${id} tells a transfer that does not exist`));
+  if (facts.brokenHistoryLinks > 0) {
+    problems.push(
+      general(1, `${facts.brokenHistoryLinks} links of subaccount histories do not name the transfer before`),
+    );
+  }
   if (facts.untoldTransfers > 0) {
     problems.push(general(8, `${facts.untoldTransfers} transfers have no transfer.created event`));
   }

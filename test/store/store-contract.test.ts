@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMicros, parseAmount } from '../../src/domain/money.js';
 import type { Store } from '../../src/domain/store.js';
+import type { Direction } from '../../src/domain/transfers.js';
 import { hashApiKey } from '../../src/app/keys.js';
 import { newTransferId } from '../../src/app/ids.js';
 import { creditCommand, move, seedMain, seedSub } from '../helpers/fixtures.js';
@@ -421,6 +422,85 @@ for (const factory of storeFactories) {
       );
       const recent = await store.listTransfers({ since: newest, until: future, kind: 'charge', limit: 10 });
       expect(recent.items.map((t) => t.id)).toEqual([all.items[0]!.id]);
+    });
+
+    it('pages a subaccount history as the tree history filtered to it, whatever the moves and the cursor', async () => {
+      const main = await seedMain(store, '1000');
+      const subs = [await seedSub(store, main, '5'), await seedSub(store, main), await seedSub(store, main)];
+      const amount = fc.constantFrom('0.01', '0.5', '2');
+      const step = fc.oneof(
+        // Several commands in one transaction: a subaccount moved more than once in one commit.
+        fc.record({
+          moves: fc.array(fc.tuple(fc.constantFrom<Direction>('add', 'remove'), fc.nat(2), amount), {
+            minLength: 1,
+            maxLength: 5,
+          }),
+        }),
+        fc.record({ charge: fc.nat(2) }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(step, { maxLength: 6 }),
+          fc.integer({ min: 1, max: 4 }),
+          async (steps, limit) => {
+            for (const moveStep of steps) {
+              if ('charge' in moveStep) {
+                await store.operatorTransfer({
+                  kind: 'charge',
+                  accountId: subs[moveStep.charge]!.accountId,
+                  amountMicros: 1n,
+                  transferId: newTransferId(),
+                  createdAt: new Date(),
+                  reason: 'usage',
+                  operator: 'test',
+                });
+              } else {
+                const commands = moveStep.moves.map(([direction, i, value]) =>
+                  creditCommand(direction, main.keyHash, subs[i]!.token, value),
+                );
+                await store.applyCredits(commands);
+              }
+            }
+            const tree = (await store.listTransfers({ mainAccountId: main.accountId, limit: 1000 })).items;
+            for (const sub of subs) {
+              for (const kind of [undefined, 'add', 'charge'] as const) {
+                const expected = tree.filter(
+                  (t) => t.subaccountId === sub.accountId && (kind ?? t.kind) === t.kind,
+                );
+                const walked: string[] = [];
+                let cursor: string | undefined;
+                do {
+                  const page = await store.listTransfers({
+                    subaccountId: sub.accountId,
+                    kind,
+                    limit,
+                    cursor,
+                  });
+                  expect(page.items.length).toBeLessThanOrEqual(limit);
+                  walked.push(...page.items.map((t) => t.id));
+                  cursor = page.nextCursor ?? undefined;
+                } while (cursor !== undefined);
+                expect(walked).toEqual(expected.map((t) => t.id));
+              }
+            }
+            // A cursor of the tree's history (a transfer of any subaccount) bounds the walk by position.
+            const cut = Math.ceil(tree.length / 2);
+            const treeCursor = (await store.listTransfers({ mainAccountId: main.accountId, limit: cut }))
+              .nextCursor;
+            if (treeCursor !== null) {
+              const below = await store.listTransfers({
+                subaccountId: subs[0]!.accountId,
+                cursor: treeCursor,
+                limit: 1000,
+              });
+              const expected = tree.slice(cut).filter((t) => t.subaccountId === subs[0]!.accountId);
+              expect(below.items.map((t) => t.id)).toEqual(expected.map((t) => t.id));
+            }
+          },
+        ),
+        { numRuns: 12 },
+      );
+      expect((await store.verify()).ok).toBe(true);
     });
 
     it('lists main accounts newest first with their subaccount counts, searched and paged', async () => {

@@ -13,7 +13,7 @@ export function newDraft(): LedgerDraft {
  * and the fan-out's mark on each tree that has new events.
  */
 export function writeLedger(s: Statements, changes: LedgerChanges): void {
-  for (const transfer of changes.transfers) s.insertTransfer.run(transfer);
+  const heads = insertTransfers(s, changes.transfers);
   let marked: number | null = null;
   for (const event of changes.events) {
     const { accountId, sequence } = event;
@@ -50,7 +50,30 @@ export function writeLedger(s: Statements, changes: LedgerChanges): void {
     s.upsertUsage.run(accountId, period, starts, counter.usedMicros, Number(counter.reached));
   }
   for (const [accountId, update] of changes.accounts) {
-    s.setLedgerState.run(update.balanceMicros, update.heldMicros, update.eventSequence, accountId);
+    const head = heads.get(accountId) ?? null;
+    heads.delete(accountId);
+    s.setLedgerState.run(update.balanceMicros, update.heldMicros, update.eventSequence, head, accountId);
     if (update.closedAt !== null) s.closeAccount.run(update.closedAt.getTime(), accountId);
   }
+  // A subaccount's transfer always moves its balance; should one not, its head still moves.
+  for (const [accountId, head] of heads) s.setLastSeq.run(head, accountId);
+}
+
+/**
+ * Appends the transfers, each linked to its subaccount's previous one (the
+ * history chain of migration 7); returns each subaccount's new last seq.
+ */
+function insertTransfers(s: Statements, transfers: LedgerChanges['transfers']): Map<number, bigint> {
+  const heads = new Map<number, bigint>();
+  for (const transfer of transfers) {
+    const sub = transfer.subaccountId;
+    if (sub === null) {
+      s.insertTransfer.run(transfer, null);
+      continue;
+    }
+    const previous = heads.get(sub) ?? (s.lastSeq.get(sub) as bigint | null);
+    const { lastInsertRowid } = s.insertTransfer.run(transfer, previous);
+    heads.set(sub, BigInt(lastInsertRowid));
+  }
+  return heads;
 }

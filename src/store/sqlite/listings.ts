@@ -33,6 +33,7 @@ import {
 } from './rows.js';
 import { preparedOnUse, type Statements } from './statements.js';
 import { withTransferData } from './event-data.js';
+import { subaccountHistory } from './subaccount-history.js';
 
 /**
  * The store's reads outside any write: the caller of a key, accounts,
@@ -161,6 +162,8 @@ export class SqliteListings {
   }
 
   listTransfers(filter: TransferFilter): TransferPage {
+    const { subaccountId } = filter;
+    if (subaccountId !== undefined) return subaccountHistory(this.statement, { ...filter, subaccountId });
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: filter.limit + 1 };
     const add = (clause: string, name: string, value: unknown) => {
@@ -168,7 +171,6 @@ export class SqliteListings {
       params[name] = value;
     };
     if (filter.mainAccountId !== undefined) add('t.main_account_id = @main', 'main', filter.mainAccountId);
-    if (filter.subaccountId !== undefined) add('t.subaccount_id = @sub', 'sub', filter.subaccountId);
     if (filter.kind !== undefined) add('t.kind = @kind', 'kind', filter.kind);
     if (filter.since !== undefined) add('t.created_at >= @since', 'since', filter.since.getTime());
     if (filter.until !== undefined) add('t.created_at < @until', 'until', filter.until.getTime());

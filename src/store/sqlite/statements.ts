@@ -9,8 +9,9 @@ export type TransferInsert = Omit<Transfer, 'subaccountToken'>;
 export function prepareStatements(db: Database.Database) {
   const insertTransfer = db.prepare(
     `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
-       credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at,
+       previous_seq)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return {
     // Reads: `held` without the holds past their expiry.
@@ -44,7 +45,13 @@ export function prepareStatements(db: Database.Database) {
          @createdAt)`,
     ),
     // Only the columns that move on every transfer: an indexed column in SET costs index work.
-    setLedgerState: db.prepare('UPDATE accounts SET balance = ?, held = ?, event_sequence = ? WHERE id = ?'),
+    // `last_seq` moves only on a subaccount whose history grew (null keeps it).
+    setLedgerState: db.prepare(
+      'UPDATE accounts SET balance = ?, held = ?, event_sequence = ?, last_seq = COALESCE(?, last_seq) WHERE id = ?',
+    ),
+    // The head of a subaccount's history chain (migration 7).
+    lastSeq: db.prepare('SELECT last_seq FROM accounts WHERE id = ?').pluck(),
+    setLastSeq: db.prepare('UPDATE accounts SET last_seq = ? WHERE id = ?'),
     // A closed subaccount's key goes: an advanced subaccount's key answers 10 from then on.
     closeAccount: db.prepare('UPDATE accounts SET closed_at = ?, key_hash = NULL WHERE id = ?'),
     setRules: db.prepare(
@@ -87,7 +94,8 @@ export function prepareStatements(db: Database.Database) {
     setKeyHash: db.prepare("UPDATE accounts SET key_hash = ? WHERE id = ? AND kind <> 'funding'"),
     insertTransfer: {
       // Positional parameters: no copy of the transfer and no lookup by name per value.
-      run: (t: TransferInsert) =>
+      // `previousSeq`: the seq of the subaccount's transfer before this one (null: none, or no subaccount).
+      run: (t: TransferInsert, previousSeq: bigint | null) =>
         insertTransfer.run(
           t.id,
           t.kind,
@@ -102,6 +110,7 @@ export function prepareStatements(db: Database.Database) {
           t.reason,
           t.operator,
           t.createdAt.getTime(),
+          previousSeq,
         ),
     },
     transferById: db.prepare(

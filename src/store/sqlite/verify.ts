@@ -72,7 +72,36 @@ export function readLedgerFacts(db: Database.Database): LedgerFacts {
       transfer: h.transfer_kind === null ? null : { kind: h.transfer_kind, amountMicros: h.transfer_amount! },
     })),
     ...readEventFacts(db),
+    brokenHistoryLinks: countBrokenHistoryLinks(db),
   };
+}
+
+/**
+ * Each subaccount transfer must name the subaccount's transfer just before it
+ * (or none for its first), and each subaccount's last_seq its newest transfer
+ * (or none): then its chain reaches every one of its transfers, in order.
+ */
+function countBrokenHistoryLinks(db: Database.Database): number {
+  const links = db
+    .prepare(
+      `SELECT COUNT(*) FROM (
+         SELECT t.seq, t.subaccount_id, t.previous_seq,
+           LAG(t.seq) OVER history AS before, LEAD(t.seq) OVER history AS after
+         FROM transfers t WHERE t.subaccount_id IS NOT NULL
+         WINDOW history AS (PARTITION BY t.subaccount_id ORDER BY t.seq)) x
+       LEFT JOIN accounts a ON a.id = x.subaccount_id
+       WHERE x.previous_seq IS NOT x.before OR (x.after IS NULL AND a.last_seq IS NOT x.seq)`,
+    )
+    .pluck()
+    .get() as bigint;
+  const heads = db
+    .prepare(
+      `SELECT COUNT(*) FROM accounts a WHERE a.last_seq IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.seq = a.last_seq AND t.subaccount_id = a.id)`,
+    )
+    .pluck()
+    .get() as bigint;
+  return Number(links + heads);
 }
 
 const TOLD = `WITH told AS MATERIALIZED (

@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3';
+import { cursorPosition, pageOf, type TransferFilter, type TransferPage } from '../../domain/pages.js';
+import { toTransfer, type TransferRow } from './rows.js';
+
+type ChainRow = TransferRow & { seq: bigint; previous_seq: bigint | null };
+
+/**
+ * One page of a subaccount's transfers, newest first, read along its history
+ * chain (migration 7): from the subaccount's last seq, or from the transfer
+ * before the cursor's, each row naming the one before it. Rows never change
+ * and a commit only adds rows above the head read, so the walk sees one
+ * consistent history without a read transaction. The other filters are
+ * checked on each row, as the former index scan did.
+ */
+export function subaccountHistory(
+  statement: (sql: string) => Database.Statement,
+  filter: TransferFilter & { readonly subaccountId: number },
+): TransferPage {
+  const bySeq = statement(
+    `SELECT t.*, s.token AS subaccount_token FROM transfers t
+     LEFT JOIN accounts s ON s.id = t.subaccount_id WHERE t.seq = ?`,
+  );
+  const sub = BigInt(filter.subaccountId);
+  const cursor = filter.cursor === undefined ? null : cursorPosition(filter.cursor);
+  let next = statement('SELECT last_seq FROM accounts WHERE id = ?').pluck().get(sub) as bigint | null;
+  if (cursor !== null) {
+    // A cursor of this history starts the walk right below it; any other is a bound to walk down to.
+    const at = bySeq.get(cursor) as ChainRow | undefined;
+    if (at !== undefined && at.subaccount_id === sub) next = at.previous_seq;
+  }
+  const matches = rowFilter(filter);
+  const rows: ChainRow[] = [];
+  while (next !== null && next !== undefined && rows.length <= filter.limit) {
+    const row = bySeq.get(next) as ChainRow | undefined;
+    if (row === undefined)
+      throw new Error(`subaccount ${sub}'s history names a missing transfer (seq ${next})`);
+    next = row.previous_seq;
+    if ((cursor === null || row.seq < cursor) && matches(row)) rows.push(row);
+  }
+  const page = pageOf(rows, filter.limit, (row) => row.seq);
+  return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
+}
+
+/** The filters other than the subaccount and the cursor, as a test of one row. */
+function rowFilter(filter: TransferFilter): (row: ChainRow) => boolean {
+  const main = filter.mainAccountId === undefined ? null : BigInt(filter.mainAccountId);
+  const since = filter.since === undefined ? null : BigInt(filter.since.getTime());
+  const until = filter.until === undefined ? null : BigInt(filter.until.getTime());
+  return (row) =>
+    (main === null || row.main_account_id === main) &&
+    (filter.kind === undefined || row.kind === filter.kind) &&
+    (since === null || row.created_at >= since) &&
+    (until === null || row.created_at < until);
+}

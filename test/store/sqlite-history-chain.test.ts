@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
+import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { readLedgerFacts } from '../../src/store/sqlite/verify.js';
+
+/**
+ * Migration 7 replaces the index on (subaccount_id, seq) by a chain: each
+ * transfer names its subaccount's previous one, each subaccount its last.
+ * A ledger written before it must come out linked, and verify must see any
+ * link that breaks a history.
+ */
+describe('SQLite subaccount history chain (migration 7)', () => {
+  let dir: string;
+  let db: Database.Database;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tirelire-chain-'));
+    db = openSqliteDatabase(join(dir, 'tirelire.db'));
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A ledger at migration 6: one main account, three subaccounts, and `moves` transfers to the first two. */
+  function ledgerAtVersion6(moves: number): { main: bigint; subs: bigint[] } {
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)');
+    MIGRATIONS.slice(0, 6).forEach((sql, index) => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(index + 1);
+    });
+    const account = db.prepare(
+      'INSERT INTO accounts (kind, parent_id, email, token, balance, created_at) VALUES (?, ?, ?, ?, ?, 0) RETURNING id',
+    );
+    const main = account.pluck().get('main', null, 'm@x', null, 0n) as bigint;
+    const subs = [1, 2, 3].map((i) => account.pluck().get('sub', main, `s${i}@x`, `t${i}`, 0n) as bigint);
+    const transfer = db.prepare(
+      `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
+         credit_balance_after, main_account_id, subaccount_id, created_at)
+       VALUES (?, ?, ?, ?, 1, 0, 0, ?, ?, 0)`,
+    );
+    const funding = db.prepare("SELECT id FROM accounts WHERE kind = 'funding'").pluck().get() as bigint;
+    transfer.run('topup', 'topup', funding, main, main, null);
+    for (let i = 0; i < moves; i++) {
+      // Subaccounts 3 and 4 in an uneven order, the main account's own transfers between.
+      const sub = subs[i % 3 === 0 ? 1 : 0]!;
+      transfer.run(`t${i}`, 'add', main, sub, main, sub);
+      if (i % 4 === 0) transfer.run(`c${i}`, 'charge', main, funding, main, null);
+    }
+    return { main, subs };
+  }
+
+  const historyOf = (sub: bigint) =>
+    db.prepare('SELECT seq FROM transfers WHERE subaccount_id = ? ORDER BY seq').pluck().all(sub) as bigint[];
+
+  it('links every transfer written before it, then drops the index', () => {
+    const { subs } = ledgerAtVersion6(25);
+    migrate(db);
+    for (const sub of subs) {
+      const seqs = historyOf(sub);
+      const links = db
+        .prepare('SELECT previous_seq FROM transfers WHERE subaccount_id = ? ORDER BY seq')
+        .pluck()
+        .all(sub) as (bigint | null)[];
+      expect(links).toEqual(seqs.length === 0 ? [] : [null, ...seqs.slice(0, -1)]);
+      const last = db.prepare('SELECT last_seq FROM accounts WHERE id = ?').pluck().get(sub);
+      expect(last).toBe(seqs.at(-1) ?? null);
+    }
+    expect(historyOf(subs[2]!)).toEqual([]);
+    const index = db.prepare("SELECT name FROM sqlite_master WHERE name = 'transfers_sub'").get();
+    expect(index).toBeUndefined();
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
+    // Still append-only after the migration stepped the trigger aside.
+    expect(() => db.exec('UPDATE transfers SET previous_seq = NULL')).toThrow(/append-only/);
+  });
+
+  it('reads the migrated history in pages through the store, newest first', async () => {
+    const { subs } = ledgerAtVersion6(40);
+    migrate(db);
+    const store = new SqliteStore(db, null);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listTransfers({ subaccountId: Number(subs[0]), limit: 7, cursor });
+      seen.push(...page.items.map((t) => t.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    const expected = db
+      .prepare('SELECT id FROM transfers WHERE subaccount_id = ? ORDER BY seq DESC')
+      .pluck()
+      .all(subs[0]);
+    expect(seen).toEqual(expected);
+  });
+
+  it('refuses a database migrated by a later build, which it would write past', () => {
+    migrate(db);
+    db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(
+      MIGRATIONS.length + 1,
+    );
+    const known = MIGRATIONS.length;
+    expect(() => migrate(db)).toThrow(`schema version ${known + 1}, newer than this build's ${known}`);
+  });
+
+  it('counts each link that breaks a history: a skipped transfer, a wrong last, a last on another subaccount', () => {
+    const { subs } = ledgerAtVersion6(12);
+    migrate(db);
+    db.exec('DROP TRIGGER transfers_no_update');
+    const [first, second, third] = historyOf(subs[0]!);
+    // The third names the first: the second drops out of the history.
+    db.prepare('UPDATE transfers SET previous_seq = ? WHERE seq = ?').run(first, third);
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(1);
+    db.prepare('UPDATE transfers SET previous_seq = ? WHERE seq = ?').run(second, third);
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
+    // A last that is not the newest hides the newer ones.
+    db.prepare('UPDATE accounts SET last_seq = ? WHERE id = ?').run(third, subs[0]);
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(1);
+    db.prepare('UPDATE accounts SET last_seq = ? WHERE id = ?').run(historyOf(subs[0]!).at(-1), subs[0]);
+    // A subaccount with no transfer whose last names another's.
+    db.prepare('UPDATE accounts SET last_seq = ? WHERE id = ?').run(first, subs[2]);
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(1);
+  });
+});
