@@ -158,12 +158,11 @@ function sqliteTransfers(db: Database.Database, p: SeedParameters): void {
        m(i, ms) AS (SELECT i, @start + i FROM n)
      INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
        credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at,
-       previous_seq)
+       previous_seq, history_ordinal)
      SELECT ${SQLITE_UUID7}, 'add', @main, @firstSub + i % @subs, @amount,
        (SELECT balance FROM accounts WHERE id = @main) - (i + 1) * @amount, (i / @subs + 1) * @amount,
        @main, @firstSub + i % @subs, NULL, NULL, NULL, ms,
-       CASE WHEN i >= @subs THEN @seq0 + 1 + i - @subs
-         ELSE (SELECT last_seq FROM accounts WHERE id = @firstSub + i % @subs) END
+       CASE WHEN i >= @subs THEN @seq0 + 1 + i - @subs END, i / @subs + 1
      FROM m`,
   ).run(ints(values, ['count', 'start', 'main', 'firstSub', 'subs', 'amount', 'seq0']));
   db.prepare(
@@ -179,7 +178,8 @@ function sqliteTransfers(db: Database.Database, p: SeedParameters): void {
   db.prepare(
     `UPDATE accounts SET balance = (@count / @subs + (id - @firstSub < @count % @subs)) * @amount,
        last_seq = CASE WHEN id - @firstSub < @count
-         THEN @seq0 + 1 + (id - @firstSub) + @subs * ((@count - 1 - (id - @firstSub)) / @subs) ELSE last_seq END
+         THEN @seq0 + 1 + (id - @firstSub) + @subs * ((@count - 1 - (id - @firstSub)) / @subs) END,
+       history_count = @count / @subs + (id - @firstSub < @count % @subs)
      WHERE parent_id = @main`,
   ).run(ints(values, ['count', 'subs', 'firstSub', 'amount', 'main', 'seq0']));
   db.prepare(

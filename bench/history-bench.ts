@@ -34,19 +34,21 @@ function sqliteBulkInsert(path: string, seeded: SeededMain): void {
   db.exec('BEGIN');
   const seq0 = db.prepare('SELECT COALESCE(MAX(seq), 0) FROM transfers').pluck().get() as number;
   const values = { count: TRANSFERS, main: seeded.mainAccountId, firstSub, subs: SUBACCOUNTS, seq0 };
-  // Transfer i has seq seq0 + i; each links to its subaccount's previous one (the seeded subaccounts have none).
+  // Transfer i has seq seq0 + i; each links to its subaccount's previous one and has its rank there
+  // (the seeded subaccounts have no transfer before).
   db.prepare(
     `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @count)
      INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
        credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at,
-       previous_seq)
+       previous_seq, history_ordinal)
      SELECT printf('%08x-0000-7000-8000-%012x', i, i), 'add', @main, @firstSub + (i % @subs), 10000,
        1000000000 - i, i * 10000, @main, @firstSub + (i % @subs), NULL, NULL, NULL, @start + i,
-       CASE WHEN i > @subs THEN @seq0 + i - @subs END
+       CASE WHEN i > @subs THEN @seq0 + i - @subs END, (i - 1) / @subs + 1
      FROM n`,
   ).run({ ...values, start: Date.now() });
   db.prepare(
-    `UPDATE accounts SET last_seq = @seq0 + @count - ((@count - (id - @firstSub)) % @subs)
+    `UPDATE accounts SET last_seq = @seq0 + @count - ((@count - (id - @firstSub)) % @subs),
+       history_count = (@count - (CASE WHEN id = @firstSub THEN @subs ELSE id - @firstSub END)) / @subs + 1
      WHERE parent_id = @main AND id - @firstSub < @subs`,
   ).run(values);
   db.exec('COMMIT');

@@ -3,14 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
+import { HISTORY_MARK_EVERY, MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readLedgerFacts } from '../../src/store/sqlite/verify.js';
 
 /**
  * Migration 7 replaces the index on (subaccount_id, seq) by a chain: each
- * transfer names its subaccount's previous one, each subaccount its last.
+ * transfer names its subaccount's previous one and its rank, each subaccount
+ * its last and their number; one transfer in HISTORY_MARK_EVERY stays indexed.
  * A ledger written before it must come out linked, and verify must see any
  * link that breaks a history.
  */
@@ -67,12 +68,22 @@ describe('SQLite subaccount history chain (migration 7)', () => {
         .pluck()
         .all(sub) as (bigint | null)[];
       expect(links).toEqual(seqs.length === 0 ? [] : [null, ...seqs.slice(0, -1)]);
-      const last = db.prepare('SELECT last_seq FROM accounts WHERE id = ?').pluck().get(sub);
-      expect(last).toBe(seqs.at(-1) ?? null);
+      const ranks = db
+        .prepare('SELECT history_ordinal FROM transfers WHERE subaccount_id = ? ORDER BY seq')
+        .pluck()
+        .all(sub);
+      expect(ranks).toEqual(seqs.map((_, index) => BigInt(index + 1)));
+      const head = db.prepare('SELECT last_seq, history_count FROM accounts WHERE id = ?').raw().get(sub);
+      expect(head).toEqual([seqs.at(-1) ?? null, BigInt(seqs.length)]);
     }
     expect(historyOf(subs[2]!)).toEqual([]);
-    const index = db.prepare("SELECT name FROM sqlite_master WHERE name = 'transfers_sub'").get();
-    expect(index).toBeUndefined();
+    const indexes = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'transfers' AND sql IS NOT NULL",
+      )
+      .pluck()
+      .all();
+    expect(indexes).toEqual(['transfers_main', 'transfers_sub_marks']);
     expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
     // Still append-only after the migration stepped the trigger aside.
     expect(() => db.exec('UPDATE transfers SET previous_seq = NULL')).toThrow(/append-only/);
@@ -96,6 +107,36 @@ describe('SQLite subaccount history chain (migration 7)', () => {
     expect(seen).toEqual(expected);
   });
 
+  it('pages from any position, a cursor of the history or not, as the old index did', async () => {
+    const { subs } = ledgerAtVersion6(400);
+    migrate(db);
+    const store = new SqliteStore(db, null);
+    const top = db.prepare('SELECT MAX(seq) FROM transfers').pluck().get() as bigint;
+    const expected = db.prepare(
+      'SELECT id FROM transfers WHERE subaccount_id = ? AND seq < ? ORDER BY seq DESC LIMIT 5',
+    );
+    for (const sub of subs) {
+      for (let position = 1n; position <= top + 1n; position += 1n) {
+        const page = await store.listTransfers({
+          subaccountId: Number(sub),
+          limit: 4,
+          cursor: String(position),
+        });
+        const rows = expected.pluck().all(sub, position) as string[];
+        expect(page.items.map((t) => t.id)).toEqual(rows.slice(0, 4));
+        expect(page.nextCursor === null).toBe(rows.length <= 4);
+      }
+    }
+    // A position outside the history is found through the partial index, not by walking from the head.
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT MIN(seq) FROM transfers
+         WHERE subaccount_id = ? AND seq > ? AND history_ordinal % ${HISTORY_MARK_EVERY} = 0`,
+      )
+      .all(subs[0], 1) as { detail: string }[];
+    expect(plan.map((step) => step.detail).join(' ')).toContain('transfers_sub_marks');
+  });
+
   it('refuses a database migrated by a later build, which it would write past', () => {
     migrate(db);
     db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(
@@ -115,10 +156,18 @@ describe('SQLite subaccount history chain (migration 7)', () => {
     expect(readLedgerFacts(db).brokenHistoryLinks).toBe(1);
     db.prepare('UPDATE transfers SET previous_seq = ? WHERE seq = ?').run(second, third);
     expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
-    // A last that is not the newest hides the newer ones.
+    // A rank out of step.
+    db.prepare('UPDATE transfers SET history_ordinal = 7 WHERE seq = ?').run(second);
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(1);
+    db.prepare('UPDATE transfers SET history_ordinal = 2 WHERE seq = ?').run(second);
+    // A last that is not the newest hides the newer ones; a count that is not theirs.
     db.prepare('UPDATE accounts SET last_seq = ? WHERE id = ?').run(third, subs[0]);
     expect(readLedgerFacts(db).brokenHistoryLinks).toBe(1);
     db.prepare('UPDATE accounts SET last_seq = ? WHERE id = ?').run(historyOf(subs[0]!).at(-1), subs[0]);
+    db.prepare('UPDATE accounts SET history_count = history_count + 1 WHERE id = ?').run(subs[0]);
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(1);
+    db.prepare('UPDATE accounts SET history_count = history_count - 1 WHERE id = ?').run(subs[0]);
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
     // A subaccount with no transfer whose last names another's.
     db.prepare('UPDATE accounts SET last_seq = ? WHERE id = ?').run(first, subs[2]);
     expect(readLedgerFacts(db).brokenHistoryLinks).toBe(1);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
-import type { Statements } from './statements.js';
+import type { HistoryHead, Statements } from './statements.js';
 
 /** The running state of a new transaction; its event ids end with 12 random hex digits. */
 export function newDraft(): LedgerDraft {
@@ -50,30 +50,43 @@ export function writeLedger(s: Statements, changes: LedgerChanges): void {
     s.upsertUsage.run(accountId, period, starts, counter.usedMicros, Number(counter.reached));
   }
   for (const [accountId, update] of changes.accounts) {
-    const head = heads.get(accountId) ?? null;
+    const head = heads.get(accountId);
     heads.delete(accountId);
-    s.setLedgerState.run(update.balanceMicros, update.heldMicros, update.eventSequence, head, accountId);
+    s.setLedgerState.run(
+      update.balanceMicros,
+      update.heldMicros,
+      update.eventSequence,
+      head?.seq ?? null,
+      head?.count ?? null,
+      accountId,
+    );
     if (update.closedAt !== null) s.closeAccount.run(update.closedAt.getTime(), accountId);
   }
   // A subaccount's transfer always moves its balance; should one not, its head still moves.
-  for (const [accountId, head] of heads) s.setLastSeq.run(head, accountId);
+  for (const [accountId, head] of heads) s.setHistoryHead.run(head.seq, head.count, accountId);
 }
 
 /**
- * Appends the transfers, each linked to its subaccount's previous one (the
- * history chain of migration 7); returns each subaccount's new last seq.
+ * Appends the transfers, each linked to its subaccount's previous one with its
+ * rank (the history chain of migration 7); returns each subaccount's new head.
  */
-function insertTransfers(s: Statements, transfers: LedgerChanges['transfers']): Map<number, bigint> {
-  const heads = new Map<number, bigint>();
+function insertTransfers(s: Statements, transfers: LedgerChanges['transfers']): Map<number, HistoryHead> {
+  const heads = new Map<number, HistoryHead>();
   for (const transfer of transfers) {
     const sub = transfer.subaccountId;
     if (sub === null) {
       s.insertTransfer.run(transfer, null);
       continue;
     }
-    const previous = heads.get(sub) ?? (s.lastSeq.get(sub) as bigint | null);
-    const { lastInsertRowid } = s.insertTransfer.run(transfer, previous);
-    heads.set(sub, BigInt(lastInsertRowid));
+    const previous = heads.get(sub) ?? readHead(s, sub);
+    const count = previous.count + 1n;
+    const { lastInsertRowid } = s.insertTransfer.run(transfer, { seq: previous.seq, count });
+    heads.set(sub, { seq: BigInt(lastInsertRowid), count });
   }
   return heads;
+}
+
+function readHead(s: Statements, accountId: number): HistoryHead {
+  const [seq, count] = s.historyHead.get(accountId) as [bigint | null, bigint];
+  return { seq, count };
 }

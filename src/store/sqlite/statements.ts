@@ -5,13 +5,19 @@ import { ACCOUNT_COLUMNS, HOLD_COLUMNS, STATE_COLUMNS } from './rows.js';
 /** A transfer as written: `subaccountToken` is read back by join, not stored. */
 export type TransferInsert = Omit<Transfer, 'subaccountToken'>;
 
+/** A subaccount history's newest transfer (null: none yet) and how many it holds. */
+export interface HistoryHead {
+  readonly seq: bigint | null;
+  readonly count: bigint;
+}
+
 /** Every statement prepared once, when the store opens. */
 export function prepareStatements(db: Database.Database) {
   const insertTransfer = db.prepare(
     `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
        credit_balance_after, main_account_id, subaccount_id, idempotency_key, reason, operator, created_at,
-       previous_seq)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       previous_seq, history_ordinal)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   return {
     // Reads: `held` without the holds past their expiry.
@@ -45,13 +51,14 @@ export function prepareStatements(db: Database.Database) {
          @createdAt)`,
     ),
     // Only the columns that move on every transfer: an indexed column in SET costs index work.
-    // `last_seq` moves only on a subaccount whose history grew (null keeps it).
+    // The history's head moves only on a subaccount whose history grew (nulls keep it).
     setLedgerState: db.prepare(
-      'UPDATE accounts SET balance = ?, held = ?, event_sequence = ?, last_seq = COALESCE(?, last_seq) WHERE id = ?',
+      `UPDATE accounts SET balance = ?, held = ?, event_sequence = ?, last_seq = COALESCE(?, last_seq),
+         history_count = COALESCE(?, history_count) WHERE id = ?`,
     ),
-    // The head of a subaccount's history chain (migration 7).
-    lastSeq: db.prepare('SELECT last_seq FROM accounts WHERE id = ?').pluck(),
-    setLastSeq: db.prepare('UPDATE accounts SET last_seq = ? WHERE id = ?'),
+    // The head of a subaccount's history chain (migration 7): its last seq and its length.
+    historyHead: db.prepare('SELECT last_seq, history_count FROM accounts WHERE id = ?').raw(),
+    setHistoryHead: db.prepare('UPDATE accounts SET last_seq = ?, history_count = ? WHERE id = ?'),
     // A closed subaccount's key goes: an advanced subaccount's key answers 10 from then on.
     closeAccount: db.prepare('UPDATE accounts SET closed_at = ?, key_hash = NULL WHERE id = ?'),
     setRules: db.prepare(
@@ -94,8 +101,8 @@ export function prepareStatements(db: Database.Database) {
     setKeyHash: db.prepare("UPDATE accounts SET key_hash = ? WHERE id = ? AND kind <> 'funding'"),
     insertTransfer: {
       // Positional parameters: no copy of the transfer and no lookup by name per value.
-      // `previousSeq`: the seq of the subaccount's transfer before this one (null: none, or no subaccount).
-      run: (t: TransferInsert, previousSeq: bigint | null) =>
+      // Its place in its subaccount's history: the seq before it and its rank (null: no subaccount).
+      run: (t: TransferInsert, link: HistoryHead | null) =>
         insertTransfer.run(
           t.id,
           t.kind,
@@ -110,7 +117,8 @@ export function prepareStatements(db: Database.Database) {
           t.reason,
           t.operator,
           t.createdAt.getTime(),
-          previousSeq,
+          link === null ? null : link.seq,
+          link === null ? null : link.count,
         ),
     },
     transferById: db.prepare(

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { cursorPosition, pageOf, type TransferFilter, type TransferPage } from '../../domain/pages.js';
+import { HISTORY_MARK_EVERY } from './migrations.js';
 import { toTransfer, type TransferRow } from './rows.js';
 
 type ChainRow = TransferRow & { seq: bigint; previous_seq: bigint | null };
@@ -7,10 +8,12 @@ type ChainRow = TransferRow & { seq: bigint; previous_seq: bigint | null };
 /**
  * One page of a subaccount's transfers, newest first, read along its history
  * chain (migration 7): from the subaccount's last seq, or from the transfer
- * before the cursor's, each row naming the one before it. Rows never change
- * and a commit only adds rows above the head read, so the walk sees one
- * consistent history without a read transaction. The other filters are
- * checked on each row, as the former index scan did.
+ * before the cursor's, each row naming the one before it; a position that is
+ * not one of the history's transfers starts from the index of one transfer
+ * in HISTORY_MARK_EVERY. Rows never change and a commit only adds rows above
+ * the head read, so the walk sees one consistent history without a read
+ * transaction. The other filters are checked on each row, as the former index
+ * scan did.
  */
 export function subaccountHistory(
   statement: (sql: string) => Database.Statement,
@@ -24,9 +27,21 @@ export function subaccountHistory(
   const cursor = filter.cursor === undefined ? null : cursorPosition(filter.cursor);
   let next = statement('SELECT last_seq FROM accounts WHERE id = ?').pluck().get(sub) as bigint | null;
   if (cursor !== null) {
-    // A cursor of this history starts the walk right below it; any other is a bound to walk down to.
     const at = bySeq.get(cursor) as ChainRow | undefined;
-    if (at !== undefined && at.subaccount_id === sub) next = at.previous_seq;
+    if (at !== undefined && at.subaccount_id === sub) {
+      // A cursor of this history: the walk starts right below it.
+      next = at.previous_seq;
+    } else {
+      // Any other position: from the first indexed transfer above it, fewer than
+      // HISTORY_MARK_EVERY rows are walked before the cursor is passed.
+      const mark = statement(
+        `SELECT MIN(seq) FROM transfers
+         WHERE subaccount_id = ? AND seq > ? AND history_ordinal % ${HISTORY_MARK_EVERY} = 0`,
+      )
+        .pluck()
+        .get(sub, cursor) as bigint | null;
+      if (mark !== null) next = mark;
+    }
   }
   const matches = rowFilter(filter);
   const rows: ChainRow[] = [];

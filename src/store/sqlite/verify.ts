@@ -78,25 +78,28 @@ export function readLedgerFacts(db: Database.Database): LedgerFacts {
 
 /**
  * Each subaccount transfer must name the subaccount's transfer just before it
- * (or none for its first), and each subaccount's last_seq its newest transfer
- * (or none): then its chain reaches every one of its transfers, in order.
+ * (or none for its first) and its rank from 1, and each subaccount's row its
+ * newest transfer and their number (or none and 0): then its chain reaches
+ * every one of its transfers, in order.
  */
 function countBrokenHistoryLinks(db: Database.Database): number {
   const links = db
     .prepare(
       `SELECT COUNT(*) FROM (
-         SELECT t.seq, t.subaccount_id, t.previous_seq,
-           LAG(t.seq) OVER history AS before, LEAD(t.seq) OVER history AS after
+         SELECT t.seq, t.subaccount_id, t.previous_seq, t.history_ordinal,
+           LAG(t.seq) OVER history AS before, LEAD(t.seq) OVER history AS after,
+           ROW_NUMBER() OVER history AS ordinal
          FROM transfers t WHERE t.subaccount_id IS NOT NULL
          WINDOW history AS (PARTITION BY t.subaccount_id ORDER BY t.seq)) x
        LEFT JOIN accounts a ON a.id = x.subaccount_id
-       WHERE x.previous_seq IS NOT x.before OR (x.after IS NULL AND a.last_seq IS NOT x.seq)`,
+       WHERE x.previous_seq IS NOT x.before OR x.history_ordinal IS NOT x.ordinal
+         OR (x.after IS NULL AND (a.last_seq IS NOT x.seq OR a.history_count IS NOT x.ordinal))`,
     )
     .pluck()
     .get() as bigint;
   const heads = db
     .prepare(
-      `SELECT COUNT(*) FROM accounts a WHERE a.last_seq IS NOT NULL
+      `SELECT COUNT(*) FROM accounts a WHERE (a.last_seq IS NOT NULL OR a.history_count <> 0)
          AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.seq = a.last_seq AND t.subaccount_id = a.id)`,
     )
     .pluck()
