@@ -66,9 +66,10 @@ export interface LedgerFacts {
   /** Transfers made since the first one told that no transfer.created event tells (older ones predate events). */
   readonly untoldTransfers: number;
   /**
-   * Links of a subaccount's history that break it: a transfer whose previous is
-   * not the subaccount's transfer just before it, or a subaccount whose last is
-   * not its newest. 0 on a store that reads histories by index (PostgreSQL).
+   * Links of a subaccount's history that break it: a transfer whose previous
+   * (or rank) is not the subaccount's transfer just before it, or a subaccount
+   * whose last (or count) is not its newest. 0 on a store that reads histories
+   * by index (PostgreSQL).
    */
   readonly brokenHistoryLinks: number;
 }

@@ -117,7 +117,7 @@ export async function readLedgerFacts(client: Queryable): Promise<LedgerFacts> {
     })),
     eventsOfNoTransfer: orphans.rows.map((row) => row.id),
     untoldTransfers: Number(untold.rows[0]!.n),
-    // Histories are read by index here (transfers_sub), so none can break.
+    // A subaccount's history is read by index here (transfers_sub_history): it has no links to break.
     brokenHistoryLinks: 0,
   };
 }
