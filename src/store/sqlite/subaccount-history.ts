@@ -44,17 +44,39 @@ export function subaccountHistory(
     }
   }
   const matches = rowFilter(filter);
+  const walk = statement(WALK);
   const rows: ChainRow[] = [];
   while (next !== null && next !== undefined && rows.length <= filter.limit) {
-    const row = bySeq.get(next) as ChainRow | undefined;
-    if (row === undefined)
+    // Up to the rows still wanted, in one statement; more when some may not match.
+    const wanted = filter.limit + 1 - rows.length;
+    const links = walk.all(next, BigInt(Math.max(wanted, WALK_CHUNK))) as ChainRow[];
+    if (links.length === 0)
       throw new Error(`subaccount ${sub}'s history names a missing transfer (seq ${next})`);
-    next = row.previous_seq;
-    if ((cursor === null || row.seq < cursor) && matches(row)) rows.push(row);
+    for (const row of links) {
+      if (rows.length > filter.limit) break;
+      if ((cursor === null || row.seq < cursor) && matches(row)) rows.push(row);
+    }
+    next = links.at(-1)!.previous_seq;
   }
   const page = pageOf(rows, filter.limit, (row) => row.seq);
   return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
 }
+
+/** Rows walked per statement at least. */
+const WALK_CHUNK = 16;
+
+/**
+ * Up to a number of rows (the second parameter) of a chain from a transfer
+ * (the first) down, newest first, in one statement: the recursion follows the
+ * links, and the sort is of those rows only.
+ */
+const WALK = `WITH RECURSIVE chain(seq, n) AS (
+    SELECT ?, 1
+    UNION ALL
+    SELECT t.previous_seq, chain.n + 1 FROM chain JOIN transfers t ON t.seq = chain.seq
+    WHERE t.previous_seq IS NOT NULL AND chain.n < ?)
+  SELECT t.*, s.token AS subaccount_token FROM chain JOIN transfers t ON t.seq = chain.seq
+  LEFT JOIN accounts s ON s.id = t.subaccount_id ORDER BY chain.n`;
 
 /** The filters other than the subaccount and the cursor, as a test of one row. */
 function rowFilter(filter: TransferFilter): (row: ChainRow) => boolean {
