@@ -40,7 +40,7 @@ function fail(message: string): never {
 function runOnce(root: string): Run {
   const child = spawnSync(process.execPath, [benchRunOf(root)], {
     cwd: root,
-    env: { ...process.env, BENCH_TARGETS: TARGET, BENCH_SERVER_ROOT: root },
+    env: { ...process.env, BENCH_TARGETS: TARGET },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (child.status !== 0) fail(`the run on ${root} ended with status ${child.status}`);

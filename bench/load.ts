@@ -183,13 +183,14 @@ function isContractRefusal(body: string, headers: Record<string, unknown> | unde
   return retryAfter !== undefined && /^\{"success":false,"code":503,"message":"/.test(body);
 }
 
-/** The q-quantile of ascending values (nearest rank), 0 when there are none. */
+/** The median of values in any order (the mean of the two middle ones for an even count). */
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The q-quantile of ascending values (nearest rank), 0 when there are none. */
 export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import pg from 'pg';
 import { formatMicros } from '../src/domain/money.js';
 import { createHandwrittenSchema, dropSchema, readHandwrittenBalance } from './handwritten-schema.js';
@@ -62,12 +62,8 @@ const ONLY = (process.env['BENCH_TARGETS'] ?? 'a,b,c,d,e,f,g,u').split(',').map(
 const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'] ?? 'info';
 /** Extra node flags for the servers under test, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
 const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
-/**
- * The checkout whose `dist/main.js` serves the Tirelire targets: this one by default,
- * another build for a before/after comparison (`npm run bench:ab`, ab.ts).
- */
-const SERVER_ROOT = resolve(process.env['BENCH_SERVER_ROOT'] || ROOT);
-const SERVER_MAIN = join(SERVER_ROOT, 'dist', 'main.js');
+/** The server of the Tirelire targets: this checkout's build. */
+const SERVER_MAIN = join(ROOT, 'dist', 'main.js');
 const SUBACCOUNTS = 100;
 const DISTURBED_CPU_PERCENT = 20;
 const OPENING_MICROS = 100_000_000n * 1_000_000n;
@@ -728,7 +724,6 @@ async function main(): Promise<void> {
       `after ${WARMUP_SECONDS} s warm-up, ${SUBACCOUNTS} subaccounts, credit/add of ${AMOUNT}; ` +
       `node ${process.version}, ${cpus().length} × ${cpuModel}`,
   );
-  if (SERVER_ROOT !== ROOT) console.log(`Tirelire's targets served by ${SERVER_MAIN}`);
   console.log(
     'note: the load generator (autocannon, in this process) shares the CPU cores with the server under test\n',
   );

@@ -503,6 +503,23 @@ for (const factory of storeFactories) {
       expect((await store.verify()).ok).toBe(true);
     });
 
+    it('keeps in a subaccount history the moves of one transaction that leave its balance as it was', async () => {
+      const main = await seedMain(store, '10');
+      const sub = await seedSub(store, main, '1');
+      const outcomes = await store.applyCredits([
+        creditCommand('add', main.keyHash, sub.token, '0.5'),
+        creditCommand('remove', main.keyHash, sub.token, '0.5'),
+      ]);
+      expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true]);
+      expect(await balanceOf(sub.accountId)).toBe('1');
+      const history = await store.listTransfers({ subaccountId: sub.accountId, limit: 10 });
+      expect(history.items.map((t) => t.kind)).toEqual(['remove', 'add', 'add']);
+      await move(store, 'add', main.keyHash, sub.token, '0.1');
+      const after = await store.listTransfers({ subaccountId: sub.accountId, limit: 10 });
+      expect(after.items.map((t) => t.kind)).toEqual(['add', 'remove', 'add', 'add']);
+      expect((await store.verify()).ok).toBe(true);
+    });
+
     it('lists main accounts newest first with their subaccount counts, searched and paged', async () => {
       const created: Awaited<ReturnType<typeof seedMain>>[] = [];
       for (let i = 0; i < 5; i++) created.push(await seedMain(store, '1'));

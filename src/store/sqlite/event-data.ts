@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { transferData } from '../../domain/answers/event-data.js';
 import type { LedgerEvent } from '../../domain/events.js';
-import { toTransfer, type TransferRow } from './rows.js';
+import { TOKEN_JOIN, TRANSFER_COLUMNS, toTransfer, type TransferRow } from './rows.js';
 
 /**
  * Events as read: a transfer.created event's data is its transfer as the
@@ -13,8 +13,7 @@ export function withTransferData(db: Database.Database, events: readonly LedgerE
   if (ids.length === 0) return [...events];
   const rows = db
     .prepare(
-      `SELECT t.*, s.token AS subaccount_token FROM transfers t LEFT JOIN accounts s ON s.id = t.subaccount_id
-       WHERE t.id IN (SELECT value FROM json_each(?))`,
+      `SELECT ${TRANSFER_COLUMNS} FROM transfers t ${TOKEN_JOIN} WHERE t.id IN (SELECT value FROM json_each(?))`,
     )
     .all(JSON.stringify(ids)) as TransferRow[];
   const data = new Map(rows.map((row) => [row.id, transferData(toTransfer(row))]));

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
-import type { HistoryHead, Statements } from './statements.js';
+import type { Statements } from './statements.js';
+
+/** A subaccount history's newest transfer (null: none yet) and how many it holds. */
+interface HistoryHead {
+  readonly seq: bigint | null;
+  readonly count: bigint;
+}
 
 /** The running state of a new transaction; its event ids end with 12 random hex digits. */
 export function newDraft(): LedgerDraft {
@@ -62,7 +68,8 @@ export function writeLedger(s: Statements, changes: LedgerChanges): void {
     );
     if (update.closedAt !== null) s.closeAccount.run(update.closedAt.getTime(), accountId);
   }
-  // A subaccount's transfer always moves its balance; should one not, its head still moves.
+  // A subaccount whose moves in this transaction left its row as it was (an add and a remove of
+  // the same amount) has no update above, but its history grew.
   for (const [accountId, head] of heads) s.setHistoryHead.run(head.seq, head.count, accountId);
 }
 
@@ -75,12 +82,12 @@ function insertTransfers(s: Statements, transfers: LedgerChanges['transfers']): 
   for (const transfer of transfers) {
     const sub = transfer.subaccountId;
     if (sub === null) {
-      s.insertTransfer.run(transfer, null);
+      s.insertTransfer.run(transfer, null, null);
       continue;
     }
     const previous = heads.get(sub) ?? readHead(s, sub);
     const count = previous.count + 1n;
-    const { lastInsertRowid } = s.insertTransfer.run(transfer, { seq: previous.seq, count });
+    const { lastInsertRowid } = s.insertTransfer.run(transfer, previous.seq, count);
     heads.set(sub, { seq: BigInt(lastInsertRowid), count });
   }
   return heads;

@@ -20,6 +20,8 @@ import {
   ACCOUNT_COLUMNS,
   EVENT_COLUMNS,
   HOLD_COLUMNS,
+  TOKEN_JOIN,
+  TRANSFER_COLUMNS,
   accountColumns,
   toAccount,
   toCaller,
@@ -176,8 +178,7 @@ export class SqliteListings {
     if (filter.until !== undefined) add('t.created_at < @until', 'until', filter.until.getTime());
     if (filter.cursor !== undefined) add('t.seq < @cursor', 'cursor', cursorPosition(filter.cursor));
     const rows = this.statement(
-      `SELECT t.*, s.token AS subaccount_token FROM transfers t
-       LEFT JOIN accounts s ON s.id = t.subaccount_id
+      `SELECT ${TRANSFER_COLUMNS} FROM transfers t ${TOKEN_JOIN}
        ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
        ORDER BY t.seq DESC LIMIT @limit`,
     ).all(params) as (TransferRow & { seq: bigint })[];

@@ -52,6 +52,13 @@ export interface AccountRow {
   cap_period: CapPeriod | null;
 }
 
+/**
+ * A TransferRow as read: `SELECT ${TRANSFER_COLUMNS} FROM transfers t ${TOKEN_JOIN}`.
+ * The subaccount's token is not stored on the transfer; the join reads it.
+ */
+export const TRANSFER_COLUMNS = 't.*, s.token AS subaccount_token';
+export const TOKEN_JOIN = 'LEFT JOIN accounts s ON s.id = t.subaccount_id';
+
 export interface TransferRow {
   id: string;
   kind: TransferKind;

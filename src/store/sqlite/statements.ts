@@ -1,15 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { Transfer } from '../../domain/transfers.js';
-import { ACCOUNT_COLUMNS, HOLD_COLUMNS, STATE_COLUMNS } from './rows.js';
+import { ACCOUNT_COLUMNS, HOLD_COLUMNS, STATE_COLUMNS, TOKEN_JOIN, TRANSFER_COLUMNS } from './rows.js';
 
 /** A transfer as written: `subaccountToken` is read back by join, not stored. */
 export type TransferInsert = Omit<Transfer, 'subaccountToken'>;
-
-/** A subaccount history's newest transfer (null: none yet) and how many it holds. */
-export interface HistoryHead {
-  readonly seq: bigint | null;
-  readonly count: bigint;
-}
 
 /** Every statement prepared once, when the store opens. */
 export function prepareStatements(db: Database.Database) {
@@ -102,7 +96,7 @@ export function prepareStatements(db: Database.Database) {
     insertTransfer: {
       // Positional parameters: no copy of the transfer and no lookup by name per value.
       // Its place in its subaccount's history: the seq before it and its rank (null: no subaccount).
-      run: (t: TransferInsert, link: HistoryHead | null) =>
+      run: (t: TransferInsert, previousSeq: bigint | null, ordinal: bigint | null) =>
         insertTransfer.run(
           t.id,
           t.kind,
@@ -117,14 +111,11 @@ export function prepareStatements(db: Database.Database) {
           t.reason,
           t.operator,
           t.createdAt.getTime(),
-          link === null ? null : link.seq,
-          link === null ? null : link.count,
+          previousSeq,
+          ordinal,
         ),
     },
-    transferById: db.prepare(
-      `SELECT t.*, s.token AS subaccount_token FROM transfers t
-       LEFT JOIN accounts s ON s.id = t.subaccount_id WHERE t.id = ?`,
-    ),
+    transferById: db.prepare(`SELECT ${TRANSFER_COLUMNS} FROM transfers t ${TOKEN_JOIN} WHERE t.id = ?`),
   };
 }
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { cursorPosition, pageOf, type TransferFilter, type TransferPage } from '../../domain/pages.js';
 import { HISTORY_MARK_EVERY } from './migrations.js';
-import { toTransfer, type TransferRow } from './rows.js';
+import { TOKEN_JOIN, TRANSFER_COLUMNS, toTransfer, type TransferRow } from './rows.js';
 
 type ChainRow = TransferRow & { seq: bigint; previous_seq: bigint | null };
 
@@ -19,34 +19,28 @@ export function subaccountHistory(
   statement: (sql: string) => Database.Statement,
   filter: TransferFilter & { readonly subaccountId: number },
 ): TransferPage {
-  const bySeq = statement(
-    `SELECT t.*, s.token AS subaccount_token FROM transfers t
-     LEFT JOIN accounts s ON s.id = t.subaccount_id WHERE t.seq = ?`,
-  );
+  const walk = statement(WALK);
   const sub = BigInt(filter.subaccountId);
   const cursor = filter.cursor === undefined ? null : cursorPosition(filter.cursor);
-  let next = statement('SELECT last_seq FROM accounts WHERE id = ?').pluck().get(sub) as bigint | null;
+  // No row (no such account) and no transfer yet are the same empty history.
+  let next =
+    (statement('SELECT last_seq FROM accounts WHERE id = ?').pluck().get(sub) as bigint | null | undefined) ??
+    null;
   if (cursor !== null) {
-    const at = bySeq.get(cursor) as ChainRow | undefined;
+    const [at] = walk.all(cursor, 1n) as ChainRow[];
     if (at !== undefined && at.subaccount_id === sub) {
       // A cursor of this history: the walk starts right below it.
       next = at.previous_seq;
     } else {
       // Any other position: from the first indexed transfer above it, fewer than
       // HISTORY_MARK_EVERY rows are walked before the cursor is passed.
-      const mark = statement(
-        `SELECT MIN(seq) FROM transfers
-         WHERE subaccount_id = ? AND seq > ? AND history_ordinal % ${HISTORY_MARK_EVERY} = 0`,
-      )
-        .pluck()
-        .get(sub, cursor) as bigint | null;
+      const mark = statement(MARK_ABOVE).pluck().get(sub, cursor) as bigint | null;
       if (mark !== null) next = mark;
     }
   }
   const matches = rowFilter(filter);
-  const walk = statement(WALK);
   const rows: ChainRow[] = [];
-  while (next !== null && next !== undefined && rows.length <= filter.limit) {
+  while (next !== null && rows.length <= filter.limit) {
     // Up to the rows still wanted, in one statement; more when some may not match.
     const wanted = filter.limit + 1 - rows.length;
     const links = walk.all(next, BigInt(Math.max(wanted, WALK_CHUNK))) as ChainRow[];
@@ -62,6 +56,10 @@ export function subaccountHistory(
   return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
 }
 
+/** The seq of a subaccount's first indexed transfer above a position (partial index transfers_sub_marks). */
+export const MARK_ABOVE = `SELECT MIN(seq) FROM transfers
+  WHERE subaccount_id = ? AND seq > ? AND history_ordinal % ${HISTORY_MARK_EVERY} = 0`;
+
 /** Rows walked per statement at least. */
 const WALK_CHUNK = 16;
 
@@ -75,8 +73,8 @@ const WALK = `WITH RECURSIVE chain(seq, n) AS (
     UNION ALL
     SELECT t.previous_seq, chain.n + 1 FROM chain JOIN transfers t ON t.seq = chain.seq
     WHERE t.previous_seq IS NOT NULL AND chain.n < ?)
-  SELECT t.*, s.token AS subaccount_token FROM chain JOIN transfers t ON t.seq = chain.seq
-  LEFT JOIN accounts s ON s.id = t.subaccount_id ORDER BY chain.n`;
+  SELECT ${TRANSFER_COLUMNS} FROM chain JOIN transfers t ON t.seq = chain.seq ${TOKEN_JOIN}
+  ORDER BY chain.n`;
 
 /** The filters other than the subaccount and the cursor, as a test of one row. */
 function rowFilter(filter: TransferFilter): (row: ChainRow) => boolean {
