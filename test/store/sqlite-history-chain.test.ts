@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
+import { ROWS_PER_INSERT } from '../../src/store/sqlite/statements.js';
 import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MARK_ABOVE } from '../../src/store/sqlite/subaccount-history.js';
 import { readLedgerFacts } from '../../src/store/sqlite/verify.js';
+import { creditCommand, move, seedMain, seedSub } from '../helpers/fixtures.js';
 
 /**
  * Migration 7 replaces the index on (subaccount_id, seq) by a chain: each
@@ -131,6 +133,43 @@ describe('SQLite subaccount history chain (migration 7)', () => {
     // A position outside the history is found through the partial index, not by walking from the head.
     const plan = db.prepare(`EXPLAIN QUERY PLAN ${MARK_ABOVE}`).all(subs[0], 1) as { detail: string }[];
     expect(plan.map((step) => step.detail).join(' ')).toContain('transfers_sub_marks');
+  });
+
+  it('numbers a transaction of more transfers than one INSERT takes in order, each linked to its previous', async () => {
+    migrate(db);
+    const store = new SqliteStore(db, null);
+    const main = await seedMain(store, '1000');
+    const subs = [await seedSub(store, main), await seedSub(store, main), await seedSub(store, main)];
+    await move(store, 'add', main.keyHash, subs[2]!.token, '1');
+    const before = db.prepare('SELECT MAX(seq) FROM transfers').pluck().get() as bigint;
+    // Two full INSERTs and part of a third; the first subaccount's transfers cross the INSERTs.
+    const size = 2 * ROWS_PER_INSERT + 22;
+    const commands = Array.from({ length: size }, (_, i) =>
+      creditCommand(i % 5 === 4 ? 'remove' : 'add', main.keyHash, subs[i % 7 === 0 ? 1 : 0]!.token, '0.5'),
+    );
+    const outcome = await store.applyCreditBatch({ keyHash: main.keyHash, commands, apply: 'each' });
+    expect(outcome.ok && outcome.applied).toBe(true);
+    const written = db
+      .prepare('SELECT seq, id FROM transfers WHERE seq > ? ORDER BY seq')
+      .raw()
+      .all(before) as [bigint, string][];
+    expect(written.map(([seq]) => seq)).toEqual(commands.map((_, i) => before + BigInt(i + 1)));
+    expect(written.map(([, id]) => id)).toEqual(commands.map((command) => command.transferId));
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
+    // One event per transfer, in sequence; the next transaction numbers on from the batch.
+    const events = db
+      .prepare(
+        'SELECT transfer_id FROM events WHERE account_id = ? AND transfer_id IS NOT NULL ORDER BY sequence',
+      )
+      .pluck()
+      .all(main.accountId) as string[];
+    expect(events.slice(-size)).toEqual(commands.map((command) => command.transferId));
+    const next = await move(store, 'add', main.keyHash, subs[0]!.token, '1');
+    expect(next.ok && db.prepare('SELECT seq FROM transfers WHERE id = ?').pluck().get(next.transferId)).toBe(
+      before + BigInt(size + 1),
+    );
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
+    expect((await store.verify()).ok).toBe(true);
   });
 
   it('refuses a database migrated by a later build, which it would write past', () => {

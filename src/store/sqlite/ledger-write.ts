@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
-import type { Statements } from './statements.js';
+import { transferValues, type Statements } from './statements.js';
 
 /** A subaccount history's newest transfer (null: none yet) and how many it holds. */
 interface HistoryHead {
@@ -20,23 +20,7 @@ export function newDraft(): LedgerDraft {
  */
 export function writeLedger(s: Statements, changes: LedgerChanges): void {
   const heads = insertTransfers(s, changes.transfers);
-  let marked: number | null = null;
-  for (const event of changes.events) {
-    const { accountId, sequence } = event;
-    const data = event.transferId === null ? event.data : null;
-    s.insertEvent.run(
-      accountId,
-      sequence,
-      event.id,
-      event.type,
-      data,
-      event.transferId,
-      event.createdAt.getTime(),
-    );
-    // The fan-out's mark, once per tree and transaction (a transaction's events are mostly one tree's).
-    if (marked !== accountId) s.markTree.run(accountId);
-    marked = accountId;
-  }
+  insertEvents(s, changes.events);
   for (const hold of changes.holds) {
     s.upsertHold.run({
       id: hold.id,
@@ -74,23 +58,53 @@ export function writeLedger(s: Statements, changes: LedgerChanges): void {
 }
 
 /**
- * Appends the transfers, each linked to its subaccount's previous one with its
- * rank (the history chain of migration 7); returns each subaccount's new head.
+ * Appends the transfers, numbered from the last seq given, each linked to its
+ * subaccount's previous one with its rank (the history chain of migration 7);
+ * returns each subaccount's new head.
  */
 function insertTransfers(s: Statements, transfers: LedgerChanges['transfers']): Map<number, HistoryHead> {
   const heads = new Map<number, HistoryHead>();
+  if (transfers.length === 0) return heads;
+  let seq = s.lastTransferSeq.get() as bigint;
+  const values: unknown[] = [];
   for (const transfer of transfers) {
+    seq += 1n;
     const sub = transfer.subaccountId;
     if (sub === null) {
-      s.insertTransfer.run(transfer, null, null);
+      transferValues(values, transfer, seq, null, null);
       continue;
     }
     const previous = heads.get(sub) ?? readHead(s, sub);
     const count = previous.count + 1n;
-    const { lastInsertRowid } = s.insertTransfer.run(transfer, previous.seq, count);
-    heads.set(sub, { seq: BigInt(lastInsertRowid), count });
+    transferValues(values, transfer, seq, previous.seq, count);
+    heads.set(sub, { seq, count });
   }
+  s.insertTransfers(values);
   return heads;
+}
+
+/** Appends the events, and the fan-out's mark once per tree and transaction (mostly one tree's). */
+function insertEvents(s: Statements, events: LedgerChanges['events']): void {
+  if (events.length === 0) return;
+  const values: unknown[] = [];
+  let marked: number | null = null;
+  for (const event of events) {
+    const { accountId } = event;
+    // A transfer.created event keeps its transfer's id; its data is read from that transfer.
+    const data = event.transferId === null ? event.data : null;
+    values.push(
+      accountId,
+      event.sequence,
+      event.id,
+      event.type,
+      data,
+      event.transferId,
+      event.createdAt.getTime(),
+    );
+    if (marked !== accountId) s.markTree.run(accountId);
+    marked = accountId;
+  }
+  s.insertEvents(values);
 }
 
 function readHead(s: Statements, accountId: number): HistoryHead {
