@@ -25,7 +25,7 @@ import {
 } from '../../domain/operator-actions.js';
 import { readAccountById, readAccounts, readFunding } from './ledger-read.js';
 import { newDraft, writeLedger } from './ledger-write.js';
-import { toAccount, toState, type AccountRow } from './rows.js';
+import { toAccount, toState, type AccountRow, type StateRow } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** Inside a write transaction: a subaccount under the main account `command` names (key or id), with its opening add. */
@@ -41,7 +41,7 @@ export function createSubaccountInTransaction(
   const decision = decideCreateSubaccount(draft, command, emailTaken);
   if (!decision.ok) return decision;
   const subaccountId = insertSubaccount(s, decision.main.id, command);
-  draft.read(toState(s.stateById.get(subaccountId) as AccountRow));
+  draft.read(toState(s.stateById.get(subaccountId) as StateRow));
   const transferId = openSubaccount(draft, decision, subaccountId, command);
   writeLedger(s, draft.changes());
   const account = toAccount(s.accountById.get(subaccountId) as AccountRow);
@@ -152,7 +152,7 @@ export function setRulesInTransaction(
   accountId: number,
   patch: RulesPatch,
 ): AccountRules | ErrorCode {
-  const row = s.stateById.get(accountId) as AccountRow | undefined;
+  const row = s.stateById.get(accountId) as StateRow | undefined;
   const rules = decideRules(row === undefined ? null : toState(row), patch);
   if (typeof rules === 'number') return rules;
   const topup = rules.autoTopup;

@@ -1,7 +1,7 @@
 import { expireDueHolds } from '../../domain/hold-rules.js';
 import type { LedgerDraft } from '../../domain/ledger-draft.js';
 import { usagePeriods } from '../../domain/rules.js';
-import { toHold, toState, type AccountRow, type HoldRow } from './rows.js';
+import { toHold, toState, type HoldRow, type StateRow } from './rows.js';
 import type { Statements } from './statements.js';
 
 /**
@@ -20,11 +20,11 @@ export function readAccounts(
   at: Date,
 ): void {
   for (const keyHash of new Set(keyHashes)) {
-    const row = s.stateByKeyHash.get(keyHash) as AccountRow | undefined;
+    const row = s.stateByKeyHash.get(keyHash) as StateRow | undefined;
     if (row !== undefined) draft.read(toState(row, keyHash));
   }
   for (const token of new Set(tokens)) {
-    const row = s.stateByToken.get(token) as AccountRow | undefined;
+    const row = s.stateByToken.get(token) as StateRow | undefined;
     if (row !== undefined) draft.read(toState(row));
   }
   expireDue(s, draft, at);
@@ -32,14 +32,15 @@ export function readAccounts(
 
 /** One account by id with the main account of its tree (its events' tree), or nothing when there is none. */
 export function readAccountById(s: Statements, draft: LedgerDraft, accountId: number): void {
-  const row = s.stateById.get(accountId) as AccountRow | undefined;
+  const row = s.stateById.get(accountId) as StateRow | undefined;
   if (row === undefined) return;
   draft.read(toState(row));
-  if (row.parent_id !== null) draft.read(toState(s.stateById.get(row.parent_id) as AccountRow));
+  const parentId = row[2];
+  if (parentId !== null) draft.read(toState(s.stateById.get(parentId) as StateRow));
 }
 
 export function readFunding(s: Statements, draft: LedgerDraft): void {
-  draft.read(toState(s.fundingState.get() as AccountRow));
+  draft.read(toState(s.fundingState.get() as StateRow));
 }
 
 /** The holds of the draft's accounts past their expiry, expired in the draft (with their usage counters). */

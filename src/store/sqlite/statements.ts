@@ -92,11 +92,11 @@ export function prepareStatements(db: Database.Database) {
     listAllSubaccounts: db.prepare(
       `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE kind = 'sub' AND parent_id = ? ORDER BY id LIMIT ? OFFSET ?`,
     ),
-    // Inside a write transaction: rows as kept, for the ledger rules.
-    stateById: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE id = ?`),
-    stateByKeyHash: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE key_hash = ?`),
-    stateByToken: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE token = ?`),
-    fundingState: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE kind = 'funding'`),
+    // Inside a write transaction: rows as kept, for the ledger rules (arrays: StateRow).
+    stateById: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE id = ?`).raw(),
+    stateByKeyHash: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE key_hash = ?`).raw(),
+    stateByToken: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE token = ?`).raw(),
+    fundingState: db.prepare(`SELECT ${STATE_COLUMNS} FROM accounts WHERE kind = 'funding'`).raw(),
     subaccountByEmail: db.prepare(
       `SELECT id FROM accounts WHERE kind = 'sub' AND parent_id = ? AND email = ? AND closed_at IS NULL`,
     ),
