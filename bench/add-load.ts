@@ -41,3 +41,17 @@ const SUCCESS = /"success"\s*:\s*true/;
 export function countAdd(body: string): { ok: number; refused: number } {
   return SUCCESS.test(body) ? { ok: 1, refused: 0 } : { ok: 0, refused: 1 };
 }
+
+/** A batch answer (docs/http-api.md, "Batch") holds `results`, one per operation, in order. */
+export function countBatch(body: string): { ok: number; refused: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return { ok: 0, refused: BATCH_SIZE };
+  }
+  const results = ((parsed ?? {}) as { results?: unknown }).results as { success?: unknown }[] | undefined;
+  if (!Array.isArray(results)) return { ok: 0, refused: BATCH_SIZE };
+  const ok = results.filter((result) => result.success === true).length;
+  return { ok, refused: results.length - ok };
+}

@@ -9,6 +9,7 @@ import {
   AMOUNT_MICROS,
   BATCH_PATH,
   BATCH_SIZE,
+  countBatch,
   addRequests,
   batchRequests,
   countAdd,
@@ -141,20 +142,6 @@ interface TargetResult {
 interface BalanceCheck {
   readonly check: 'PASS' | 'FAIL' | 'n/a';
   readonly detail: string;
-}
-
-/** A batch answer (docs/http-api.md, "Batch") holds `results`, one per operation, in order. */
-function countBatch(body: string): { ok: number; refused: number } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return { ok: 0, refused: BATCH_SIZE };
-  }
-  const results = ((parsed ?? {}) as { results?: unknown }).results as { success?: unknown }[] | undefined;
-  if (!Array.isArray(results)) return { ok: 0, refused: BATCH_SIZE };
-  const ok = results.filter((result) => result.success === true).length;
-  return { ok, refused: results.length - ok };
 }
 
 function tirelireServer(): readonly string[] | null {
