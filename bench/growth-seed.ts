@@ -129,8 +129,8 @@ function sqliteSubaccounts(db: Database.Database, p: SeedParameters): void {
      SELECT 'sub', @main, ${SUB_EMAIL('i')}, lower(hex(randomblob(16))), 'simple', @start FROM n`,
   ).run(ints(p, ['subs', 'main', 'start']));
   db.prepare(
-    `INSERT INTO events (account_id, sequence, id, type, data, transfer_id, created_at)
-     SELECT @main, @sequence + k, 'evt_' || @main || '_' || (@sequence + k) || '_' || ${SQLITE_NONCE},
+    `INSERT INTO events (account_id, sequence, nonce, type, data, transfer_seq, created_at)
+     SELECT @main, @sequence + k, ${SQLITE_NONCE},
        'subaccount.created', '{"accountId":' || @main || ',"tokenSubaccount":"' || token || '","email":"' ||
        email || '","status":"active","balance":"0","held":"0","available":"0"}', NULL, @start
      FROM (SELECT row_number() OVER (ORDER BY id) AS k, token, email FROM accounts WHERE parent_id = @main)`,
@@ -166,9 +166,8 @@ function sqliteTransfers(db: Database.Database, p: SeedParameters): void {
      FROM m`,
   ).run(ints(values, ['count', 'start', 'main', 'firstSub', 'subs', 'amount', 'seq0']));
   db.prepare(
-    `INSERT INTO events (account_id, sequence, id, type, data, transfer_id, created_at)
-     SELECT @main, @events + seq - @seq0, 'evt_' || @main || '_' || (@events + seq - @seq0) || '_' || ${SQLITE_NONCE},
-       'transfer.created', NULL, id, created_at
+    `INSERT INTO events (account_id, sequence, nonce, type, data, transfer_seq, created_at)
+     SELECT @main, @events + seq - @seq0, ${SQLITE_NONCE}, NULL, NULL, seq, created_at
      FROM transfers WHERE seq > @seq0 ORDER BY seq`,
   ).run(ints(values, ['main', 'events', 'seq0']));
   const last = p.sequence + p.subs + p.count;

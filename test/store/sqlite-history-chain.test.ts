@@ -159,7 +159,8 @@ describe('SQLite subaccount history chain (migration 7)', () => {
     // One event per transfer, in sequence; the next transaction numbers on from the batch.
     const events = db
       .prepare(
-        'SELECT transfer_id FROM events WHERE account_id = ? AND transfer_id IS NOT NULL ORDER BY sequence',
+        `SELECT t.id FROM events e JOIN transfers t ON t.seq = e.transfer_seq
+         WHERE e.account_id = ? AND e.type IS NULL ORDER BY e.sequence`,
       )
       .pluck()
       .all(main.accountId) as string[];

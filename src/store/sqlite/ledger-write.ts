@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventId } from '../../domain/events.js';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
 import { transferValues, type Statements } from './statements.js';
 
@@ -19,8 +20,8 @@ export function newDraft(): LedgerDraft {
  * and the fan-out's mark on each tree that has new events.
  */
 export function writeLedger(s: Statements, changes: LedgerChanges): void {
-  const heads = insertTransfers(s, changes.transfers);
-  insertEvents(s, changes.events);
+  const { heads, seqs } = insertTransfers(s, changes.transfers);
+  insertEvents(s, changes.events, seqs);
   for (const hold of changes.holds) {
     s.upsertHold.run({
       id: hold.id,
@@ -57,18 +58,25 @@ export function writeLedger(s: Statements, changes: LedgerChanges): void {
   for (const [accountId, head] of heads) s.setHistoryHead.run(head.seq, head.count, accountId);
 }
 
+/** What appending a transaction's transfers left: each subaccount's new head, each transfer's seq by id. */
+interface Appended {
+  readonly heads: Map<number, HistoryHead>;
+  readonly seqs: Map<string, bigint>;
+}
+
 /**
  * Appends the transfers, numbered from the last seq given, each linked to its
- * subaccount's previous one with its rank (the history chain of migration 7);
- * returns each subaccount's new head.
+ * subaccount's previous one with its rank (the history chain of migration 7).
  */
-function insertTransfers(s: Statements, transfers: LedgerChanges['transfers']): Map<number, HistoryHead> {
-  const heads = new Map<number, HistoryHead>();
-  if (transfers.length === 0) return heads;
+function insertTransfers(s: Statements, transfers: LedgerChanges['transfers']): Appended {
+  const appended: Appended = { heads: new Map(), seqs: new Map() };
+  if (transfers.length === 0) return appended;
+  const { heads, seqs } = appended;
   let seq = s.lastTransferSeq.get() as bigint;
   const values: unknown[] = [];
   for (const transfer of transfers) {
     seq += 1n;
+    seqs.set(transfer.id, seq);
     const sub = transfer.subaccountId;
     if (sub === null) {
       transferValues(values, transfer, seq, null, null);
@@ -80,27 +88,29 @@ function insertTransfers(s: Statements, transfers: LedgerChanges['transfers']): 
     heads.set(sub, { seq, count });
   }
   s.insertTransfers(values);
-  return heads;
+  return appended;
 }
 
-/** Appends the events, and the fan-out's mark once per tree and transaction (mostly one tree's). */
-function insertEvents(s: Statements, events: LedgerChanges['events']): void {
+/**
+ * Appends the events (migration 8's row: the id's random end; a
+ * transfer.created event's transfer by seq, with no type), and the fan-out's
+ * mark once per tree and transaction (mostly one tree's).
+ */
+function insertEvents(s: Statements, events: LedgerChanges['events'], seqs: Map<string, bigint>): void {
   if (events.length === 0) return;
   const values: unknown[] = [];
   let marked: number | null = null;
   for (const event of events) {
-    const { accountId } = event;
-    // A transfer.created event keeps its transfer's id; its data is read from that transfer.
-    const data = event.transferId === null ? event.data : null;
-    values.push(
-      accountId,
-      event.sequence,
-      event.id,
-      event.type,
-      data,
-      event.transferId,
-      event.createdAt.getTime(),
-    );
+    const { accountId, sequence, transferId } = event;
+    const nonce = event.id.slice(eventId(accountId, sequence, '').length);
+    if (transferId === null) {
+      values.push(accountId, sequence, nonce, event.type, event.data, null, event.createdAt.getTime());
+    } else {
+      const seq = seqs.get(transferId);
+      if (seq === undefined)
+        throw new Error(`event ${event.id} tells a transfer this transaction did not write`);
+      values.push(accountId, sequence, nonce, null, null, seq, event.createdAt.getTime());
+    }
     if (marked !== accountId) s.markTree.run(accountId);
     marked = accountId;
   }

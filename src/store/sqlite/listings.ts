@@ -19,6 +19,7 @@ import {
 import {
   ACCOUNT_COLUMNS,
   EVENT_COLUMNS,
+  EVENT_TYPE,
   HOLD_COLUMNS,
   TOKEN_JOIN,
   TRANSFER_COLUMNS,
@@ -187,7 +188,8 @@ export class SqliteListings {
   }
 
   listEvents(query: EventQuery): LedgerEvent[] {
-    const byType = query.types === undefined ? '' : 'AND type IN (SELECT value FROM json_each(@types))';
+    const byType =
+      query.types === undefined ? '' : `AND ${EVENT_TYPE} IN (SELECT value FROM json_each(@types))`;
     const rows = this.statement(
       `SELECT ${EVENT_COLUMNS} FROM events e
        WHERE account_id = @account AND sequence > @after ${byType} ORDER BY sequence LIMIT @limit`,

@@ -1,6 +1,6 @@
 import type { Account, Caller } from '../../domain/accounts.js';
 import type { AccountState } from '../../domain/ledger-draft.js';
-import type { EventType, LedgerEvent } from '../../domain/events.js';
+import { eventId, type EventType, type LedgerEvent } from '../../domain/events.js';
 import type { Hold } from '../../domain/holds.js';
 import { NO_RULES, type AccountRules, type CapPeriod } from '../../domain/rules.js';
 import type { Transfer, TransferKind } from '../../domain/transfers.js';
@@ -213,12 +213,19 @@ export function toTransfer(row: TransferRow): Transfer {
   };
 }
 
-export const EVENT_COLUMNS = 'e.account_id, e.sequence, e.id, e.type, e.data, e.transfer_id, e.created_at';
+/**
+ * An event's type as read (migration 8): a transfer.created event keeps none,
+ * and its transfer's seq instead of the transfer's id.
+ */
+export const EVENT_TYPE = "COALESCE(e.type, 'transfer.created')";
+
+export const EVENT_COLUMNS = `e.account_id, e.sequence, e.nonce, ${EVENT_TYPE} AS type, e.data,
+  (SELECT t.id FROM transfers t WHERE t.seq = e.transfer_seq) AS transfer_id, e.created_at`;
 
 export interface EventRow {
   account_id: bigint;
   sequence: bigint;
-  id: string;
+  nonce: string;
   type: EventType;
   data: string | null;
   transfer_id: string | null;
@@ -226,11 +233,13 @@ export interface EventRow {
 }
 
 export function toEvent(row: EventRow): LedgerEvent {
+  const accountId = Number(row.account_id);
+  const sequence = Number(row.sequence);
   return {
-    id: row.id,
+    id: eventId(accountId, sequence, row.nonce),
     type: row.type,
-    sequence: Number(row.sequence),
-    accountId: Number(row.account_id),
+    sequence,
+    accountId,
     createdAt: new Date(Number(row.created_at)),
     data: row.data ?? '',
     transferId: row.transfer_id,

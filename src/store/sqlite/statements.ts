@@ -46,7 +46,7 @@ export function transferValues(
   );
 }
 
-const EVENT_INSERT = 'INSERT INTO events (account_id, sequence, id, type, data, transfer_id, created_at)';
+const EVENT_INSERT = 'INSERT INTO events (account_id, sequence, nonce, type, data, transfer_seq, created_at)';
 const EVENT_INSERT_COLUMNS = 7;
 
 /**

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { eventId } from '../../domain/events.js';
 import type { LedgerFacts } from '../../domain/verify.js';
 
 /**
@@ -107,24 +108,32 @@ function countBrokenHistoryLinks(db: Database.Database): number {
   return Number(links + heads);
 }
 
+// A transfer.created event names its transfer by seq (migration 8); one whose
+// transfer was missing when it was migrated keeps its type and no seq.
 const TOLD = `WITH told AS MATERIALIZED (
-  SELECT transfer_id, id AS event_id FROM events WHERE type = 'transfer.created')`;
+  SELECT transfer_seq, account_id, sequence, nonce FROM events WHERE type IS NULL OR type = 'transfer.created')`;
 
 /** transfer.created events of no transfer, and transfers since the first told one that no event tells. */
 function readEventFacts(db: Database.Database): Pick<LedgerFacts, 'eventsOfNoTransfer' | 'untoldTransfers'> {
   const orphans = db
     .prepare(
-      `${TOLD} SELECT v.event_id AS id FROM told v LEFT JOIN transfers t ON t.id = v.transfer_id WHERE t.id IS NULL`,
+      `${TOLD} SELECT v.account_id, v.sequence, v.nonce FROM told v LEFT JOIN transfers t ON t.seq = v.transfer_seq
+       WHERE t.seq IS NULL`,
     )
-    .all() as { id: string }[];
+    .all() as { account_id: bigint; sequence: bigint; nonce: string }[];
   const untold = db
     .prepare(
-      `${TOLD} SELECT COUNT(*) AS n FROM transfers t LEFT JOIN told v ON v.transfer_id = t.id
-       WHERE v.transfer_id IS NULL
-         AND t.seq > (SELECT COALESCE(MIN(t2.seq), 9223372036854775807) FROM transfers t2 JOIN told v2 ON v2.transfer_id = t2.id)`,
+      `${TOLD} SELECT COUNT(*) AS n FROM transfers t LEFT JOIN told v ON v.transfer_seq = t.seq
+       WHERE v.transfer_seq IS NULL
+         AND t.seq > (SELECT COALESCE(MIN(t2.seq), 9223372036854775807) FROM transfers t2 JOIN told v2 ON v2.transfer_seq = t2.seq)`,
     )
     .get() as { n: bigint };
-  return { eventsOfNoTransfer: orphans.map((row) => row.id), untoldTransfers: Number(untold.n) };
+  return {
+    eventsOfNoTransfer: orphans.map((row) =>
+      eventId(Number(row.account_id), Number(row.sequence), row.nonce),
+    ),
+    untoldTransfers: Number(untold.n),
+  };
 }
 
 interface AccountFactRow {

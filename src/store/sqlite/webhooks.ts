@@ -150,7 +150,8 @@ export class SqliteWebhooks {
     const row = this.statement(
       `SELECT ${EVENT_COLUMNS} FROM events e WHERE e.account_id = ? AND e.sequence = ?`,
     ).get(at.accountId, at.sequence) as EventRow | undefined;
-    return row === undefined || row.id !== eventId ? null : withTransferData(this.db, [toEvent(row)])[0]!;
+    const event = row === undefined ? null : toEvent(row);
+    return event === null || event.id !== eventId ? null : withTransferData(this.db, [event])[0]!;
   }
 
   /** Inside a write transaction. */
@@ -243,10 +244,10 @@ export class SqliteWebhooks {
       endpoint_id: string;
     })[];
     const lease = this.statement('UPDATE webhook_deliveries SET lease_until = ? WHERE id = ?');
-    const events = new Map(withTransferData(this.db, rows.map(toEvent)).map((event) => [event.id, event]));
+    const events = withTransferData(this.db, rows.map(toEvent));
     const endpoints = new Map<string, EndpointRow | undefined>();
     const claimed: ClaimedDelivery[] = [];
-    for (const row of rows) {
+    for (const [index, row] of rows.entries()) {
       if (!endpoints.has(row.endpoint_id)) endpoints.set(row.endpoint_id, this.row(row.endpoint_id));
       const endpoint = endpoints.get(row.endpoint_id);
       if (endpoint === undefined || endpoint.status !== 'enabled') continue;
@@ -259,7 +260,7 @@ export class SqliteWebhooks {
           previousSecret: endpoint.previous_secret,
           previousUntil: dateOf(endpoint.previous_until),
         },
-        event: events.get(row.id)!,
+        event: events[index]!,
         attempts: Number(row.attempts),
       });
     }
