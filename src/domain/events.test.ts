@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { eventId, eventPosition, isEventType } from './events.js';
+import { eventId, eventNonce, eventPosition, isEventType } from './events.js';
 
 describe('event ids', () => {
   it('name their tree and sequence, found back from the id alone', () => {
     const id = eventId(12, 345, '9f86d081884c');
     expect(id).toBe('evt_12_345_9f86d081884c');
     expect(eventPosition(id)).toEqual({ accountId: 12, sequence: 345 });
+    expect(eventNonce(id)).toBe('9f86d081884c');
   });
 
   it.each([

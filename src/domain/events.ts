@@ -50,6 +50,11 @@ export function eventId(accountId: number, sequence: number, nonce: string): str
   return `evt_${accountId}_${sequence}_${nonce}`;
 }
 
+/** The random end of an id `eventId` made (hex digits, after its last `_`). */
+export function eventNonce(id: string): string {
+  return id.slice(id.lastIndexOf('_') + 1);
+}
+
 const EVENT_ID = /^evt_([1-9]\d{0,15})_([1-9]\d{0,15})_[0-9a-f]{1,32}$/;
 
 /** Where an event id says the event is kept; null for text that is no event id of ours. */

@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
-import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
+import { migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readLedgerFacts } from '../../src/store/sqlite/verify.js';
 import { move, seedMain, seedSub } from '../helpers/fixtures.js';
+import { migrateTo, newSqliteFile, type SqliteFile } from '../helpers/sqlite-file.js';
 
 /**
  * Migration 8 slims the event row: the id's random end instead of the id, and
@@ -15,24 +12,17 @@ import { move, seedMain, seedSub } from '../helpers/fixtures.js';
  * Events written before it must read back exactly as they were.
  */
 describe('SQLite event rows (migration 8)', () => {
-  let dir: string;
+  let file: SqliteFile;
   let db: Database.Database;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tirelire-events-'));
-    db = openSqliteDatabase(join(dir, 'tirelire.db'));
+    file = newSqliteFile('tirelire-events-');
+    db = file.db;
   });
-  afterEach(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => file.remove());
 
   /** A ledger at migration 7: a main account, a subaccount, two transfers, their events and one of no transfer. */
   function ledgerAtVersion7(): { main: bigint; ids: string[] } {
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)');
-    MIGRATIONS.slice(0, 7).forEach((sql, index) => {
-      db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(index + 1);
-    });
+    migrateTo(db, 7);
     const account = db.prepare(
       `INSERT INTO accounts (kind, parent_id, email, token, balance, event_sequence, created_at)
        VALUES (?, ?, ?, ?, ?, ?, 0) RETURNING id`,

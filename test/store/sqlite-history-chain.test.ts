@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { ROWS_PER_INSERT } from '../../src/store/sqlite/statements.js';
-import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MARK_ABOVE } from '../../src/store/sqlite/subaccount-history.js';
 import { readLedgerFacts } from '../../src/store/sqlite/verify.js';
 import { creditCommand, move, seedMain, seedSub } from '../helpers/fixtures.js';
+import { migrateTo, newSqliteFile, type SqliteFile } from '../helpers/sqlite-file.js';
 
 /**
  * Migration 7 replaces the index on (subaccount_id, seq) by a chain: each
@@ -19,24 +16,17 @@ import { creditCommand, move, seedMain, seedSub } from '../helpers/fixtures.js';
  * link that breaks a history.
  */
 describe('SQLite subaccount history chain (migration 7)', () => {
-  let dir: string;
+  let file: SqliteFile;
   let db: Database.Database;
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tirelire-chain-'));
-    db = openSqliteDatabase(join(dir, 'tirelire.db'));
+    file = newSqliteFile('tirelire-chain-');
+    db = file.db;
   });
-  afterEach(() => {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterEach(() => file.remove());
 
   /** A ledger at migration 6: one main account, three subaccounts, and `moves` transfers to the first two. */
   function ledgerAtVersion6(moves: number): { main: bigint; subs: bigint[] } {
-    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)');
-    MIGRATIONS.slice(0, 6).forEach((sql, index) => {
-      db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(index + 1);
-    });
+    migrateTo(db, 6);
     const account = db.prepare(
       'INSERT INTO accounts (kind, parent_id, email, token, balance, created_at) VALUES (?, ?, ?, ?, ?, 0) RETURNING id',
     );

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventId } from '../../domain/events.js';
+import { eventNonce } from '../../domain/events.js';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
 import { transferValues, type Statements } from './statements.js';
 
@@ -102,7 +102,7 @@ function insertEvents(s: Statements, events: LedgerChanges['events'], seqs: Map<
   let marked: number | null = null;
   for (const event of events) {
     const { accountId, sequence, transferId } = event;
-    const nonce = event.id.slice(eventId(accountId, sequence, '').length);
+    const nonce = eventNonce(event.id);
     if (transferId === null) {
       values.push(accountId, sequence, nonce, event.type, event.data, null, event.createdAt.getTime());
     } else {

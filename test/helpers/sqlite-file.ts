@@ -1,0 +1,34 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
+
+export interface SqliteFile {
+  readonly db: Database.Database;
+  /** Closes the connection and deletes the file's folder. */
+  remove(): void;
+}
+
+/** A new SQLite file, not migrated, in a folder of its own under the system's temporary folder. */
+export function newSqliteFile(prefix: string): SqliteFile {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const db = openSqliteDatabase(join(dir, 'tirelire.db'));
+  return {
+    db,
+    remove() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Applies the first `version` migrations and records them, as a build of that schema version left the file. */
+export function migrateTo(db: Database.Database, version: number): void {
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)');
+  MIGRATIONS.slice(0, version).forEach((sql, index) => {
+    db.exec(sql);
+    db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)').run(index + 1);
+  });
+}
