@@ -46,6 +46,8 @@ export interface Config {
   readonly writeQueueMaxWaitMs: number;
   /** Every request gets 503 while the event loop's mean delay is past it (http/overload.ts); 0: off. */
   readonly eventLoopDelayMaxMs: number;
+  /** HEAP_GROWING_PERCENT: how far V8's heap grows past its live objects before a full collection (heap-growth.ts); 0: V8's own. */
+  readonly heapGrowingPercent: number;
   /** The CLI's default --operator when the OS account has no name (containers). */
   readonly user: string | undefined;
   readonly webhooks: WebhookSettings;
@@ -81,6 +83,14 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  * the delay stays high whatever is refused (docs/benchmarks.md, target g).
  */
 export const DEFAULT_EVENT_LOOP_DELAY_MAX_MS = 0;
+/**
+ * The heap grows by half its live objects before V8 collects it again, not by
+ * up to 4 ×: a peak RSS about a third lower under overload and batches, at no
+ * throughput measured (docs/benchmarks.md, "V8's heap growth").
+ */
+export const DEFAULT_HEAP_GROWING_PERCENT = 50;
+/** Past 4 ×, V8's own largest factor: a typo rather than a choice. */
+const MAX_HEAP_GROWING_PERCENT = 300;
 /** As src/store/postgres/pool.ts (not imported: config stays free of the drivers). */
 export const DEFAULT_PG_SILENT_AFTER_MS = 1_000;
 
@@ -109,6 +119,12 @@ export function readConfig(env: Environment = process.env): Config {
     writeQueueMax: readAtLeastOne(env, 'WRITE_QUEUE_MAX', DEFAULT_WRITE_QUEUE_MAX),
     writeQueueMaxWaitMs: readAtLeastOne(env, 'WRITE_QUEUE_MAX_WAIT_MS', DEFAULT_WRITE_QUEUE_MAX_WAIT_MS),
     eventLoopDelayMaxMs: readCount(env, 'EVENT_LOOP_DELAY_MAX_MS', DEFAULT_EVENT_LOOP_DELAY_MAX_MS),
+    heapGrowingPercent: readAtMost(
+      env,
+      'HEAP_GROWING_PERCENT',
+      DEFAULT_HEAP_GROWING_PERCENT,
+      MAX_HEAP_GROWING_PERCENT,
+    ),
     user: text(env, 'USER'),
     webhooks: {
       allowPrivate: readSwitch(env, 'WEBHOOK_ALLOW_PRIVATE'),
@@ -195,6 +211,12 @@ function readCount(env: Environment, name: string, fallback: number): number {
 function readAtLeastOne(env: Environment, name: string, fallback: number): number {
   const value = readCount(env, name, fallback);
   if (value === 0) throw new Error(`${name} must be at least 1`);
+  return value;
+}
+
+function readAtMost(env: Environment, name: string, fallback: number, max: number): number {
+  const value = readCount(env, name, fallback);
+  if (value > max) throw new Error(`${name} must be at most ${max}, got ${value}`);
   return value;
 }
 

@@ -9,6 +9,7 @@ import { DeliveryWorker } from './app/webhooks/delivery-worker.js';
 import { packageVersion, readConfig, type WebhookSettings } from './config.js';
 import type { Store } from './domain/store.js';
 import { DEFAULT_RETRY_SCHEDULE_MS } from './domain/webhooks.js';
+import { setHeapGrowth } from './heap-growth.js';
 import { buildApp, type AppOptions } from './http/app.js';
 import { createMetrics } from './http/metrics.js';
 import { openLimitsRedis } from './http/rate-limit-redis.js';
@@ -120,6 +121,8 @@ function wireDeliveryWorker(
 /** The one place that wires configuration → store → queue and sweeper → app → listen. */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const config = readConfig();
+  // Before the writer thread starts: the flag is the process's.
+  setHeapGrowth(config.heapGrowingPercent);
   const databaseUrl = options.databaseUrl ?? config.databaseUrl;
   const store =
     options.store ??

@@ -1,6 +1,7 @@
 import { expect, test } from 'vitest';
 import { CreditQueue, CreditQueueFullError } from '../../src/app/credit-queue.js';
 import { readConfig } from '../../src/config.js';
+import { heapGrowthFlag } from '../../src/heap-growth.js';
 import { wireApp } from '../../src/main.js';
 import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
 import { firstSettled, heldStore } from '../helpers/held-store.js';
@@ -131,4 +132,19 @@ test('WRITE_QUEUE_MAX_WAIT_MS and EVENT_LOOP_DELAY_MAX_MS: defaults, overrides, 
   });
   expect(() => bounds({ WRITE_QUEUE_MAX_WAIT_MS: '0' })).toThrow(/WRITE_QUEUE_MAX_WAIT_MS/);
   expect(() => bounds({ EVENT_LOOP_DELAY_MAX_MS: '50ms' })).toThrow(/EVENT_LOOP_DELAY_MAX_MS/);
+});
+
+test('HEAP_GROWING_PERCENT: 50 by default, 0 leaves V8 its own factor, so does node --heap-growing-percent, nonsense refused', () => {
+  const percent = (env: Record<string, string>) => readConfig(env).heapGrowingPercent;
+  expect(percent({})).toBe(50);
+  expect(percent({ HEAP_GROWING_PERCENT: '0' })).toBe(0);
+  expect(percent({ HEAP_GROWING_PERCENT: '300' })).toBe(300);
+  expect(() => percent({ HEAP_GROWING_PERCENT: '301' })).toThrow(/HEAP_GROWING_PERCENT must be at most 300/);
+  expect(() => percent({ HEAP_GROWING_PERCENT: '1.5' })).toThrow(/HEAP_GROWING_PERCENT/);
+
+  expect(heapGrowthFlag(50, [])).toBe('--heap-growing-percent=50');
+  expect(heapGrowthFlag(0, [])).toBeNull();
+  expect(heapGrowthFlag(50, ['--heap-growing-percent=20'])).toBeNull();
+  expect(heapGrowthFlag(50, ['--heap_growing_percent', '20'])).toBeNull();
+  expect(heapGrowthFlag(50, ['--max-old-space-size=512'])).toBe('--heap-growing-percent=50');
 });
