@@ -75,7 +75,7 @@ import { SqliteListings } from './listings.js';
 import { migrate } from './migrations.js';
 import { operatorTransferInTransaction } from './operator.js';
 import { prepareStatements, type Statements } from './statements.js';
-import { readLedgerStats } from './ledger-stats.js';
+import { LedgerStatsReader } from './ledger-stats.js';
 import { readLedgerFacts } from './verify.js';
 import { SqliteWebhooks } from './webhooks.js';
 
@@ -93,6 +93,7 @@ export class SqliteStore implements Store {
   private readonly listings: SqliteListings;
   private readonly claims: SqliteClaims;
   private readonly webhooks: SqliteWebhooks;
+  private readonly stats: LedgerStatsReader;
 
   /**
    * `creditWriter`: applies the credit commands instead of this connection
@@ -106,6 +107,7 @@ export class SqliteStore implements Store {
     this.listings = new SqliteListings(db, this.statements);
     this.claims = new SqliteClaims(db);
     this.webhooks = new SqliteWebhooks(db);
+    this.stats = new LedgerStatsReader(db);
   }
 
   async migrate(): Promise<void> {
@@ -324,8 +326,8 @@ export class SqliteStore implements Store {
     return this.webhooks.backlog();
   }
 
-  async ledgerStats(): Promise<LedgerStats> {
-    return readLedgerStats(this.db);
+  ledgerStats(): Promise<LedgerStats> {
+    return this.stats.read();
   }
 
   /** A write transaction running `run` under the request's Idempotency-Key, if it had one. */
