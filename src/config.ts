@@ -85,8 +85,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_EVENT_LOOP_DELAY_MAX_MS = 0;
 /**
  * The heap grows by half its live objects before V8 collects it again, not by
- * up to 4 ×: a peak RSS about a third lower under overload and batches, at no
- * throughput measured (docs/benchmarks.md, "V8's heap growth").
+ * up to 4 ×: a peak RSS about a third lower under overload and batches, with
+ * no throughput lost in alternated runs (docs/benchmarks.md, "V8's heap growth").
  */
 export const DEFAULT_HEAP_GROWING_PERCENT = 50;
 /** Past 4 ×, V8's own largest factor: a typo rather than a choice. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
+import { afterEach, beforeEach } from 'vitest';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
 
@@ -22,6 +23,19 @@ export function newSqliteFile(prefix: string): SqliteFile {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A new SQLite file for each test of the suite, handed to `opened` before the
+ * test (beforeEach) and removed after it (afterEach).
+ */
+export function sqliteFileEachTest(prefix: string, opened: (db: Database.Database) => void): void {
+  let file: SqliteFile | undefined;
+  beforeEach(() => {
+    file = newSqliteFile(prefix);
+    opened(file.db);
+  });
+  afterEach(() => file?.remove());
 }
 
 /** Applies the first `version` migrations and records them, as a build of that schema version left the file. */

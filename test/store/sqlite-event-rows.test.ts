@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { readLedgerFacts } from '../../src/store/sqlite/verify.js';
 import { move, seedMain, seedSub } from '../helpers/fixtures.js';
-import { migrateTo, newSqliteFile, type SqliteFile } from '../helpers/sqlite-file.js';
+import { migrateTo, sqliteFileEachTest } from '../helpers/sqlite-file.js';
 
 /**
  * Migration 8 slims the event row: the id's random end instead of the id, and
@@ -12,13 +12,8 @@ import { migrateTo, newSqliteFile, type SqliteFile } from '../helpers/sqlite-fil
  * Events written before it must read back exactly as they were.
  */
 describe('SQLite event rows (migration 8)', () => {
-  let file: SqliteFile;
   let db: Database.Database;
-  beforeEach(() => {
-    file = newSqliteFile('tirelire-events-');
-    db = file.db;
-  });
-  afterEach(() => file.remove());
+  sqliteFileEachTest('tirelire-events-', (opened) => (db = opened));
 
   /** A ledger at migration 7: a main account, a subaccount, two transfers, their events and one of no transfer. */
   function ledgerAtVersion7(): { main: bigint; ids: string[] } {

@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { ROWS_PER_INSERT } from '../../src/store/sqlite/statements.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { MARK_ABOVE } from '../../src/store/sqlite/subaccount-history.js';
 import { readLedgerFacts } from '../../src/store/sqlite/verify.js';
 import { creditCommand, move, seedMain, seedSub } from '../helpers/fixtures.js';
-import { migrateTo, newSqliteFile, type SqliteFile } from '../helpers/sqlite-file.js';
+import { migrateTo, sqliteFileEachTest } from '../helpers/sqlite-file.js';
 
 /**
  * Migration 7 replaces the index on (subaccount_id, seq) by a chain: each
@@ -16,13 +16,8 @@ import { migrateTo, newSqliteFile, type SqliteFile } from '../helpers/sqlite-fil
  * link that breaks a history.
  */
 describe('SQLite subaccount history chain (migration 7)', () => {
-  let file: SqliteFile;
   let db: Database.Database;
-  beforeEach(() => {
-    file = newSqliteFile('tirelire-chain-');
-    db = file.db;
-  });
-  afterEach(() => file.remove());
+  sqliteFileEachTest('tirelire-chain-', (opened) => (db = opened));
 
   /** A ledger at migration 6: one main account, three subaccounts, and `moves` transfers to the first two. */
   function ledgerAtVersion6(moves: number): { main: bigint; subs: bigint[] } {

@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LedgerStats } from '../../src/domain/ledger-stats.js';
 import { LedgerStatsReader } from '../../src/store/sqlite/ledger-stats.js';
 import { migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
-import { newSqliteFile, type SqliteFile } from '../helpers/sqlite-file.js';
+import { sqliteFileEachTest } from '../helpers/sqlite-file.js';
 
 /**
  * /metrics on SQLite sums the money moved by kind once, then only the
@@ -13,16 +13,13 @@ import { newSqliteFile, type SqliteFile } from '../helpers/sqlite-file.js';
  * between them (store-ledger-stats.test.ts holds the figures on both stores).
  */
 describe('SQLite ledger stats, summed as the ledger grows', () => {
-  let file: SqliteFile;
   let db: Database.Database;
   let store: SqliteStore;
-  beforeEach(() => {
-    file = newSqliteFile('tirelire-stats-');
-    db = file.db;
+  sqliteFileEachTest('tirelire-stats-', (opened) => {
+    db = opened;
     migrate(db);
     store = new SqliteStore(db, null);
   });
-  afterEach(() => file.remove());
 
   /** A main account, two subaccounts, and `count` adds and removes between them (a topup and adds to start). */
   async function ledgerOf(count: number): Promise<() => Promise<void>> {

@@ -31,11 +31,18 @@ export class LedgerStatsReader {
   private summedTo = 0n;
   private readonly moved = new Map<string, bigint>();
   private reading: Promise<LedgerStats> | null = null;
+  private readonly accountRows: Database.Statement;
+  private readonly lastSeq: Database.Statement;
+  private readonly movedRows: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
     private readonly step = TRANSFERS_PER_STEP,
-  ) {}
+  ) {
+    this.accountRows = db.prepare(ACCOUNT_ROWS_SQL);
+    this.lastSeq = db.prepare(LAST_SEQ_SQL).pluck();
+    this.movedRows = db.prepare(MOVED_SQL);
+  }
 
   read(): Promise<LedgerStats> {
     this.reading ??= this.readNow().finally(() => (this.reading = null));
@@ -45,20 +52,15 @@ export class LedgerStatsReader {
   private async readNow(): Promise<LedgerStats> {
     const { accounts, lastSeq } = this.db
       .transaction(() => ({
-        accounts: this.db.prepare(ACCOUNT_ROWS_SQL).all() as LedgerKindRow[],
-        lastSeq: BigInt(this.db.prepare(LAST_SEQ_SQL).pluck().get() as bigint | number),
+        accounts: this.accountRows.all() as LedgerKindRow[],
+        lastSeq: this.lastSeq.get() as bigint,
       }))
       .deferred();
-    // Transfers are never deleted, so this cannot happen on one file; should it, sum from the start.
-    if (lastSeq < this.summedTo) {
-      this.summedTo = 0n;
-      this.moved.clear();
-    }
-    const moved = this.db.prepare(MOVED_SQL);
     while (this.summedTo < lastSeq) {
-      const to = lastSeq - this.summedTo > BigInt(this.step) ? this.summedTo + BigInt(this.step) : lastSeq;
-      for (const row of moved.all(this.summedTo, to) as { kind: string; total: bigint | number }[]) {
-        this.moved.set(row.kind, (this.moved.get(row.kind) ?? 0n) + BigInt(row.total));
+      const stepEnd = this.summedTo + BigInt(this.step);
+      const to = stepEnd < lastSeq ? stepEnd : lastSeq;
+      for (const row of this.movedRows.all(this.summedTo, to) as { kind: string; total: bigint }[]) {
+        this.moved.set(row.kind, (this.moved.get(row.kind) ?? 0n) + row.total);
       }
       this.summedTo = to;
       if (to < lastSeq) await new Promise((resolve) => setImmediate(resolve));
