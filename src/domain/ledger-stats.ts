@@ -24,6 +24,8 @@ export interface LedgerStats {
   readonly movedMicros: Readonly<Record<TransferKind, bigint>>;
   /** Open customer accounts whose available balance (balance − held) is below their low-balance threshold. */
   readonly belowLowBalance: number;
+  /** Events written since the ledger began: each tree's last sequence, summed (events never change). */
+  readonly events: number;
 }
 
 /**
@@ -31,6 +33,7 @@ export interface LedgerStats {
  * balances, `below` those under their threshold) and per transfer kind
  * (`what` = transfer: `total` the amounts), as both stores' one aggregate
  * statement answers them: integers, as bigint, number or numeric text.
+ * `events`: the accounts' last event sequences, summed (0 on a transfer row).
  */
 export interface LedgerKindRow {
   readonly what: string;
@@ -38,6 +41,7 @@ export interface LedgerKindRow {
   readonly count: bigint | number | string;
   readonly total: bigint | number | string;
   readonly below: bigint | number | string;
+  readonly events: bigint | number | string;
 }
 
 /** The stats from the stores' rows, every kind present (0 when the ledger has none of it). */
@@ -46,6 +50,7 @@ export function ledgerStatsOf(rows: readonly LedgerKindRow[]): LedgerStats {
   const balanceMicros = zeros(ACCOUNT_KINDS, 0n);
   const movedMicros = zeros(TRANSFER_KINDS, 0n);
   let belowLowBalance = 0;
+  let events = 0;
   for (const row of rows) {
     if (row.what === 'transfer') {
       movedMicros[row.kind as TransferKind] = BigInt(row.total);
@@ -55,8 +60,9 @@ export function ledgerStatsOf(rows: readonly LedgerKindRow[]): LedgerStats {
     accounts[kind] = Number(row.count);
     balanceMicros[kind] = BigInt(row.total);
     belowLowBalance += Number(row.below);
+    events += Number(row.events);
   }
-  return { accounts, balanceMicros, movedMicros, belowLowBalance };
+  return { accounts, balanceMicros, movedMicros, belowLowBalance, events };
 }
 
 function zeros<K extends string, V>(keys: readonly K[], zero: V): Record<K, V> {

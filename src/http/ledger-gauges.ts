@@ -78,6 +78,12 @@ function exposition(prefix: string, stats: LedgerStats): string {
       'Open accounts whose available balance is below their low-balance threshold.',
       [` ${stats.belowLowBalance}`],
     ],
+    [
+      'ledger_events_total',
+      'counter',
+      'Events written since the ledger began (every tree, webhooks or not); the same in every process.',
+      [` ${stats.events}`],
+    ],
   ];
   return families
     .map(([name, type, help, samples]) => {

@@ -128,14 +128,16 @@ export function createMetrics(store: Store): Metrics {
 }
 
 /**
- * Events and deliveries. Events are counted as this process hands them out
- * (each event once, by one process), so the sum over processes is the
- * number of events written; the backlog is read from the store at scrape.
+ * Events and deliveries. Events are counted as this process's fan-out takes
+ * them (each event once, by one process); on SQLite the fan-out does not run
+ * while no endpoint is enabled, so the events written are
+ * `ledger_events_total` (ledger-gauges.ts). The backlog is read from the
+ * store at scrape.
  */
 function webhookMetrics(store: Store, registry: Registry): DeliveryObserver {
   const events = new Counter({
     name: `${PREFIX}events_total`,
-    help: 'Events written, counted as this process hands them to the webhook endpoints (sum over processes).',
+    help: "Events this process's webhook fan-out took (sum over processes); the events written are tirelire_ledger_events_total.",
     registers: [registry],
   });
   const attempts = new Counter({

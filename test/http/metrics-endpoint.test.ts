@@ -33,7 +33,7 @@ async function appOver(wrap: (store: Store) => Store = (store) => store) {
     expect(response.headers['content-type']).toContain('text/plain');
     return response.body;
   };
-  return { app, add, scrape };
+  return { app, add, scrape, main };
 }
 
 describe('GET /metrics', () => {
@@ -140,7 +140,7 @@ describe('GET /metrics', () => {
   });
 
   test('ledger figures: accounts, exact balances and EUR moved by kind, accounts below threshold', async () => {
-    const { add, scrape } = await appOver();
+    const { add, scrape, main } = await appOver();
     expect((await add('0.000001')).statusCode).toBe(200);
     expect((await add('1.25')).statusCode).toBe(200);
     const text = await scrape();
@@ -168,6 +168,11 @@ describe('GET /metrics', () => {
     );
     expect(text).toContain('# TYPE tirelire_ledger_moved_eur_total counter');
     expect(sample(text, 'tirelire_ledger_low_balance_accounts')).toBe(0);
+    // Every event of the tree as its feed reads them (no endpoint wants them).
+    const feed = await fixture!.store.listEvents({ accountId: main.accountId, after: 0, limit: 1000 });
+    expect(feed.length).toBeGreaterThanOrEqual(4);
+    expect(text).toContain('# TYPE tirelire_ledger_events_total counter');
+    expect(sample(text, 'tirelire_ledger_events_total')).toBe(feed.length);
   });
 
   test('ledger figures are read at most once per period, by scrapes together too', async () => {

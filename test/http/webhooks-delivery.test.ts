@@ -100,7 +100,10 @@ await describeEachStore('webhook delivery', (current) => {
     await expect
       .poll(() => metric(/^tirelire_webhook_attempts_total\{outcome="delivered"\} (\d+)$/m))
       .toBeGreaterThanOrEqual(3);
-    expect(await metric(/^tirelire_events_total (\d+)$/m)).toBeGreaterThanOrEqual(4);
+    // Handed out: the subaccount, its opening credit and the add, after the registration.
+    expect(await metric(/^tirelire_events_total (\d+)$/m)).toBeGreaterThanOrEqual(3);
+    // Written: those and the main account's opening top-up, before it.
+    expect(await metric(/^tirelire_ledger_events_total (\d+)$/m)).toBeGreaterThanOrEqual(4);
     expect(await metric(/^tirelire_webhook_delivery_lag_seconds_count (\d+)$/m)).toBeGreaterThanOrEqual(3);
     expect(await metric(/^tirelire_webhook_backlog\{kind="events"\} (\d+)$/m)).toBeGreaterThanOrEqual(0);
   });

@@ -31,6 +31,7 @@ await describeEachStore('ledger stats', (current) => {
       balanceMicros: { funding: 0n, main: 0n, sub: 0n },
       movedMicros: { add: 0n, remove: 0n, topup: 0n, charge: 0n, autotopup: 0n, close: 0n },
       belowLowBalance: 0,
+      events: 0,
     });
   });
 
@@ -38,7 +39,7 @@ await describeEachStore('ledger stats', (current) => {
     const main = await seedMain(store, '10.500001');
     const sub = await seedSub(store, main, '3');
     const closing = await seedSub(store, main, '0.25');
-    await seedMain(store, '1');
+    const other = await seedMain(store, '1');
     expect((await move(store, 'remove', main.keyHash, sub.token, '1')).ok).toBe(true);
     const closed = await store.closeSubaccount({
       by: { keyHash: main.keyHash },
@@ -77,6 +78,21 @@ await describeEachStore('ledger stats', (current) => {
         close: 250_000n,
       },
       belowLowBalance: 2,
+      events: (await eventsOf(main.accountId)) + (await eventsOf(other.accountId)),
     });
+  });
+
+  /** The events of a tree as its feed reads them. */
+  const eventsOf = async (accountId: number) =>
+    (await store.listEvents({ accountId, after: 0, limit: 1000 })).length;
+
+  it('counts every event written, whether or not an endpoint wants it', async () => {
+    const main = await seedMain(store, '5');
+    const sub = await seedSub(store, main, '1');
+    const before = (await store.ledgerStats()).events;
+    expect(before).toBe(await eventsOf(main.accountId));
+    expect(before).toBeGreaterThan(0);
+    expect((await move(store, 'add', main.keyHash, sub.token, '1')).ok).toBe(true);
+    expect((await store.ledgerStats()).events).toBe(before + 1);
   });
 });

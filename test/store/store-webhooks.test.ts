@@ -101,6 +101,24 @@ await describeEachStore('webhooks', (current) => {
     );
   });
 
+  it('gives the first endpoint the events committed after its registration, none before', async () => {
+    const main = await seedMain(store, '5');
+    const sub = await seedSub(store, main);
+    for (let index = 0; index < 3; index += 1) await move(store, 'add', main.keyHash, sub.token, '1');
+    const before = (await store.listEvents({ accountId: main.accountId, after: 0, limit: 1000 })).length;
+    expect(await store.webhookBacklog()).toEqual({ events: 0, deliveries: 0 });
+    const made = await endpoint(main.accountId);
+    await move(store, 'add', main.keyHash, sub.token, '1');
+    await move(store, 'remove', main.keyHash, sub.token, '1');
+    expect(await store.webhookBacklog()).toEqual({ events: 2, deliveries: 0 });
+    expect(await store.fanOutEvents(t0, 100)).toBe(2);
+    const claimed = await claimAll(t0);
+    expect(claimed.map((delivery) => [delivery.endpoint.id, delivery.event.sequence]).sort()).toEqual([
+      [made.id, before + 1],
+      [made.id, before + 2],
+    ]);
+  });
+
   it('leases a claimed delivery: nobody gets it again until the lease runs out or it is recorded', async () => {
     const main = await seedMain(store, '5');
     const made = await endpoint(main.accountId, ['subaccount.created']);
@@ -205,7 +223,8 @@ await describeEachStore('webhooks', (current) => {
     ]);
     const ids = [...first!, ...second!].map((delivery) => delivery.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.length).toBe(32);
+    // The subaccount's creation and the 30 adds: the opening top-up came before the endpoint.
+    expect(ids.length).toBe(31);
     expect(await store.findEvent(first![0]!.event.id)).toEqual(first![0]!.event);
     expect(await store.findEvent('evt_missing')).toBeNull();
   });

@@ -6,10 +6,11 @@ import { runQuery } from './transaction.js';
 // Sums of bigint are numeric and counts bigint: both come back as integral text, exact through BigInt().
 const LEDGER_STATS_SQL = `
   SELECT 'account' AS what, kind, count(*) AS count, COALESCE(sum(balance), 0) AS total,
-    count(*) FILTER (WHERE low_balance IS NOT NULL AND balance - held < low_balance) AS below
+    count(*) FILTER (WHERE low_balance IS NOT NULL AND balance - held < low_balance) AS below,
+    COALESCE(sum(event_sequence), 0) AS events
   FROM accounts WHERE closed_at IS NULL GROUP BY kind
   UNION ALL
-  SELECT 'transfer', kind, count(*), sum(amount), 0 FROM transfers GROUP BY kind`;
+  SELECT 'transfer', kind, count(*), sum(amount), 0, 0 FROM transfers GROUP BY kind`;
 
 /** What /metrics shows of the ledger (the judgement of the rows is the domain's). */
 export async function readLedgerStats(pool: pg.Pool): Promise<LedgerStats> {

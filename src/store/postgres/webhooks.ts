@@ -70,6 +70,11 @@ export async function createWebhookInTransaction(
     );
     if (Number(found.rows[0]!.count) >= MAX_WEBHOOKS_PER_ACCOUNT) return { ok: false, code: 39 };
   }
+  // The first enabled endpoint starts from the events committed after it, as on SQLite: what the
+  // fan-out has not taken yet (it empties the outbox while no endpoint is enabled) goes to none.
+  await client.query(
+    `DELETE FROM event_outbox WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled')`,
+  );
   const inserted = await client.query<EndpointRow>(
     `INSERT INTO webhook_endpoints (id, owner_account_id, url, types, secret, created_at)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
@@ -343,7 +348,9 @@ export async function webhookWork(
 export async function webhookBacklog(pool: pg.Pool): Promise<{ events: number; deliveries: number }> {
   const found = await runQuery<{ events: string; deliveries: string }>(
     pool,
-    `SELECT (SELECT count(*) FROM event_outbox) AS events,
+    // While no endpoint is enabled, the outbox waits for no one (the fan-out only empties it).
+    `SELECT (SELECT count(*) FROM event_outbox
+         WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled')) AS events,
        (SELECT count(*) FROM webhook_deliveries WHERE state = 'pending') AS deliveries`,
   );
   return { events: Number(found.rows[0]!.events), deliveries: Number(found.rows[0]!.deliveries) };

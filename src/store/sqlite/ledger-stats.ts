@@ -4,7 +4,8 @@ import { ledgerStatsOf, type LedgerKindRow, type LedgerStats } from '../../domai
 // One snapshot: the open accounts by kind, and the last transfer's seq.
 const ACCOUNT_ROWS_SQL = `
   SELECT 'account' AS what, kind, COUNT(*) AS count, COALESCE(SUM(balance), 0) AS total,
-    SUM(CASE WHEN low_balance IS NOT NULL AND balance - held < low_balance THEN 1 ELSE 0 END) AS below
+    SUM(CASE WHEN low_balance IS NOT NULL AND balance - held < low_balance THEN 1 ELSE 0 END) AS below,
+    COALESCE(SUM(event_sequence), 0) AS events
   FROM accounts WHERE closed_at IS NULL GROUP BY kind`;
 const LAST_SEQ_SQL = 'SELECT COALESCE(MAX(seq), 0) FROM transfers';
 const MOVED_SQL = `
@@ -71,6 +72,7 @@ export class LedgerStatsReader {
       count: 0,
       total,
       below: 0,
+      events: 0,
     }));
     return ledgerStatsOf([...accounts, ...transfers]);
   }

@@ -42,6 +42,12 @@ interface AttemptRow {
 const ENDPOINT_COLUMNS =
   'id, owner_account_id, url, types, secret, previous_secret, previous_until, status, failing_since, created_at';
 
+/**
+ * Whether any endpoint is enabled. With none, the fan-out has nothing to hand
+ * out and does not run: a server without webhooks spends no write on them.
+ */
+const ANY_ENABLED = "EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled')";
+
 const dateOf = (ms: bigint | null): Date | null => (ms === null ? null : new Date(Number(ms)));
 
 function toEndpoint(row: EndpointRow): WebhookEndpoint {
@@ -68,9 +74,15 @@ export class SqliteWebhooks {
     this.statement = preparedOnUse(db);
   }
 
-  /** Inside a write transaction. */
+  /**
+   * Inside a write transaction. The first enabled endpoint starts from the
+   * events committed after it: with none, the fan-out does not run (hasWork),
+   * so the trees' cursors are moved past every event first, as the fan-out
+   * would have moved them.
+   */
   create(command: CreateWebhookCommand): CreateWebhookOutcome {
     const owner = command.ownerAccountId;
+    if (!this.anyEnabled()) this.skipUnsentEvents();
     const { count } = this.statement(
       'SELECT COUNT(*) AS count FROM webhook_endpoints WHERE owner_account_id IS ?',
     ).get(owner) as { count: bigint };
@@ -167,7 +179,6 @@ export class SqliteWebhooks {
     ).run(endpointId, event.accountId, event.sequence, now.getTime(), now.getTime());
   }
 
-  /** Inside a write transaction: the oldest events of the outbox to the endpoints that want them. */
   /**
    * Inside a write transaction: the events of the marked trees after their
    * fan-out cursor (up to `limit` in all) to the endpoints that want them;
@@ -224,7 +235,8 @@ export class SqliteWebhooks {
    */
   hasWork(now: Date): { events: boolean; deliveries: boolean } {
     const row = this.statement(
-      `SELECT EXISTS (SELECT 1 FROM event_fanout WHERE pending = 1) AS events, EXISTS (SELECT 1 FROM webhook_deliveries
+      `SELECT EXISTS (SELECT 1 FROM event_fanout WHERE pending = 1) AND ${ANY_ENABLED} AS events,
+         EXISTS (SELECT 1 FROM webhook_deliveries
          WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)) AS deliveries`,
     ).get({ now: now.getTime() }) as { events: bigint; deliveries: bigint };
     return { events: row.events !== 0n, deliveries: row.deliveries !== 0n };
@@ -306,10 +318,24 @@ export class SqliteWebhooks {
     );
   }
 
+  private anyEnabled(): boolean {
+    return (this.statement(`SELECT ${ANY_ENABLED}`).pluck().get() as bigint) !== 0n;
+  }
+
+  /** Inside a write transaction: every tree's fan-out cursor at its last event. */
+  private skipUnsentEvents(): void {
+    this.statement(
+      `UPDATE event_fanout SET pending = 0,
+         sequence = (SELECT a.event_sequence FROM accounts a WHERE a.id = event_fanout.account_id)
+       WHERE pending = 1`,
+    ).run();
+  }
+
+  /** Events waiting for the fan-out; none while no endpoint is enabled (they go to none). */
   backlog(): { events: number; deliveries: number } {
     const row = this.statement(
       `SELECT (SELECT COALESCE(SUM(a.event_sequence - f.sequence), 0) FROM event_fanout f
-           JOIN accounts a ON a.id = f.account_id WHERE f.pending = 1) AS events,
+           JOIN accounts a ON a.id = f.account_id WHERE f.pending = 1 AND ${ANY_ENABLED}) AS events,
          (SELECT COUNT(*) FROM webhook_deliveries WHERE state = 'pending') AS deliveries`,
     ).get() as { events: bigint; deliveries: bigint };
     return { events: Number(row.events), deliveries: Number(row.deliveries) };
