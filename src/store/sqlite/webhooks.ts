@@ -82,11 +82,11 @@ export class SqliteWebhooks {
    */
   create(command: CreateWebhookCommand): CreateWebhookOutcome {
     const owner = command.ownerAccountId;
-    if (!this.anyEnabled()) this.skipUnsentEvents();
     const { count } = this.statement(
       'SELECT COUNT(*) AS count FROM webhook_endpoints WHERE owner_account_id IS ?',
     ).get(owner) as { count: bigint };
     if (owner !== null && count >= BigInt(MAX_WEBHOOKS_PER_ACCOUNT)) return { ok: false, code: 39 };
+    if (!this.anyEnabled()) this.skipUnsentEvents();
     this.statement(
       `INSERT INTO webhook_endpoints (id, owner_account_id, url, types, secret, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
