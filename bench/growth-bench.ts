@@ -9,6 +9,7 @@ import { AMOUNT_MICROS, addRequests, countAdd } from './add-load.js';
 import { positiveNumber } from './env.js';
 import { seedGrowthLedger, type GrowthLedger } from './growth-seed.js';
 import { measureHistoryPages, type PageTiming } from './history-pages.js';
+import { measureLedgerStats, type LedgerStatsTiming } from './ledger-stats-timing.js';
 import { median, runLoad, type LoadResult } from './load.js';
 import { RESULTS_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer } from './server-process.js';
@@ -24,7 +25,8 @@ import { inspectTirelire, openBenchStore, serverEnv, type TirelireDatabase } fro
  * tree in a shuffled order, ROUNDS times, the order within a round
  * alternating; each run's throughput on the big ledger is set against the
  * empty one's of the same round. Then the history's page time on the big
- * ledger, and the bytes each transfer takes on disk.
+ * ledger, what /metrics' ledger figures cost on each, and the bytes each
+ * transfer takes on disk.
  */
 const TRANSFERS = positiveNumber('GROWTH_TRANSFERS', 10_000_000);
 const SUBACCOUNTS = positiveNumber('GROWTH_SUBACCOUNTS', 100_000);
@@ -33,6 +35,8 @@ const SECONDS = positiveNumber('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = positiveNumber('BENCH_WARMUP_SECONDS', 2);
 const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 64);
 const HISTORY_REQUESTS = positiveNumber('BENCH_REQUESTS', 200);
+/** Reads of the ledger's figures after the first, per ledger. */
+const STATS_READS = positiveNumber('GROWTH_STATS_READS', 10);
 const STORES = (process.env['GROWTH_STORES'] ?? 'sqlite,postgres').split(',').map((store) => store.trim());
 /** `1`: keep the ledgers (files, schemas) for a look afterwards; their places are printed. */
 const KEEP = process.env['GROWTH_KEEP'] === '1';
@@ -84,6 +88,7 @@ interface StoreReport {
   /** Bytes the empty ledger grew by per transfer written through the server during the runs. */
   readonly realPathBytesPerTransfer: Record<string, number>;
   readonly history: { readonly subaccount: PageTiming; readonly tree: PageTiming };
+  readonly ledgerStats: { readonly empty: LedgerStatsTiming; readonly big: LedgerStatsTiming };
   readonly runs: readonly Run[];
 }
 
@@ -259,6 +264,16 @@ async function historyOn(ledger: Ledger): Promise<StoreReport['history']> {
   }
 }
 
+/** The ledger's figures read by a process of its own (a fresh store: the first read is a process's first). */
+async function ledgerStatsOn(ledger: Ledger): Promise<LedgerStatsTiming> {
+  const store = await openBenchStore(ledger.database);
+  try {
+    return await measureLedgerStats(store, STATS_READS);
+  } finally {
+    await store.close();
+  }
+}
+
 async function benchStore(engine: Engine, runId: string, dir: string): Promise<StoreReport> {
   console.log(
     `\n${engine}: seeding the empty ledger and one of ${TRANSFERS} transfers over ${SUBACCOUNTS} subaccounts`,
@@ -283,6 +298,7 @@ async function benchStore(engine: Engine, runId: string, dir: string): Promise<S
     `  history on the big ledger: subaccount page p99 ${history.subaccount.p99Ms.toFixed(2)} ms, ` +
       `tree page p99 ${history.tree.p99Ms.toFixed(2)} ms`,
   );
+  const ledgerStats = { empty: await ledgerStatsOn(empty), big: await ledgerStatsOn(big) };
   const runs: Run[] = [];
   for (let round = 1; round <= ROUNDS; round += 1) {
     const order = round % 2 === 1 ? [empty, big] : [big, empty];
@@ -314,6 +330,7 @@ async function benchStore(engine: Engine, runId: string, dir: string): Promise<S
     transfersInBig: TRANSFERS + 1,
     realPathBytesPerTransfer,
     history,
+    ledgerStats,
     runs,
   };
 }
@@ -345,6 +362,13 @@ function printReport(report: StoreReport): void {
       `  history page of 100, ${kind}: route p50 ${timing.p50Ms.toFixed(2)} ms, p99 ${timing.p99Ms.toFixed(2)} ms ` +
         `(store alone p50 ${timing.storeP50Ms.toFixed(2)}, p99 ${timing.storeP99Ms.toFixed(2)}; target p99 < ` +
         `${TARGET_PAGE_P99_MS} ms: ${timing.p99Ms < TARGET_PAGE_P99_MS ? 'reached' : 'NOT reached'})`,
+    );
+  }
+  for (const [size, timing] of Object.entries(report.ledgerStats)) {
+    console.log(
+      `  /metrics' ledger figures, ${size.padEnd(5)}: first read ${timing.firstMs.toFixed(0)} ms ` +
+        `(event loop held ${timing.firstLongestHoldMs.toFixed(0)} ms at most), next reads median ` +
+        `${timing.nextMedianMs.toFixed(1)} ms (held ${timing.nextLongestHoldMs.toFixed(1)} ms at most)`,
     );
   }
   console.log(`  on disk, big ledger (${report.transfersInBig} transfers), bytes per transfer:`);
