@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { afterEach, beforeEach } from 'vitest';
-import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { MIGRATIONS, migrate } from '../../src/store/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 export interface SqliteFile {
   readonly db: Database.Database;
@@ -36,6 +37,20 @@ export function sqliteFileEachTest(prefix: string, opened: (db: Database.Databas
     opened(file.db);
   });
   afterEach(() => file?.remove());
+}
+
+/**
+ * As sqliteFileEachTest, the file migrated and a store on it (its own
+ * connection, no writer thread), both handed to `opened`.
+ */
+export function sqliteStoreEachTest(
+  prefix: string,
+  opened: (db: Database.Database, store: SqliteStore) => void,
+): void {
+  sqliteFileEachTest(prefix, (db) => {
+    migrate(db);
+    opened(db, new SqliteStore(db, null));
+  });
 }
 
 /** Applies the first `version` migrations and records them, as a build of that schema version left the file. */

@@ -1,9 +1,8 @@
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrate } from '../../src/store/sqlite/migrations.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { move, seedMain, seedSub } from '../helpers/fixtures.js';
-import { sqliteFileEachTest } from '../helpers/sqlite-file.js';
+import { sqliteStoreEachTest } from '../helpers/sqlite-file.js';
 
 /**
  * On SQLite every write is a turn of the one writer (with the server's
@@ -15,10 +14,9 @@ import { sqliteFileEachTest } from '../helpers/sqlite-file.js';
 describe('SQLite webhook fan-out without an enabled endpoint', () => {
   let db: Database.Database;
   let store: SqliteStore;
-  sqliteFileEachTest('tirelire-fanout-', (opened) => {
+  sqliteStoreEachTest('tirelire-fanout-', (opened, storeOn) => {
     db = opened;
-    migrate(db);
-    store = new SqliteStore(db, null);
+    store = storeOn;
   });
 
   /** Rows this connection has changed since it opened: a write shows here, a read does not. */
@@ -31,6 +29,18 @@ describe('SQLite webhook fan-out without an enabled endpoint', () => {
     return main;
   }
 
+  async function register(id: string, ownerAccountId: number) {
+    const outcome = await store.createWebhook({
+      id,
+      ownerAccountId,
+      url: 'https://receiver.example/hook',
+      types: null,
+      secret: 'whsec_c2VjcmV0',
+      createdAt: new Date(),
+    });
+    expect(outcome.ok).toBe(true);
+  }
+
   it('writes nothing while no endpoint exists', async () => {
     await treeWithTransfers();
     const before = changes();
@@ -41,15 +51,7 @@ describe('SQLite webhook fan-out without an enabled endpoint', () => {
 
   it('writes nothing while the only endpoint is disabled, and hands out again once one is enabled', async () => {
     const main = await treeWithTransfers();
-    const created = await store.createWebhook({
-      id: 'we_disabled',
-      ownerAccountId: main.accountId,
-      url: 'https://receiver.example/hook',
-      types: null,
-      secret: 'whsec_c2VjcmV0',
-      createdAt: new Date(),
-    });
-    expect(created.ok).toBe(true);
+    await register('we_disabled', main.accountId);
     db.prepare("UPDATE webhook_endpoints SET status = 'disabled'").run();
     const sub = await seedSub(store, main);
     await move(store, 'add', main.keyHash, sub.token, '1');
@@ -57,15 +59,7 @@ describe('SQLite webhook fan-out without an enabled endpoint', () => {
     expect(await store.fanOutEvents(new Date(), 100)).toBe(0);
     expect(changes()).toBe(before);
 
-    const enabled = await store.createWebhook({
-      id: 'we_enabled',
-      ownerAccountId: main.accountId,
-      url: 'https://receiver.example/hook',
-      types: null,
-      secret: 'whsec_c2VjcmV0',
-      createdAt: new Date(),
-    });
-    expect(enabled.ok).toBe(true);
+    await register('we_enabled', main.accountId);
     await move(store, 'add', main.keyHash, sub.token, '1');
     expect(await store.fanOutEvents(new Date(), 100)).toBe(1);
     const claimed = await store.claimDeliveries(new Date(), 100, 30_000, []);

@@ -2,10 +2,9 @@ import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { LedgerStats } from '../../src/domain/ledger-stats.js';
 import { LedgerStatsReader } from '../../src/store/sqlite/ledger-stats.js';
-import { migrate } from '../../src/store/sqlite/migrations.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
-import { sqliteFileEachTest } from '../helpers/sqlite-file.js';
+import { sqliteStoreEachTest } from '../helpers/sqlite-file.js';
 
 /**
  * /metrics on SQLite sums the money moved by kind once, then only the
@@ -15,10 +14,9 @@ import { sqliteFileEachTest } from '../helpers/sqlite-file.js';
 describe('SQLite ledger stats, summed as the ledger grows', () => {
   let db: Database.Database;
   let store: SqliteStore;
-  sqliteFileEachTest('tirelire-stats-', (opened) => {
+  sqliteStoreEachTest('tirelire-stats-', (opened, storeOn) => {
     db = opened;
-    migrate(db);
-    store = new SqliteStore(db, null);
+    store = storeOn;
   });
 
   /** A main account, two subaccounts, and `count` adds and removes between them (a topup and adds to start). */

@@ -40,6 +40,9 @@ interface EndpointRow {
 const ENDPOINT_COLUMNS =
   'id, owner_account_id, url, types, secret, previous_secret, previous_until, status, failing_since, created_at';
 
+/** Whether any endpoint is enabled; with none, the outbox's events go to no one. */
+const ANY_ENABLED = "EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled')";
+
 function toEndpoint(row: EndpointRow): WebhookEndpoint {
   return {
     id: row.id,
@@ -72,9 +75,7 @@ export async function createWebhookInTransaction(
   }
   // The first enabled endpoint starts from the events committed after it, as on SQLite: what the
   // fan-out has not taken yet (it empties the outbox while no endpoint is enabled) goes to none.
-  await client.query(
-    `DELETE FROM event_outbox WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled')`,
-  );
+  await client.query(`DELETE FROM event_outbox WHERE NOT ${ANY_ENABLED}`);
   const inserted = await client.query<EndpointRow>(
     `INSERT INTO webhook_endpoints (id, owner_account_id, url, types, secret, created_at)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${ENDPOINT_COLUMNS}`,
@@ -188,9 +189,7 @@ export async function resendEvent(
 
 /** Inside a transaction: the outbox's oldest entries no other process holds, to the endpoints that want them. */
 export async function fanOutInTransaction(client: Queryable, now: Date, limit: number): Promise<number> {
-  const enabled = await client.query<{ any: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled') AS any`,
-  );
+  const enabled = await client.query<{ any: boolean }>(`SELECT ${ANY_ENABLED} AS any`);
   // No endpoint wants anything: the outbox is only emptied, without reading the events.
   if (!enabled.rows[0]!.any) {
     const emptied = await client.query(
@@ -349,8 +348,7 @@ export async function webhookBacklog(pool: pg.Pool): Promise<{ events: number; d
   const found = await runQuery<{ events: string; deliveries: string }>(
     pool,
     // While no endpoint is enabled, the outbox waits for no one (the fan-out only empties it).
-    `SELECT (SELECT count(*) FROM event_outbox
-         WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled')) AS events,
+    `SELECT (SELECT count(*) FROM event_outbox WHERE ${ANY_ENABLED}) AS events,
        (SELECT count(*) FROM webhook_deliveries WHERE state = 'pending') AS deliveries`,
   );
   return { events: Number(found.rows[0]!.events), deliveries: Number(found.rows[0]!.deliveries) };

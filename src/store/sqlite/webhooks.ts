@@ -77,8 +77,8 @@ export class SqliteWebhooks {
   /**
    * Inside a write transaction. The first enabled endpoint starts from the
    * events committed after it: with none, the fan-out does not run (hasWork),
-   * so the trees' cursors are moved past every event first, as the fan-out
-   * would have moved them.
+   * so the trees' cursors are moved past every event first
+   * (skipEventsForNoOne), as the fan-out would have moved them.
    */
   create(command: CreateWebhookCommand): CreateWebhookOutcome {
     const owner = command.ownerAccountId;
@@ -86,7 +86,7 @@ export class SqliteWebhooks {
       'SELECT COUNT(*) AS count FROM webhook_endpoints WHERE owner_account_id IS ?',
     ).get(owner) as { count: bigint };
     if (owner !== null && count >= BigInt(MAX_WEBHOOKS_PER_ACCOUNT)) return { ok: false, code: 39 };
-    if (!this.anyEnabled()) this.skipUnsentEvents();
+    this.skipEventsForNoOne();
     this.statement(
       `INSERT INTO webhook_endpoints (id, owner_account_id, url, types, secret, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
@@ -318,16 +318,12 @@ export class SqliteWebhooks {
     );
   }
 
-  private anyEnabled(): boolean {
-    return (this.statement(`SELECT ${ANY_ENABLED}`).pluck().get() as bigint) !== 0n;
-  }
-
-  /** Inside a write transaction: every tree's fan-out cursor at its last event. */
-  private skipUnsentEvents(): void {
+  /** Inside a write transaction: while no endpoint is enabled, every tree's fan-out cursor at its last event. */
+  private skipEventsForNoOne(): void {
     this.statement(
       `UPDATE event_fanout SET pending = 0,
          sequence = (SELECT a.event_sequence FROM accounts a WHERE a.id = event_fanout.account_id)
-       WHERE pending = 1`,
+       WHERE pending = 1 AND NOT ${ANY_ENABLED}`,
     ).run();
   }
 
