@@ -12,8 +12,8 @@ export const TRANSFER_KINDS: readonly TransferKind[] = [
 ];
 
 /**
- * What /metrics shows of the ledger, read from the store in two aggregate
- * queries (the caller caches it: docs/metrics.md).
+ * What /metrics shows of the ledger, read from the store (each store's
+ * ledger-stats.ts; the caller caches it: docs/operators.md).
  */
 export interface LedgerStats {
   /** Open accounts by kind (a closed subaccount is left out). */
@@ -31,8 +31,8 @@ export interface LedgerStats {
 /**
  * One row per account kind (`what` = account: `count` accounts, `total` their
  * balances, `below` those under their threshold) and per transfer kind
- * (`what` = transfer: `total` the amounts), as both stores' one aggregate
- * statement answers them: integers, as bigint, number or numeric text.
+ * (`what` = transfer: `total` the amounts), as both stores' aggregates
+ * answer them: integers, as bigint, number or numeric text.
  * `events`: the accounts' last event sequences, summed (0 on a transfer row).
  */
 export interface LedgerKindRow {
@@ -63,6 +63,23 @@ export function ledgerStatsOf(rows: readonly LedgerKindRow[]): LedgerStats {
     events += Number(row.events);
   }
   return { accounts, balanceMicros, movedMicros, belowLowBalance, events };
+}
+
+/** The money moved by kind, as a store keeps it between reads: `total` more of `kind`. */
+export function addMoved(moved: Map<string, bigint>, kind: string, total: bigint): void {
+  moved.set(kind, (moved.get(kind) ?? 0n) + total);
+}
+
+/** The money moved by kind, as the transfer rows `ledgerStatsOf` reads. */
+export function movedRows(moved: ReadonlyMap<string, bigint>): LedgerKindRow[] {
+  return [...moved].map(([kind, total]) => ({
+    what: 'transfer',
+    kind,
+    count: 0,
+    total,
+    below: 0,
+    events: 0,
+  }));
 }
 
 function zeros<K extends string, V>(keys: readonly K[], zero: V): Record<K, V> {

@@ -244,3 +244,17 @@ export interface PoolStats {
   readonly idle: number;
   readonly waiting: number;
 }
+
+/**
+ * What `migrate` does on a database a newer build migrated: it refuses, as an
+ * older build would write past what it knows (on SQLite, a transfer outside
+ * its subaccount's chain).
+ */
+export function refuseNewerSchema(current: number, known: number): void {
+  if (current > known) {
+    throw new Error(
+      `the database is at schema version ${current}, newer than this build's ${known}: ` +
+        'run the version of tirelire that migrated it, or a later one',
+    );
+  }
+}

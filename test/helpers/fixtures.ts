@@ -76,3 +76,27 @@ export async function move(
   const [outcome] = await store.applyCredits([creditCommand(direction, keyHash, token, amount)]);
   return outcome!;
 }
+
+/**
+ * `count` adds and removes between `main` and its subaccounts `subs` in turn
+ * (every third a remove, amounts 0.01 to 0.09), in one call; all must pass.
+ */
+export async function creditsAmong(
+  store: Store,
+  main: SeededMain,
+  subs: readonly { token: string }[],
+  count: number,
+): Promise<CreditOutcome[]> {
+  const commands = Array.from({ length: count }, (_, index) =>
+    creditCommand(
+      index % 3 === 2 ? 'remove' : 'add',
+      main.keyHash,
+      subs[index % subs.length]!.token,
+      `0.0${1 + (index % 9)}`,
+    ),
+  );
+  const outcomes = await store.applyCredits(commands);
+  const refused = outcomes.filter((outcome) => !outcome.ok);
+  if (refused.length > 0) throw new Error(`creditsAmong: ${refused.length} of ${count} refused`);
+  return outcomes;
+}

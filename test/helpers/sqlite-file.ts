@@ -47,10 +47,14 @@ export function sqliteStoreEachTest(
   prefix: string,
   opened: (db: Database.Database, store: SqliteStore) => void,
 ): void {
+  let store: SqliteStore | undefined;
   sqliteFileEachTest(prefix, (db) => {
     migrate(db);
-    opened(db, new SqliteStore(db, null));
+    store = new SqliteStore(db, null);
+    opened(db, store);
   });
+  // Runs before the file's removal (after-hooks run last registered first): closes what the store opened.
+  afterEach(() => store?.close());
 }
 
 /** Applies the first `version` migrations and records them, as a build of that schema version left the file. */

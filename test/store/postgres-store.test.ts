@@ -232,6 +232,30 @@ describe.skipIf(!reachable)('PostgreSQL migrations', () => {
     }
   });
 
+  it('refuse a schema a newer build migrated, and change nothing in it', async () => {
+    const schema = freshSchema();
+    const known = Math.max(...MIGRATIONS.map((step) => step.version));
+    try {
+      const store = await openPostgresStore(POSTGRES_URL, { schema });
+      await seedMain(store, '2');
+      await store.close();
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        await client.query(`INSERT INTO ${schema}.schema_migrations (version) VALUES ($1)`, [known + 1]);
+        await expect(openPostgresStore(POSTGRES_URL, { schema })).rejects.toThrow(
+          `schema version ${known + 1}, newer than this build's ${known}`,
+        );
+        const versions = await client.query(`SELECT count(*)::int AS n FROM ${schema}.schema_migrations`);
+        expect(versions.rows[0]).toEqual({ n: MIGRATIONS.length + 1 });
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await dropPostgresSchema(POSTGRES_URL, schema);
+    }
+  });
+
   it('move a ledger written with text transfer ids (version 6) to uuid ids, every transfer kept', async () => {
     const schema = freshSchema();
     const id = newTransferId();

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LedgerStats } from '../../src/domain/ledger-stats.js';
-import { LedgerStatsReader } from '../../src/store/sqlite/ledger-stats.js';
+import { LedgerStatsReader, type StatsSteps } from '../../src/store/sqlite/ledger-stats.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
+import { creditsAmong, seedMain, seedSub } from '../helpers/fixtures.js';
 import { sqliteStoreEachTest } from '../helpers/sqlite-file.js';
 
 /**
@@ -24,18 +24,24 @@ describe('SQLite ledger stats, summed as the ledger grows', () => {
     const main = await seedMain(store, '1000');
     const subs = [await seedSub(store, main, '5'), await seedSub(store, main, '7')];
     return async () => {
-      const commands = Array.from({ length: count }, (_, index) =>
-        creditCommand(
-          index % 3 === 2 ? 'remove' : 'add',
-          main.keyHash,
-          subs[index % 2]!.token,
-          `0.0${1 + (index % 9)}`,
-        ),
-      );
-      const outcomes = await store.applyCredits(commands);
-      expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+      await creditsAmong(store, main, subs, count);
     };
   }
+
+  const readers: LedgerStatsReader[] = [];
+  afterEach(() => {
+    for (const opened of readers.splice(0)) opened.close();
+  });
+
+  /** A reader on the store's file, closed after the test; `step` for both transfers and accounts. */
+  function openReader(step?: number | StatsSteps): LedgerStatsReader {
+    const steps = typeof step === 'number' ? { transfers: step, accounts: step } : step;
+    const opened = new LedgerStatsReader(db, steps);
+    readers.push(opened);
+    return opened;
+  }
+
+  const readOnce = (steps?: StatsSteps) => openReader(steps).read();
 
   /** The money moved by kind as one full scan of the transfers sums it. */
   function movedByScan(): LedgerStats['movedMicros'] {
@@ -52,12 +58,12 @@ describe('SQLite ledger stats, summed as the ledger grows', () => {
     const more = await ledgerOf(25);
     await more();
     for (const step of [1, 4, 1_000_000]) {
-      const stats = await new LedgerStatsReader(db, step).read();
+      const stats = await readOnce({ transfers: step, accounts: step });
       expect(stats.movedMicros).toEqual(movedByScan());
       expect(stats.movedMicros.add).toBeGreaterThan(0n);
       expect(stats.movedMicros.remove).toBeGreaterThan(0n);
     }
-    const reader = new LedgerStatsReader(db, 4);
+    const reader = openReader(4);
     await reader.read();
     await more();
     const after = await reader.read();
@@ -69,7 +75,7 @@ describe('SQLite ledger stats, summed as the ledger grows', () => {
   it('adds only the transfers after the last it summed', async () => {
     const more = await ledgerOf(10);
     await more();
-    const reader = new LedgerStatsReader(db, 4);
+    const reader = openReader(4);
     const first = await reader.read();
     // Never done by the ledger (its schema refuses it): an old transfer changed behind the reader's back
     // shows that the reader does not read it again.
@@ -83,6 +89,21 @@ describe('SQLite ledger stats, summed as the ledger grows', () => {
     expect(second.movedMicros.add).toBeGreaterThan(first.movedMicros.add);
   });
 
+  it('sees one snapshot across its turns, while transfers commit between its steps', async () => {
+    const more = await ledgerOf(6);
+    await more();
+    const before = await readOnce();
+    // One account and one transfer per step: the funding account, the main
+    // account and its two subaccounts each in a step of their own.
+    const reading = openReader(1).read();
+    await more();
+    const after = await store.ledgerStats();
+    expect(after.balanceMicros).not.toEqual(before.balanceMicros);
+    expect(after.movedMicros).not.toEqual(before.movedMicros);
+    expect(await reading).toEqual(before);
+    expect(await readOnce()).toEqual(after);
+  });
+
   it('gives the event loop its turn between steps, and reads asked together share one', async () => {
     const more = await ledgerOf(20);
     await more();
@@ -92,13 +113,13 @@ describe('SQLite ledger stats, summed as the ledger grows', () => {
       await reader.read();
       return turned;
     };
-    expect(await turnTaken(new LedgerStatsReader(db, 1_000_000))).toBe(false);
-    expect(await turnTaken(new LedgerStatsReader(db, 5))).toBe(true);
+    expect(await turnTaken(openReader(1_000_000))).toBe(false);
+    expect(await turnTaken(openReader(5))).toBe(true);
 
-    const reader = new LedgerStatsReader(db, 5);
-    const [one, two] = [reader.read(), reader.read()];
+    const shared = openReader(5);
+    const [one, two] = [shared.read(), shared.read()];
     expect(two).toBe(one);
     await one;
-    expect(reader.read()).not.toBe(one);
+    expect(shared.read()).not.toBe(one);
   });
 });

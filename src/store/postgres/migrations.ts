@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { toStoreError } from './retry.js';
 import { longStatements } from './transaction.js';
+import { refuseNewerSchema } from '../../domain/store.js';
 
 /**
  * The schema, one numbered step at a time; a step once shipped is never
@@ -305,6 +306,7 @@ async function applyMissing(client: pg.PoolClient, schema: string): Promise<void
   );
   const done = await client.query<{ version: number }>(`SELECT version FROM ${schema}.schema_migrations`);
   const applied = new Set(done.rows.map((row) => row.version));
+  refuseNewerSchema(Math.max(0, ...applied), Math.max(...MIGRATIONS.map((step) => step.version)));
   for (const step of MIGRATIONS) {
     if (applied.has(step.version)) continue;
     await client.query('BEGIN');

@@ -74,7 +74,7 @@ import * as listings from './listings.js';
 import { migrate } from './migrations.js';
 import { operatorTransferInTransaction } from './operator.js';
 import { inPipelinedTransaction, inTransaction, runQuery, type Queryable } from './transaction.js';
-import { readLedgerStats } from './ledger-stats.js';
+import { LedgerStatsReader } from './ledger-stats.js';
 import { verifyInTransaction } from './verify.js';
 import * as webhooks from './webhooks.js';
 
@@ -87,11 +87,14 @@ import * as webhooks from './webhooks.js';
  */
 export class PostgresStore implements Store {
   readonly engine = 'postgres';
+  private readonly stats: LedgerStatsReader;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly schema: string,
-  ) {}
+  ) {
+    this.stats = new LedgerStatsReader(pool);
+  }
 
   migrate(): Promise<void> {
     return migrate(this.pool, this.schema);
@@ -303,7 +306,7 @@ export class PostgresStore implements Store {
   }
 
   ledgerStats(): Promise<LedgerStats> {
-    return readLedgerStats(this.pool);
+    return this.stats.read();
   }
 
   /** A transaction running `run` under the request's Idempotency-Key, if it had one. */

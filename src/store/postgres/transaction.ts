@@ -38,10 +38,13 @@ export function inTransaction<T>(
 export async function longStatements(
   client: Queryable,
   timeoutMs: number,
-): Promise<<R extends pg.QueryResultRow>(text: string) => Promise<pg.QueryResult<R>>> {
+): Promise<
+  <R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<pg.QueryResult<R>>
+> {
   await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
   // pg reads query_timeout from a query's config too (its types leave it out).
-  return (text) => client.query({ text, query_timeout: timeoutMs + 2_000 } as pg.QueryConfig);
+  return (text, values = []) =>
+    client.query({ text, values: [...values], query_timeout: timeoutMs + 2_000 } as pg.QueryConfig);
 }
 
 /**

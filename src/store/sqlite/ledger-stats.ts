@@ -1,48 +1,80 @@
-import type Database from 'better-sqlite3';
-import { ledgerStatsOf, type LedgerKindRow, type LedgerStats } from '../../domain/ledger-stats.js';
+import Database from 'better-sqlite3';
+import {
+  addMoved,
+  ledgerStatsOf,
+  movedRows,
+  type LedgerKindRow,
+  type LedgerStats,
+} from '../../domain/ledger-stats.js';
 
-// One snapshot: the open accounts by kind, and the last transfer's seq.
+// The open accounts by kind, among the ids in (?, ?].
 const ACCOUNT_ROWS_SQL = `
-  SELECT 'account' AS what, kind, COUNT(*) AS count, COALESCE(SUM(balance), 0) AS total,
+  SELECT kind, COUNT(*) AS count, COALESCE(SUM(balance), 0) AS total,
     SUM(CASE WHEN low_balance IS NOT NULL AND balance - held < low_balance THEN 1 ELSE 0 END) AS below,
     COALESCE(SUM(event_sequence), 0) AS events
-  FROM accounts WHERE closed_at IS NULL GROUP BY kind`;
+  FROM accounts WHERE closed_at IS NULL AND id > ? AND id <= ? GROUP BY kind`;
+const LAST_ID_SQL = 'SELECT COALESCE(MAX(id), 0) FROM accounts';
 const LAST_SEQ_SQL = 'SELECT COALESCE(MAX(seq), 0) FROM transfers';
 const MOVED_SQL = `
   SELECT kind, SUM(amount) AS total FROM transfers WHERE seq > ? AND seq <= ? GROUP BY kind`;
 
 /** Transfers summed in one statement at most, between turns of the event loop (47 ms at most on 10 M). */
 export const TRANSFERS_PER_STEP = 50_000;
+/** Accounts aggregated in one statement at most, between turns of the event loop. */
+export const ACCOUNTS_PER_STEP = 10_000;
+
+export interface StatsSteps {
+  readonly transfers?: number;
+  readonly accounts?: number;
+}
+
+interface AccountTotals {
+  readonly count: bigint;
+  readonly total: bigint;
+  readonly below: bigint;
+  readonly events: bigint;
+}
+
+type AccountRow = AccountTotals & { readonly kind: string };
+
+type Statements = Record<'accountRows' | 'lastId' | 'lastSeq' | 'movedRows', Database.Statement>;
 
 /**
- * What /metrics shows of the ledger, without summing every transfer again at
- * each read: on the event loop's own connection, the full `GROUP BY kind`
- * held it 2.5 s on 10 million transfers (docs/benchmarks.md, "/metrics on a
- * large ledger"). The money moved by kind is kept between reads up to a seq,
- * and each read adds only the transfers after it. That is exact because
- * transfers are never changed or deleted (the schema's triggers refuse it)
- * and SQLite's writers number them in commit order (one write transaction at
- * a time, each numbering from the last seq), so a snapshot holds exactly the
- * transfers up to its last seq. The first read of a process, and a read
- * after a long pause, adds them in steps of `step` seqs, each in its own
- * statement, yielding to the event loop in between; reads that overlap
- * share one. The accounts are read whole each time (15–24 ms for 100,000).
+ * What /metrics shows of the ledger without holding the event loop: the
+ * whole aggregate, one statement on the event loop's connection, held it
+ * 2.5 s on 10 million transfers, and the accounts' part alone ~30 ms per
+ * 100,000 accounts at every read (docs/benchmarks.md, "/metrics on a large
+ * ledger").
+ *
+ * A read runs on a connection of its own to the file, read-only, in one read
+ * transaction, so it sees one snapshot however many turns of the event loop
+ * it spans: the accounts in steps of `accounts` ids, and the transfers in
+ * steps of `transfers` seqs, with a turn of the event loop between steps.
+ *
+ * The money moved by kind is kept between reads up to a seq, and each read
+ * adds only the transfers after it. That is exact because transfers are
+ * never changed or deleted (the schema's triggers refuse it) and SQLite's
+ * writers number them in commit order (one write transaction at a time, each
+ * numbering from the last seq), so a snapshot holds exactly the transfers up
+ * to its last seq. Reads that overlap share one.
+ *
+ * An in-memory database cannot be opened twice: there the read runs on the
+ * store's connection in one go, without a turn (tests and the CLI's demo).
  */
 export class LedgerStatsReader {
   private summedTo = 0n;
   private readonly moved = new Map<string, bigint>();
   private reading: Promise<LedgerStats> | null = null;
-  private readonly accountRows: Database.Statement;
-  private readonly lastSeq: Database.Statement;
-  private readonly movedRows: Database.Statement;
+  private snapshots: { db: Database.Database; statements: Statements } | null = null;
+  private readonly transferStep: bigint;
+  private readonly accountStep: bigint;
 
   constructor(
     private readonly db: Database.Database,
-    private readonly step = TRANSFERS_PER_STEP,
+    steps: StatsSteps = {},
   ) {
-    this.accountRows = db.prepare(ACCOUNT_ROWS_SQL);
-    this.lastSeq = db.prepare(LAST_SEQ_SQL).pluck();
-    this.movedRows = db.prepare(MOVED_SQL);
+    this.transferStep = BigInt(steps.transfers ?? TRANSFERS_PER_STEP);
+    this.accountStep = BigInt(steps.accounts ?? ACCOUNTS_PER_STEP);
   }
 
   read(): Promise<LedgerStats> {
@@ -50,30 +82,76 @@ export class LedgerStatsReader {
     return this.reading;
   }
 
+  /** Closes the reading connection, if one was opened. */
+  close(): void {
+    if (this.snapshots !== null && this.snapshots.db !== this.db) this.snapshots.db.close();
+    this.snapshots = null;
+  }
+
   private async readNow(): Promise<LedgerStats> {
-    const { accounts, lastSeq } = this.db
-      .transaction(() => ({
-        accounts: this.accountRows.all() as LedgerKindRow[],
-        lastSeq: this.lastSeq.get() as bigint,
-      }))
-      .deferred();
-    while (this.summedTo < lastSeq) {
-      const stepEnd = this.summedTo + BigInt(this.step);
-      const to = stepEnd < lastSeq ? stepEnd : lastSeq;
-      for (const row of this.movedRows.all(this.summedTo, to) as { kind: string; total: bigint }[]) {
-        this.moved.set(row.kind, (this.moved.get(row.kind) ?? 0n) + row.total);
-      }
-      this.summedTo = to;
-      if (to < lastSeq) await new Promise((resolve) => setImmediate(resolve));
+    const { db, statements } = this.connection();
+    const steps = this.readInSteps(db, statements);
+    // On the store's own connection nothing else may run inside the read's
+    // transaction: there the steps run back to back, without an await.
+    const turns = db !== this.db;
+    for (let step = steps.next(); ; step = steps.next()) {
+      if (step.done === true) return step.value;
+      if (turns) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    const transfers = [...this.moved].map(([kind, total]): LedgerKindRow => ({
-      what: 'transfer',
-      kind,
-      count: 0,
-      total,
-      below: 0,
-      events: 0,
-    }));
-    return ledgerStatsOf([...accounts, ...transfers]);
+  }
+
+  /** The read, in one transaction; it yields between two steps of the accounts, or of the transfers. */
+  private *readInSteps(db: Database.Database, statements: Statements): Generator<void, LedgerStats> {
+    db.exec('BEGIN');
+    try {
+      const totals = new Map<string, AccountTotals>();
+      const lastId = statements.lastId.get() as bigint;
+      for (let from = 0n; from < lastId; from += this.accountStep) {
+        if (from > 0n) yield;
+        for (const row of statements.accountRows.all(from, from + this.accountStep) as AccountRow[]) {
+          const sum = totals.get(row.kind) ?? { count: 0n, total: 0n, below: 0n, events: 0n };
+          totals.set(row.kind, {
+            count: sum.count + row.count,
+            total: sum.total + row.total,
+            below: sum.below + row.below,
+            events: sum.events + row.events,
+          });
+        }
+      }
+      const lastSeq = statements.lastSeq.get() as bigint;
+      const firstSeq = this.summedTo;
+      while (this.summedTo < lastSeq) {
+        if (this.summedTo > firstSeq) yield;
+        const stepEnd = this.summedTo + this.transferStep;
+        const to = stepEnd < lastSeq ? stepEnd : lastSeq;
+        for (const row of statements.movedRows.all(this.summedTo, to) as { kind: string; total: bigint }[]) {
+          addMoved(this.moved, row.kind, row.total);
+        }
+        this.summedTo = to;
+      }
+      const accounts = [...totals].map(([kind, sum]): LedgerKindRow => ({ what: 'account', kind, ...sum }));
+      return ledgerStatsOf([...accounts, ...movedRows(this.moved)]);
+    } finally {
+      db.exec('COMMIT');
+    }
+  }
+
+  private connection(): { db: Database.Database; statements: Statements } {
+    if (this.snapshots !== null) return this.snapshots;
+    const db = this.db.memory ? this.db : new Database(this.db.name, { readonly: true, fileMustExist: true });
+    if (db !== this.db) {
+      db.pragma('busy_timeout = 5000');
+      db.defaultSafeIntegers(true);
+    }
+    this.snapshots = {
+      db,
+      statements: {
+        accountRows: db.prepare(ACCOUNT_ROWS_SQL),
+        lastId: db.prepare(LAST_ID_SQL).pluck(),
+        lastSeq: db.prepare(LAST_SEQ_SQL).pluck(),
+        movedRows: db.prepare(MOVED_SQL),
+      },
+    };
+    return this.snapshots;
   }
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { refuseNewerSchema } from '../../domain/store.js';
 
 /**
  * One transfer in this many of a subaccount's history is indexed (migration 7).
@@ -328,13 +329,7 @@ export function migrate(db: Database.Database): void {
   const run = db.transaction(() => {
     const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: bigint | null };
     const current = Number(row.v ?? 0);
-    // An older build would write past what it knows (a transfer outside its subaccount's chain).
-    if (current > MIGRATIONS.length) {
-      throw new Error(
-        `the database is at schema version ${current}, newer than this build's ${MIGRATIONS.length}: ` +
-          'run the version of tirelire that migrated it, or a later one',
-      );
-    }
+    refuseNewerSchema(current, MIGRATIONS.length);
     MIGRATIONS.slice(current).forEach((sql, index) => {
       db.exec(sql);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(

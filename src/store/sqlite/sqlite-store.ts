@@ -120,6 +120,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.creditWriter?.close();
+    this.stats.close();
     if (this.db.open) this.db.close();
   }
 
