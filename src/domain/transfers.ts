@@ -12,6 +12,15 @@ export type TransferKind = 'add' | 'remove' | 'topup' | 'charge' | 'autotopup' |
 export type Direction = 'add' | 'remove';
 
 /**
+ * A kind other than a reseller's add and remove: the operator's and the
+ * rules' transfers and closings, few on any ledger, so both stores index a
+ * tree's transfers of these kinds apart (its history filtered by one of them).
+ */
+export function isFewKind(kind: TransferKind): boolean {
+  return kind !== 'add' && kind !== 'remove';
+}
+
+/**
  * The shape of every transfer id the ledger makes (UUIDv7, lowercase, src/app/ids.ts):
  * text of any other shape names no transfer.
  */

@@ -71,7 +71,7 @@ describe('SQLite subaccount history chain (migration 7)', () => {
       )
       .pluck()
       .all();
-    expect(indexes).toEqual(['transfers_main', 'transfers_sub_marks']);
+    expect(indexes).toEqual(['transfers_main', 'transfers_sub_marks', 'transfers_main_few']);
     expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
     // Still append-only after the migration stepped the trigger aside.
     expect(() => db.exec('UPDATE transfers SET previous_seq = NULL')).toThrow(/append-only/);

@@ -8,6 +8,12 @@ import { refuseNewerSchema } from '../../domain/store.js';
  * edited, a change is a new step. Same tables and column meanings as the
  * SQLite store, so the two stores answer the same contract suite.
  */
+/**
+ * The transfers of the kinds `isFewKind` names (version 8's partial index).
+ * Fixed for good: a query uses the index only if its WHERE implies this term.
+ */
+export const FEW_KINDS = "kind NOT IN ('add', 'remove')";
+
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   {
     version: 1,
@@ -264,6 +270,14 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
       ALTER TABLE events ALTER COLUMN transfer_id TYPE uuid USING transfer_id::uuid;
       ALTER TABLE holds ALTER COLUMN transfer_id TYPE uuid USING transfer_id::uuid;
     `,
+  },
+  {
+    // A tree's history filtered by a kind other than add and remove (an
+    // operator's "top-ups only") read every transfer of the tree on a large
+    // ledger to find a few (a parallel scan, 2.2-3.4 s on 10 million). This
+    // index holds only those kinds (listings.ts).
+    version: 8,
+    sql: `CREATE INDEX transfers_main_few ON transfers (main_account_id, kind, seq DESC) WHERE ${FEW_KINDS};`,
   },
 ];
 
