@@ -29,14 +29,12 @@ export interface LedgerStats {
 }
 
 /**
- * One row per account kind (`what` = account: `count` accounts, `total` their
- * balances, `below` those under their threshold) and per transfer kind
- * (`what` = transfer: `total` the amounts), as both stores' aggregates
- * answer them: integers, as bigint, number or numeric text.
- * `events`: the accounts' last event sequences, summed (0 on a transfer row).
+ * Open accounts of one kind, as the stores' aggregates answer them (`count`
+ * accounts, `total` their balances, `below` those under their threshold,
+ * `events` their last event sequences summed): integers, as bigint, number
+ * or numeric text. A kind may come in several rows (a read in steps); they add up.
  */
-export interface LedgerKindRow {
-  readonly what: string;
+export interface AccountKindRow {
   readonly kind: string;
   readonly count: bigint | number | string;
   readonly total: bigint | number | string;
@@ -44,42 +42,33 @@ export interface LedgerKindRow {
   readonly events: bigint | number | string;
 }
 
-/** The stats from the stores' rows, every kind present (0 when the ledger has none of it). */
-export function ledgerStatsOf(rows: readonly LedgerKindRow[]): LedgerStats {
+/**
+ * The stats from the stores' account rows and the money moved by kind, every
+ * kind present (0 when the ledger has none of it).
+ */
+export function ledgerStatsOf(
+  accountRows: readonly AccountKindRow[],
+  moved: ReadonlyMap<string, bigint>,
+): LedgerStats {
   const accounts = zeros(ACCOUNT_KINDS, 0);
   const balanceMicros = zeros(ACCOUNT_KINDS, 0n);
   const movedMicros = zeros(TRANSFER_KINDS, 0n);
   let belowLowBalance = 0;
   let events = 0;
-  for (const row of rows) {
-    if (row.what === 'transfer') {
-      movedMicros[row.kind as TransferKind] = BigInt(row.total);
-      continue;
-    }
+  for (const row of accountRows) {
     const kind = row.kind as AccountKind;
-    accounts[kind] = Number(row.count);
-    balanceMicros[kind] = BigInt(row.total);
+    accounts[kind] += Number(row.count);
+    balanceMicros[kind] += BigInt(row.total);
     belowLowBalance += Number(row.below);
     events += Number(row.events);
   }
+  for (const [kind, total] of moved) movedMicros[kind as TransferKind] = total;
   return { accounts, balanceMicros, movedMicros, belowLowBalance, events };
 }
 
 /** The money moved by kind, as a store keeps it between reads: `total` more of `kind`. */
 export function addMoved(moved: Map<string, bigint>, kind: string, total: bigint): void {
   moved.set(kind, (moved.get(kind) ?? 0n) + total);
-}
-
-/** The money moved by kind, as the transfer rows `ledgerStatsOf` reads. */
-export function movedRows(moved: ReadonlyMap<string, bigint>): LedgerKindRow[] {
-  return [...moved].map(([kind, total]) => ({
-    what: 'transfer',
-    kind,
-    count: 0,
-    total,
-    below: 0,
-    events: 0,
-  }));
 }
 
 function zeros<K extends string, V>(keys: readonly K[], zero: V): Record<K, V> {

@@ -66,6 +66,19 @@ export function creditCommand(direction: Direction, keyHash: string, token: stri
   };
 }
 
+/** An operator's top-up or charge of `amountMicros` on `accountId`, by operator "test". */
+export function operatorCommand(kind: 'topup' | 'charge', accountId: number, amountMicros = 1_000_000n) {
+  return {
+    kind,
+    accountId,
+    amountMicros,
+    transferId: newTransferId(),
+    createdAt: new Date(),
+    reason: null,
+    operator: 'test',
+  };
+}
+
 export async function move(
   store: Store,
   direction: Direction,

@@ -1,13 +1,12 @@
 import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newTransferId } from '../../src/app/ids.js';
 import type { Store } from '../../src/domain/store.js';
 import type { Transfer, TransferKind } from '../../src/domain/transfers.js';
 import { transferListing as postgresListing } from '../../src/store/postgres/listings.js';
 import { postgresReachable } from '../../src/store/postgres/schema-admin.js';
 import { transferListing as sqliteListing } from '../../src/store/sqlite/listings.js';
-import { creditsAmong, seedMain, seedSub, type SeededMain } from '../helpers/fixtures.js';
+import { creditsAmong, operatorCommand, seedMain, seedSub, type SeededMain } from '../helpers/fixtures.js';
 import { createPostgresStore, POSTGRES_URL } from '../helpers/postgres-factory.js';
 import { sqliteStoreEachTest } from '../helpers/sqlite-file.js';
 import { describeEachStore } from '../helpers/stores.js';
@@ -19,15 +18,7 @@ import { describeEachStore } from '../helpers/stores.js';
  */
 async function operatorTransfers(store: Store, main: SeededMain, kinds: readonly ('topup' | 'charge')[]) {
   for (const kind of kinds) {
-    const outcome = await store.operatorTransfer({
-      kind,
-      accountId: main.accountId,
-      amountMicros: 10_000n,
-      transferId: newTransferId(),
-      createdAt: new Date(),
-      reason: null,
-      operator: 'test',
-    });
+    const outcome = await store.operatorTransfer(operatorCommand(kind, main.accountId, 10_000n));
     expect(outcome.ok).toBe(true);
   }
 }

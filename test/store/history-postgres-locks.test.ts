@@ -5,7 +5,7 @@ import type { Store } from '../../src/domain/store.js';
 import { newTransferId } from '../../src/app/ids.js';
 import { generateSubaccountToken } from '../../src/app/keys.js';
 import { postgresReachable } from '../../src/store/postgres/schema-admin.js';
-import { creditCommand, seedMain, seedSub, type SeededMain } from '../helpers/fixtures.js';
+import { creditCommand, operatorCommand, seedMain, seedSub, type SeededMain } from '../helpers/fixtures.js';
 import { createPostgresStore, POSTGRES_URL } from '../helpers/postgres-factory.js';
 
 /**
@@ -66,16 +66,6 @@ describe.skipIf(!reachable)('every writer of a main account’s history holds it
     }
   }
 
-  const operator = (kind: 'topup' | 'charge', accountId: number) => ({
-    kind,
-    accountId,
-    amountMicros: 1_000_000n,
-    transferId: newTransferId(),
-    createdAt: new Date(),
-    reason: null,
-    operator: 'test',
-  });
-
   it('add and remove', async () => {
     await mustWaitForMain(
       async () => (await store.applyCredits([creditCommand('add', main.keyHash, sub.token, '1')]))[0]!,
@@ -88,11 +78,11 @@ describe.skipIf(!reachable)('every writer of a main account’s history holds it
   });
 
   it('a top-up of the main account', async () => {
-    await mustWaitForMain(() => store.operatorTransfer(operator('topup', main.accountId)));
+    await mustWaitForMain(() => store.operatorTransfer(operatorCommand('topup', main.accountId)));
   });
 
   it('a charge of one of its subaccounts', async () => {
-    await mustWaitForMain(() => store.operatorTransfer(operator('charge', sub.accountId)));
+    await mustWaitForMain(() => store.operatorTransfer(operatorCommand('charge', sub.accountId)));
   });
 
   it('a subaccount created with credit', async () => {

@@ -1,16 +1,10 @@
 import type pg from 'pg';
-import {
-  addMoved,
-  ledgerStatsOf,
-  movedRows,
-  type LedgerKindRow,
-  type LedgerStats,
-} from '../../domain/ledger-stats.js';
+import { addMoved, ledgerStatsOf, type AccountKindRow, type LedgerStats } from '../../domain/ledger-stats.js';
 import { inTransaction, longStatements, runQuery, type Queryable } from './transaction.js';
 
 // Sums of bigint are numeric and counts bigint: both come back as integral text, exact through BigInt().
 const ACCOUNT_ROWS_SQL = `
-  SELECT 'account' AS what, kind, count(*) AS count, COALESCE(sum(balance), 0) AS total,
+  SELECT kind, count(*) AS count, COALESCE(sum(balance), 0) AS total,
     count(*) FILTER (WHERE low_balance IS NOT NULL AND balance - held < low_balance) AS below,
     COALESCE(sum(event_sequence), 0) AS events
   FROM accounts WHERE closed_at IS NULL GROUP BY kind`;
@@ -114,7 +108,7 @@ export class LedgerStatsReader {
     horizon: Horizon,
   ): Promise<{ stats: LedgerStats; settled: Settled; horizon: Horizon }> {
     const snapshot = (await client.query<{ xmin: string; last: string }>(SNAPSHOT_SQL)).rows[0]!;
-    const accounts = (await client.query<LedgerKindRow & pg.QueryResultRow>(ACCOUNT_ROWS_SQL)).rows;
+    const accounts = (await client.query<AccountKindRow & pg.QueryResultRow>(ACCOUNT_ROWS_SQL)).rows;
     const last = BigInt(snapshot.last);
     let settled = this.settled;
     let next = horizon;
@@ -130,7 +124,7 @@ export class LedgerStatsReader {
     }
     const moved = new Map(settled.moved);
     await this.sum(client, settled.to, last, moved);
-    return { stats: ledgerStatsOf([...accounts, ...movedRows(moved)]), settled, horizon: next };
+    return { stats: ledgerStatsOf(accounts, moved), settled, horizon: next };
   }
 
   /** The transfers numbered in (from, to], summed by kind and added to `moved`. */

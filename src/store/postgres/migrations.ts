@@ -4,16 +4,16 @@ import { longStatements } from './transaction.js';
 import { refuseNewerSchema } from '../../domain/store.js';
 
 /**
- * The schema, one numbered step at a time; a step once shipped is never
- * edited, a change is a new step. Same tables and column meanings as the
- * SQLite store, so the two stores answer the same contract suite.
- */
-/**
  * The transfers of the kinds `isFewKind` names (version 8's partial index).
  * Fixed for good: a query uses the index only if its WHERE implies this term.
  */
 export const FEW_KINDS = "kind NOT IN ('add', 'remove')";
 
+/**
+ * The schema, one numbered step at a time; a step once shipped is never
+ * edited, a change is a new step. Same tables and column meanings as the
+ * SQLite store, so the two stores answer the same contract suite.
+ */
 export const MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
   {
     version: 1,

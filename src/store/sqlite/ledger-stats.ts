@@ -1,11 +1,5 @@
 import Database from 'better-sqlite3';
-import {
-  addMoved,
-  ledgerStatsOf,
-  movedRows,
-  type LedgerKindRow,
-  type LedgerStats,
-} from '../../domain/ledger-stats.js';
+import { addMoved, ledgerStatsOf, type AccountKindRow, type LedgerStats } from '../../domain/ledger-stats.js';
 
 // The open accounts by kind, among the ids in (?, ?].
 const ACCOUNT_ROWS_SQL = `
@@ -27,15 +21,6 @@ export interface StatsSteps {
   readonly transfers?: number;
   readonly accounts?: number;
 }
-
-interface AccountTotals {
-  readonly count: bigint;
-  readonly total: bigint;
-  readonly below: bigint;
-  readonly events: bigint;
-}
-
-type AccountRow = AccountTotals & { readonly kind: string };
 
 type Statements = Record<'accountRows' | 'lastId' | 'lastSeq' | 'movedRows', Database.Statement>;
 
@@ -104,19 +89,11 @@ export class LedgerStatsReader {
   private *readInSteps(db: Database.Database, statements: Statements): Generator<void, LedgerStats> {
     db.exec('BEGIN');
     try {
-      const totals = new Map<string, AccountTotals>();
+      const accounts: AccountKindRow[] = [];
       const lastId = statements.lastId.get() as bigint;
       for (let from = 0n; from < lastId; from += this.accountStep) {
         if (from > 0n) yield;
-        for (const row of statements.accountRows.all(from, from + this.accountStep) as AccountRow[]) {
-          const sum = totals.get(row.kind) ?? { count: 0n, total: 0n, below: 0n, events: 0n };
-          totals.set(row.kind, {
-            count: sum.count + row.count,
-            total: sum.total + row.total,
-            below: sum.below + row.below,
-            events: sum.events + row.events,
-          });
-        }
+        accounts.push(...(statements.accountRows.all(from, from + this.accountStep) as AccountKindRow[]));
       }
       const lastSeq = statements.lastSeq.get() as bigint;
       const firstSeq = this.summedTo;
@@ -129,8 +106,7 @@ export class LedgerStatsReader {
         }
         this.summedTo = to;
       }
-      const accounts = [...totals].map(([kind, sum]): LedgerKindRow => ({ what: 'account', kind, ...sum }));
-      return ledgerStatsOf([...accounts, ...movedRows(this.moved)]);
+      return ledgerStatsOf(accounts, this.moved);
     } finally {
       db.exec('COMMIT');
     }
