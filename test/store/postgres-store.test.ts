@@ -209,6 +209,67 @@ describe.skipIf(!reachable)('PostgreSQL store under concurrency', () => {
       await client.end();
     }
   });
+
+  it('refuses a transfer or an event naming an account that does not exist, and keeps every account', async () => {
+    const main = await seedMain(first(), '5');
+    const sub = await seedSub(first(), main);
+    // search_path left at its default: the checks must still read this schema's accounts.
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    const missing = 2_000_000_000;
+    const transfer = (debit: number, credit: number, mainId: number, subId: number | null) =>
+      client.query(
+        `INSERT INTO ${schema}.transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
+           credit_balance_after, main_account_id, subaccount_id, created_at)
+         VALUES ($1, 'add', $2, $3, 1, 0, 1, $4, $5, now())`,
+        [newTransferId(), debit, credit, mainId, subId],
+      );
+    const inRolledBack = async (work: () => Promise<unknown>) => {
+      await client.query('BEGIN');
+      try {
+        return await work();
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    };
+    try {
+      // A row naming only accounts that exist goes in (rolled back: the ledger stays balanced).
+      await expect(
+        inRolledBack(() => transfer(main.accountId, sub.accountId, main.accountId, sub.accountId)),
+      ).resolves.toMatchObject({ rowCount: 1 });
+      for (const names of [
+        [missing, sub.accountId, main.accountId, sub.accountId],
+        [main.accountId, missing, main.accountId, sub.accountId],
+        [main.accountId, sub.accountId, missing, sub.accountId],
+        [main.accountId, sub.accountId, main.accountId, missing],
+      ]) {
+        const [debit, credit, mainId, subId] = names as [number, number, number, number];
+        await expect(inRolledBack(() => transfer(debit, credit, mainId, subId))).rejects.toMatchObject({
+          code: '23503',
+          message: 'a transfer names an account that does not exist',
+        });
+      }
+      await expect(
+        inRolledBack(() =>
+          client.query(
+            `INSERT INTO ${schema}.events (account_id, sequence, id, type, data, created_at)
+             VALUES ($1, 1, 'evt_x', 'balance.low', '{}', now())`,
+            [missing],
+          ),
+        ),
+      ).rejects.toMatchObject({ code: '23503', message: 'an event names an account that does not exist' });
+      await expect(
+        client.query(`DELETE FROM ${schema}.accounts WHERE id = $1`, [sub.accountId]),
+      ).rejects.toThrow(/accounts are never deleted or renumbered: DELETE refused/);
+      await expect(
+        client.query(`UPDATE ${schema}.accounts SET id = $2 WHERE id = $1`, [sub.accountId, missing]),
+      ).rejects.toThrow(/UPDATE refused/);
+      await expect(client.query(`TRUNCATE ${schema}.accounts CASCADE`)).rejects.toThrow(/TRUNCATE refused/);
+    } finally {
+      await client.end();
+    }
+    expect(await first().verify()).toMatchObject({ ok: true, problems: [] });
+  });
 });
 
 describe.skipIf(!reachable)('PostgreSQL migrations', () => {

@@ -10,6 +10,31 @@ import { refuseNewerSchema } from '../../domain/store.js';
 export const FEW_KINDS = "kind NOT IN ('add', 'remove')";
 
 /**
+ * Version 9's check, once per statement, that every account the rows just
+ * inserted into `table` name in `columns` exists (a NULL names none). The
+ * function carries the schema's search_path, so a raw connection with another
+ * one is still checked against this schema's accounts. Fixed for good, like
+ * the step that uses it.
+ */
+function accountsNamedCheck(table: string, what: string, columns: readonly string[]): string {
+  const named = columns.map((column) => `SELECT ${column} FROM inserted`).join(' UNION ALL ');
+  return `
+      CREATE FUNCTION ${table}_name_accounts() RETURNS trigger LANGUAGE plpgsql
+        SET search_path FROM CURRENT AS $$
+      BEGIN
+        IF EXISTS (
+          SELECT 1 FROM (SELECT DISTINCT id FROM (${named}) AS each_named (id)) AS named
+          WHERE id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts WHERE accounts.id = named.id)
+        ) THEN
+          RAISE EXCEPTION '${what} names an account that does not exist' USING ERRCODE = 'foreign_key_violation';
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER ${table}_name_accounts AFTER INSERT ON ${table}
+        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION ${table}_name_accounts();`;
+}
+
+/**
  * The schema, one numbered step at a time; a step once shipped is never
  * edited, a change is a new step. Same tables and column meanings as the
  * SQLite store, so the two stores answer the same contract suite.
@@ -278,6 +303,42 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
     // index holds only those kinds (listings.ts).
     version: 8,
     sql: `CREATE INDEX transfers_main_few ON transfers (main_account_id, kind, seq DESC) WHERE ${FEW_KINDS};`,
+  },
+  {
+    // Transfers and events named their accounts through five foreign keys (a
+    // transfer's debit, credit, main and subaccount, an event's tree), each
+    // checked by a query of its own for every row inserted: about half of
+    // PostgreSQL's CPU per transfer in a group commit (docs/benchmarks.md,
+    // "Referential checks once per statement"). The same rule is now checked
+    // once per statement, over the distinct accounts its rows name, and an
+    // account can no longer be deleted or renumbered, so an account that
+    // existed when a row was written exists for good, as the keys ensured.
+    version: 9,
+    sql: `
+      ALTER TABLE transfers
+        DROP CONSTRAINT transfers_debit_account_id_fkey,
+        DROP CONSTRAINT transfers_credit_account_id_fkey,
+        DROP CONSTRAINT transfers_main_account_id_fkey,
+        DROP CONSTRAINT transfers_subaccount_id_fkey;
+      ALTER TABLE events DROP CONSTRAINT events_account_id_fkey;
+
+      ${accountsNamedCheck('transfers', 'a transfer', [
+        'debit_account_id',
+        'credit_account_id',
+        'main_account_id',
+        'subaccount_id',
+      ])}
+      ${accountsNamedCheck('events', 'an event', ['account_id'])}
+
+      CREATE FUNCTION accounts_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'accounts are never deleted or renumbered: % refused', TG_OP;
+      END $$;
+      CREATE TRIGGER accounts_kept BEFORE DELETE OR UPDATE OF id ON accounts
+        FOR EACH ROW EXECUTE FUNCTION accounts_kept();
+      CREATE TRIGGER accounts_kept_truncate BEFORE TRUNCATE ON accounts
+        FOR EACH STATEMENT EXECUTE FUNCTION accounts_kept();
+    `,
   },
 ];
 
