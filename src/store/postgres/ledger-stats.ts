@@ -15,7 +15,6 @@ const SNAPSHOT_SQL = `
 // A transaction id given after the statement's snapshot: see `Horizon`.
 const HORIZON_SQL = `
   SELECT COALESCE((SELECT max(seq) FROM transfers), 0)::text AS seq, pg_current_xact_id()::text AS xid`;
-const OLDEST_RUNNING_SQL = 'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin';
 const MOVED_SQL = `
   SELECT kind, sum(amount)::text AS total FROM transfers WHERE seq > $1 AND seq <= $2 GROUP BY kind`;
 
@@ -110,11 +109,12 @@ export class LedgerStatsReader {
     const snapshot = (await client.query<{ xmin: string; last: string }>(SNAPSHOT_SQL)).rows[0]!;
     const accounts = (await client.query<AccountKindRow & pg.QueryResultRow>(ACCOUNT_ROWS_SQL)).rows;
     const last = BigInt(snapshot.last);
+    const sum = summing(client);
     let settled = this.settled;
     let next = horizon;
     if (BigInt(snapshot.xmin) > horizon.xid && horizon.seq > settled.to) {
       const moved = new Map(settled.moved);
-      await this.sum(client, settled.to, horizon.seq, moved);
+      await sum(settled.to, horizon.seq, moved);
       settled = { to: horizon.seq, moved };
     }
     if (settled.to >= horizon.seq && last > settled.to) {
@@ -123,16 +123,8 @@ export class LedgerStatsReader {
       next = { seq: last, xid: BigInt(marked.xid) };
     }
     const moved = new Map(settled.moved);
-    await this.sum(client, settled.to, last, moved);
+    await sum(settled.to, last, moved);
     return { stats: ledgerStatsOf(accounts, moved), settled, horizon: next };
-  }
-
-  /** The transfers numbered in (from, to], summed by kind and added to `moved`. */
-  private async sum(client: Queryable, from: bigint, to: bigint, moved: Map<string, bigint>) {
-    if (from >= to) return;
-    const long = await longStatements(client, SUM_TIMEOUT_MS);
-    const found = await long<{ kind: string; total: string }>(MOVED_SQL, [from.toString(), to.toString()]);
-    for (const row of found.rows) addMoved(moved, row.kind, BigInt(row.total));
   }
 
   private async newHorizon(): Promise<Horizon> {
@@ -143,9 +135,24 @@ export class LedgerStatsReader {
   /** Waits up to SETTLE_WAIT_MS for every transaction older than the horizon to end. */
   private async settle(horizon: Horizon): Promise<void> {
     for (let waited = 0; waited < SETTLE_WAIT_MS; waited += SETTLE_POLL_MS) {
-      const row = (await runQuery<{ xmin: string }>(this.pool, OLDEST_RUNNING_SQL)).rows[0]!;
+      const row = (await runQuery<{ xmin: string }>(this.pool, SNAPSHOT_SQL)).rows[0]!;
       if (BigInt(row.xmin) > horizon.xid) return;
       await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
     }
   }
+}
+
+/**
+ * Inside a read's transaction: adds the transfers numbered in (from, to],
+ * summed by kind, to `moved`. The statement timeout is lifted once, before
+ * the first sum, however many the read makes.
+ */
+function summing(client: Queryable) {
+  let long: Awaited<ReturnType<typeof longStatements>> | undefined;
+  return async (from: bigint, to: bigint, moved: Map<string, bigint>): Promise<void> => {
+    if (from >= to) return;
+    long ??= await longStatements(client, SUM_TIMEOUT_MS);
+    const found = await long<{ kind: string; total: string }>(MOVED_SQL, [from.toString(), to.toString()]);
+    for (const row of found.rows) addMoved(moved, row.kind, BigInt(row.total));
+  };
 }

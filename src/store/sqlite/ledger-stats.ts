@@ -50,7 +50,7 @@ export class LedgerStatsReader {
   private summedTo = 0n;
   private readonly moved = new Map<string, bigint>();
   private reading: Promise<LedgerStats> | null = null;
-  private snapshots: { db: Database.Database; statements: Statements } | null = null;
+  private readingConnection: { db: Database.Database; statements: Statements } | null = null;
   private readonly transferStep: bigint;
   private readonly accountStep: bigint;
 
@@ -69,8 +69,9 @@ export class LedgerStatsReader {
 
   /** Closes the reading connection, if one was opened. */
   close(): void {
-    if (this.snapshots !== null && this.snapshots.db !== this.db) this.snapshots.db.close();
-    this.snapshots = null;
+    if (this.readingConnection !== null && this.readingConnection.db !== this.db)
+      this.readingConnection.db.close();
+    this.readingConnection = null;
   }
 
   private async readNow(): Promise<LedgerStats> {
@@ -113,13 +114,13 @@ export class LedgerStatsReader {
   }
 
   private connection(): { db: Database.Database; statements: Statements } {
-    if (this.snapshots !== null) return this.snapshots;
+    if (this.readingConnection !== null) return this.readingConnection;
     const db = this.db.memory ? this.db : new Database(this.db.name, { readonly: true, fileMustExist: true });
     if (db !== this.db) {
       db.pragma('busy_timeout = 5000');
       db.defaultSafeIntegers(true);
     }
-    this.snapshots = {
+    this.readingConnection = {
       db,
       statements: {
         accountRows: db.prepare(ACCOUNT_ROWS_SQL),
@@ -128,6 +129,6 @@ export class LedgerStatsReader {
         movedRows: db.prepare(MOVED_SQL),
       },
     };
-    return this.snapshots;
+    return this.readingConnection;
   }
 }
