@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { addMoved, ledgerStatsOf, type AccountKindRow, type LedgerStats } from '../../domain/ledger-stats.js';
-import { inTransaction, longStatements, runQuery, type Queryable } from './transaction.js';
+import { inTransaction, longStatements, runQuery, type LongQuery, type Queryable } from './transaction.js';
 
 // Sums of bigint are numeric and counts bigint: both come back as integral text, exact through BigInt().
 const ACCOUNT_ROWS_SQL = `
@@ -148,7 +148,7 @@ export class LedgerStatsReader {
  * the first sum, however many the read makes.
  */
 function summing(client: Queryable) {
-  let long: Awaited<ReturnType<typeof longStatements>> | undefined;
+  let long: LongQuery | undefined;
   return async (from: bigint, to: bigint, moved: Map<string, bigint>): Promise<void> => {
     if (from >= to) return;
     long ??= await longStatements(client, SUM_TIMEOUT_MS);

@@ -30,17 +30,18 @@ export function inTransaction<T>(
   });
 }
 
+/** A statement under the timeout `longStatements` set. */
+export type LongQuery = <R extends pg.QueryResultRow>(
+  text: string,
+  values?: readonly unknown[],
+) => Promise<pg.QueryResult<R>>;
+
 /**
  * Inside a transaction: lifts the pool's statement timeout (10 s, pool.ts) to
  * `timeoutMs` until it ends, for statements that read or rewrite a whole
  * ledger (verify, a migration), and runs them with pg's read timeout matching.
  */
-export async function longStatements(
-  client: Queryable,
-  timeoutMs: number,
-): Promise<
-  <R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]) => Promise<pg.QueryResult<R>>
-> {
+export async function longStatements(client: Queryable, timeoutMs: number): Promise<LongQuery> {
   await client.query(`SET LOCAL statement_timeout = ${timeoutMs}`);
   // pg reads query_timeout from a query's config too (its types leave it out).
   return (text, values = []) =>

@@ -24,6 +24,12 @@ export interface StatsSteps {
 
 type Statements = Record<'accountRows' | 'lastId' | 'lastSeq' | 'movedRows', Database.Statement>;
 
+/** The connection reads run on, and its statements. */
+interface ReadingConnection {
+  readonly db: Database.Database;
+  readonly statements: Statements;
+}
+
 /**
  * What /metrics shows of the ledger without holding the event loop: the
  * whole aggregate, one statement on the event loop's connection, held it
@@ -50,7 +56,7 @@ export class LedgerStatsReader {
   private summedTo = 0n;
   private readonly moved = new Map<string, bigint>();
   private reading: Promise<LedgerStats> | null = null;
-  private readingConnection: { db: Database.Database; statements: Statements } | null = null;
+  private readingConnection: ReadingConnection | null = null;
   private readonly transferStep: bigint;
   private readonly accountStep: bigint;
 
@@ -69,9 +75,9 @@ export class LedgerStatsReader {
 
   /** Closes the reading connection, if one was opened. */
   close(): void {
-    if (this.readingConnection !== null && this.readingConnection.db !== this.db)
-      this.readingConnection.db.close();
+    const opened = this.readingConnection;
     this.readingConnection = null;
+    if (opened !== null && opened.db !== this.db) opened.db.close();
   }
 
   private async readNow(): Promise<LedgerStats> {
@@ -113,7 +119,7 @@ export class LedgerStatsReader {
     }
   }
 
-  private connection(): { db: Database.Database; statements: Statements } {
+  private connection(): ReadingConnection {
     if (this.readingConnection !== null) return this.readingConnection;
     const db = this.db.memory ? this.db : new Database(this.db.name, { readonly: true, fileMustExist: true });
     if (db !== this.db) {
