@@ -1,5 +1,5 @@
 import type { Account } from './accounts.js';
-import type { Transfer, TransferKind } from './transfers.js';
+import { isFewKind, type Transfer, type TransferKind } from './transfers.js';
 
 /**
  * Cursor pagination shared by the operator API and the public history. A
@@ -39,6 +39,35 @@ export interface TransferFilter {
   readonly limit: number;
   /** A cursor from a previous page; must pass decodeCursor. */
   readonly cursor?: string | undefined;
+  /** The most transfers a page filtered row by row examines; MAX_TRANSFERS_EXAMINED when absent. */
+  readonly examineLimit?: number | undefined;
+}
+
+/**
+ * The most transfers one page examines when a filter is checked row by row
+ * rather than answered by the index the page reads (`since`, `until`, a kind
+ * the index does not hold): without it a window far back, or `kind=add` on a
+ * tree made mostly of removes, read every transfer after what it looked for
+ * in one statement (half a second of the event loop per 2 million on SQLite).
+ * Such a page may so hold fewer than `limit` items, none even, and still have
+ * a next one (docs/idempotency-and-history.md).
+ */
+export const MAX_TRANSFERS_EXAMINED = 2_000;
+
+/**
+ * How many transfers a page of `filter` may examine, or null when the index
+ * it reads answers every condition, so that each row read is a row returned.
+ * Both stores index a tree's transfers by seq, its transfers of the few kinds
+ * (isFewKind) by kind and seq, and a subaccount's by seq (an index or a chain):
+ * what else the filter asks is checked row by row.
+ */
+export function transfersExamined(filter: TransferFilter): number | null {
+  const kindIndexed =
+    filter.kind === undefined ||
+    (filter.mainAccountId !== undefined && filter.subaccountId === undefined && isFewKind(filter.kind));
+  const mainIndexed = filter.mainAccountId === undefined || filter.subaccountId === undefined;
+  if (filter.since === undefined && filter.until === undefined && kindIndexed && mainIndexed) return null;
+  return filter.examineLimit ?? MAX_TRANSFERS_EXAMINED;
 }
 
 export interface TransferPage {
@@ -89,20 +118,21 @@ export interface SubaccountSearchPage {
   readonly nextCursor: string | null;
 }
 
-/** The subaccounts one page of a search examines: how many, and the lowest id among them. */
+/** The rows one page examines (subaccounts, transfers): how many, and the lowest position among them. */
 export interface ExaminedWindow {
   readonly count: number;
-  readonly lowestId: number | null;
+  readonly lowestId: bigint | number | null;
 }
 
 /**
- * The store's side of a search page: matches fetched with limit + 1 among
- * the examined window. A full window that gave at most `limit` matches ends
- * the page at the window's lowest id, so the next page examines the ones below.
+ * The store's side of a page that examined a window: matches fetched with
+ * limit + 1 among it. A full window that gave at most `limit` matches ends
+ * the page at the window's lowest position, so the next page examines the
+ * ones below.
  */
-export function searchPageOf<T>(
+export function windowPageOf<T>(
   rows: readonly T[],
-  query: Pick<SubaccountQuery, 'limit' | 'examineLimit'>,
+  query: { readonly limit: number; readonly examineLimit: number },
   window: ExaminedWindow,
   positionOf: (row: T) => bigint | number,
 ): { readonly rows: readonly T[]; readonly nextCursor: string | null } {

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransferFilter, TransferPage } from '../../src/domain/pages.js';
+import { MAX_TRANSFERS_EXAMINED, type TransferFilter, type TransferPage } from '../../src/domain/pages.js';
 import type { Store } from '../../src/domain/store.js';
 import { wireApp } from '../../src/main.js';
 import { CSV_STREAM_PAGE_SIZE } from '../../src/http/csv.js';
@@ -101,6 +101,32 @@ for (const factory of storeFactories) {
       });
       expect(csvIds(page.body, ADMIN_HEADER)).toHaveLength(100);
       expect(page.headers['x-next-cursor']).toMatch(/^\d+$/);
+    });
+
+    it('a window far back: short pages with a next cursor to the end, and the CSV stream follows them', async () => {
+      const url = '/v1/subaccount/credit/transfers?until=2001-01-01T00:00:00Z&limit=50';
+      const headers = { 'x-api-key': main.apiKey };
+      let pages = 0;
+      let cursor: string | null = null;
+      do {
+        const response: { statusCode: number; json: () => unknown } = await app.inject({
+          url: cursor === null ? url : `${url}&cursor=${cursor}`,
+          headers,
+        });
+        expect(response.statusCode).toBe(200);
+        const body = response.json() as { data: unknown[]; nextCursor: string | null };
+        expect(body.data).toEqual([]);
+        cursor = body.nextCursor;
+        pages += 1;
+      } while (cursor !== null);
+      // Each page reads the next MAX_TRANSFERS_EXAMINED transfers of the tree, the last what is left.
+      expect(pages).toBe(Math.ceil(ROWS / MAX_TRANSFERS_EXAMINED));
+      const csv = await app.inject({
+        url: url.replace('&limit=50', ''),
+        headers: { ...headers, accept: 'text/csv' },
+      });
+      expect(csvIds(csv.body, PUBLIC_HEADER)).toEqual([]);
+      expect(csv.headers['x-next-cursor']).toBeUndefined();
     });
   });
 }

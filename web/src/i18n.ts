@@ -103,6 +103,8 @@ const fr = {
   applyFilters: 'Filtrer',
   downloadCsv: 'Télécharger en CSV',
   noTransfers: 'Aucun transfert.',
+  noTransfersYet:
+    'Aucun transfert parmi les plus récents lus : l’historique filtré se lit 2 000 transferts à la fois. Afficher la suite pour chercher plus loin.',
   date: 'Date',
   kind: 'Nature',
   amount: 'Montant',
@@ -305,6 +307,8 @@ const en: Messages = {
   applyFilters: 'Filter',
   downloadCsv: 'Download CSV',
   noTransfers: 'No transfer.',
+  noTransfersYet:
+    'No transfer among the newest read: a filtered history is read 2,000 transfers at a time. Show more to search further back.',
   date: 'Date',
   kind: 'Kind',
   amount: 'Amount',

@@ -198,6 +198,12 @@ export class TirelireAdminClient extends BaseClient {
     return this.call('adminListHolds', { query: { accountId: id, ...filter }, call });
   }
 
+  /**
+   * Every transfer of the platform, newest first, filtered. A page filtered by
+   * what its index does not hold (`since`, `until`, `kind` add or remove, a
+   * kind without `accountId`) reads a bounded number of transfers, so it may
+   * hold fewer than `limit`, none even, and still have a `nextCursor`.
+   */
   listTransfers(filter: TransferFilter = {}, call?: CallOptions): Promise<Result<'adminListTransfers'>> {
     return this.call('adminListTransfers', { query: transferQuery(filter), call });
   }

@@ -219,6 +219,11 @@ export class TirelireClient extends BaseClient {
     return this.call('me', { call });
   }
 
+  /**
+   * The history, newest first. A page with `since` or `until` reads a bounded
+   * number of transfers, so it may hold fewer than `limit`, none even, and
+   * still have a `nextCursor`: follow it until it is null.
+   */
   listTransfers(filter: HistoryFilter = {}, call?: CallOptions): Promise<Result<'listTransfers'>> {
     return this.call('listTransfers', { query: historyQuery(filter), call });
   }

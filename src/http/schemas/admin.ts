@@ -23,6 +23,7 @@ import {
   MAX_SUBACCOUNT_PAGE,
   MAX_SUBACCOUNTS_EXAMINED,
 } from '../bounds.js';
+import { MAX_TRANSFERS_EXAMINED } from '../../domain/pages.js';
 import { rulesFields, subaccountCreateBody } from './public.js';
 
 /** The operator API under /admin/v1 (docs/admin-api.md); its answers are packages/client/src/shapes.ts's. */
@@ -315,8 +316,7 @@ export const ADMIN_ROUTES: Record<string, RouteDoc> = {
   'GET /admin/v1/transfers': {
     operationId: 'adminListTransfers',
     summary: 'Every transfer of the platform, filtered, newest first',
-    description:
-      'With `Accept: text/csv` the same rows come as CSV: without `limit`, the whole filtered history, streamed; with `limit`, one page and `X-Next-Cursor` for the next.',
+    description: `A page filtered by what its index does not hold (\`since\`, \`until\`, \`kind=add\` or \`remove\`, a kind across every account) reads at most ${MAX_TRANSFERS_EXAMINED} transfers, so it may hold fewer than \`limit\`, none even, and still have a \`nextCursor\`. With \`Accept: text/csv\` the same rows come as CSV: without \`limit\`, the whole filtered history, streamed; with \`limit\`, one page and \`X-Next-Cursor\` for the next.`,
     tag: 'operator',
     auth: 'admin',
     parameters: [

@@ -1,5 +1,6 @@
 import { allRequired, enumOf, object, text, ANSWERS, SUBACCOUNTS_PER_PAGE } from 'tirelire-client/shapes';
 import { MAX_BATCH_OPERATIONS } from '../bounds.js';
+import { MAX_TRANSFERS_EXAMINED } from '../../domain/pages.js';
 import {
   amountInput,
   apiKeyField,
@@ -187,8 +188,7 @@ export const PUBLIC_ROUTES: Record<string, RouteDoc> = {
   'GET /v1/subaccount/credit/transfers': {
     operationId: 'listTransfers',
     summary: 'The transfer history, newest first, by cursor',
-    description:
-      'With `Accept: text/csv` the same rows come as CSV: without `limit`, the whole filtered history, streamed; with `limit`, one page and `X-Next-Cursor` for the next.',
+    description: `A page filtered by what its index does not hold (\`since\`, \`until\`) reads at most ${MAX_TRANSFERS_EXAMINED} transfers, so it may hold fewer than \`limit\`, none even, and still have a \`nextCursor\`. With \`Accept: text/csv\` the same rows come as CSV: without \`limit\`, the whole filtered history, streamed; with \`limit\`, one page and \`X-Next-Cursor\` for the next.`,
     tag: 'history',
     auth: 'apiKey',
     parameters: [

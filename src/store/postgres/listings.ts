@@ -7,7 +7,8 @@ import {
   cursorPosition,
   likePattern,
   pageOf,
-  searchPageOf,
+  windowPageOf,
+  transfersExamined,
   type MainAccountPage,
   type MainAccountQuery,
   type SubaccountQuery,
@@ -177,7 +178,7 @@ export async function searchSubaccounts(
     conditions.values,
   );
   const examined = { count: Number(window.count), lowestId: Number(window.lowest) };
-  const page = searchPageOf(found.rows, query, examined, (row) => BigInt(row.id));
+  const page = windowPageOf(found.rows, query, examined, (row) => BigInt(row.id));
   return {
     items: page.rows.map((row) => ({ subaccount: toAccount(row), mainEmail: row.main_email })),
     nextCursor: page.nextCursor,
@@ -203,30 +204,84 @@ export async function findSubaccountByToken(pool: pg.Pool, token: string): Promi
 }
 
 export async function listTransfers(pool: pg.Pool, filter: TransferFilter): Promise<TransferPage> {
-  const { text, values } = transferListing(filter);
-  const found = await runQuery<TransferRow & { seq: string }>(pool, text, values);
-  const page = pageOf(found.rows, filter.limit, (row) => BigInt(row.seq));
+  const examine = transfersExamined(filter);
+  const rowsOf = async ({ text, values }: Statement) =>
+    (await runQuery<TransferRow & { seq: string }>(pool, text, values)).rows;
+  if (examine === null) {
+    const page = pageOf(await rowsOf(transferListing(filter)), filter.limit, (row) => BigInt(row.seq));
+    return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
+  }
+  // Two statements on one index, as the subaccount search: the window, then the matches in it.
+  const windowed = transferWindow(filter, examine);
+  const found = await runQuery<{ count: string; lowest: Int8 | null }>(pool, windowed.text, windowed.values);
+  const window = found.rows[0]!;
+  if (window.lowest === null) return { items: [], nextCursor: null };
+  const rows = await rowsOf(transferListing(filter, window.lowest));
+  const examined = { count: Number(window.count), lowestId: BigInt(window.lowest) };
+  const page = windowPageOf(rows, { limit: filter.limit, examineLimit: examine }, examined, (row) =>
+    BigInt(row.seq),
+  );
   return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
 }
 
-/** The statement of a page of transfers. */
-export function transferListing(filter: TransferFilter): { text: string; values: unknown[] } {
+interface Statement {
+  readonly text: string;
+  readonly values: unknown[];
+}
+
+/** Whether a tree's transfers of the filter's kind are read from their own index (transfers_main_few). */
+function fewKindIndexed(filter: TransferFilter): boolean {
+  return (
+    filter.kind !== undefined &&
+    filter.subaccountId === undefined &&
+    filter.mainAccountId !== undefined &&
+    isFewKind(filter.kind)
+  );
+}
+
+/** The conditions the index a listing reads answers: the subaccount or the tree, a tree's few kind, the cursor. */
+function indexedConditions(filter: TransferFilter): Conditions {
   const conditions = new Conditions();
-  if (filter.mainAccountId !== undefined)
-    conditions.add((p) => `main_account_id = ${p}`, filter.mainAccountId);
   if (filter.subaccountId !== undefined) conditions.add((p) => `subaccount_id = ${p}`, filter.subaccountId);
-  if (filter.kind !== undefined) conditions.add((p) => `kind = ${p}`, filter.kind);
-  // The same term as the partial index's, so that the planner may use it whatever the kind's value.
-  if (filter.kind !== undefined && isFewKind(filter.kind)) conditions.clauses.push(FEW_KINDS);
-  if (filter.since !== undefined) conditions.add((p) => `created_at >= ${p}`, filter.since);
-  if (filter.until !== undefined) conditions.add((p) => `created_at < ${p}`, filter.until);
+  else if (filter.mainAccountId !== undefined)
+    conditions.add((p) => `main_account_id = ${p}`, filter.mainAccountId);
+  if (fewKindIndexed(filter)) {
+    conditions.add((p) => `kind = ${p}`, filter.kind);
+    // The same term as the partial index's, so that the planner may use it whatever the kind's value.
+    conditions.clauses.push(FEW_KINDS);
+  }
   if (filter.cursor !== undefined) {
     conditions.add((p) => `seq < ${p}`, cursorPosition(filter.cursor).toString());
   }
+  return conditions;
+}
+
+/** The statement of a page of transfers; with `lowest`, only among the transfers from that seq up (the examined window). */
+export function transferListing(filter: TransferFilter, lowest?: Int8): Statement {
+  const conditions = indexedConditions(filter);
+  // What that index does not answer is checked row by row (transfersExamined).
+  if (filter.subaccountId !== undefined && filter.mainAccountId !== undefined)
+    conditions.add((p) => `main_account_id = ${p}`, filter.mainAccountId);
+  if (filter.kind !== undefined && !fewKindIndexed(filter)) conditions.add((p) => `kind = ${p}`, filter.kind);
+  if (filter.since !== undefined) conditions.add((p) => `created_at >= ${p}`, filter.since);
+  if (filter.until !== undefined) conditions.add((p) => `created_at < ${p}`, filter.until);
+  if (lowest !== undefined) conditions.add((p) => `seq >= ${p}`, lowest);
   const where = conditions.where();
   const limit = conditions.limit(filter.limit);
   return {
     text: `SELECT seq, ${TRANSFER_COLUMNS} FROM transfers ${where} ORDER BY seq DESC ${limit}`,
+    values: conditions.values,
+  };
+}
+
+/** The window of transfers a page examines: the newest `examine` that its index gives, counted, and the lowest seq. */
+export function transferWindow(filter: TransferFilter, examine: number): Statement {
+  const conditions = indexedConditions(filter);
+  const where = conditions.where();
+  conditions.values.push(examine);
+  return {
+    text: `SELECT count(*) AS count, min(seq) AS lowest FROM
+      (SELECT seq FROM transfers ${where} ORDER BY seq DESC LIMIT $${conditions.values.length}) w`,
     values: conditions.values,
   };
 }

@@ -8,7 +8,8 @@ import {
   cursorPosition,
   likePattern,
   pageOf,
-  searchPageOf,
+  windowPageOf,
+  transfersExamined,
   type MainAccountPage,
   type MainAccountQuery,
   type SubaccountQuery,
@@ -146,7 +147,7 @@ export class SqliteListings {
       ...(search === '' ? {} : { pattern: likePattern(search) }),
     }) as (AccountRow & { main_email: string })[];
     const examined = { count: Number(window.count), lowestId: Number(window.lowest) };
-    const page = searchPageOf(rows, query, examined, (row) => row.id);
+    const page = windowPageOf(rows, query, examined, (row) => row.id);
     return {
       items: page.rows.map((row) => ({ subaccount: toAccount(row), mainEmail: row.main_email })),
       nextCursor: page.nextCursor,
@@ -168,9 +169,29 @@ export class SqliteListings {
   listTransfers(filter: TransferFilter): TransferPage {
     const { subaccountId } = filter;
     if (subaccountId !== undefined) return subaccountHistory(this.statement, { ...filter, subaccountId });
-    const { sql, params } = transferListing(filter);
-    const rows = this.statement(sql).all(params) as (TransferRow & { seq: bigint })[];
-    const page = pageOf(rows, filter.limit, (row) => row.seq);
+    const examine = transfersExamined(filter);
+    const rowsOf = ({ sql, params }: Statement) =>
+      this.statement(sql).all(params) as (TransferRow & { seq: bigint })[];
+    if (examine === null) {
+      const page = pageOf(rowsOf(transferListing(filter)), filter.limit, (row) => row.seq);
+      return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
+    }
+    // Two statements on one index, as the subaccount search: the window, then the matches in it.
+    // Seqs only grow: a transfer committed between the two is above the window, none below it is missed.
+    const windowed = transferWindow(filter, examine);
+    const window = this.statement(windowed.sql).get(windowed.params) as {
+      count: bigint;
+      lowest: bigint | null;
+    };
+    if (window.lowest === null) return { items: [], nextCursor: null };
+    const rows = rowsOf(transferListing(filter, window.lowest));
+    const examined = { count: Number(window.count), lowestId: window.lowest };
+    const page = windowPageOf(
+      rows,
+      { limit: filter.limit, examineLimit: examine },
+      examined,
+      (row) => row.seq,
+    );
     return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
   }
 
@@ -243,26 +264,57 @@ interface ActionRow {
   created_at: bigint;
 }
 
-/** The statement of a page of transfers not filtered by subaccount (a tree's, or the platform's). */
-export function transferListing(filter: Omit<TransferFilter, 'subaccountId'>): {
-  sql: string;
-  params: Record<string, unknown>;
-} {
-  const where: string[] = [];
-  const params: Record<string, unknown> = { limit: filter.limit + 1 };
-  const add = (clause: string, name: string, value: unknown) => {
-    where.push(clause);
+type Statement = { readonly sql: string; readonly params: Record<string, unknown> };
+
+/**
+ * A listing's conditions (not filtered by subaccount): those the index it
+ * reads answers (the tree, a few kind, the cursor) and those checked row by
+ * row (transfersExamined).
+ */
+function transferConditions(filter: Omit<TransferFilter, 'subaccountId'>) {
+  const indexed: string[] = [];
+  const checked: string[] = [];
+  const params: Record<string, unknown> = {};
+  const add = (to: string[], clause: string, name: string, value: unknown) => {
+    to.push(clause);
     params[name] = value;
   };
-  if (filter.mainAccountId !== undefined) add('t.main_account_id = @main', 'main', filter.mainAccountId);
-  if (filter.kind !== undefined) add('t.kind = @kind', 'kind', filter.kind);
-  // The same term as the partial index's, so that the planner may use it.
-  if (filter.kind !== undefined && isFewKind(filter.kind)) where.push(`t.${FEW_KINDS}`);
-  if (filter.since !== undefined) add('t.created_at >= @since', 'since', filter.since.getTime());
-  if (filter.until !== undefined) add('t.created_at < @until', 'until', filter.until.getTime());
-  if (filter.cursor !== undefined) add('t.seq < @cursor', 'cursor', cursorPosition(filter.cursor));
+  if (filter.mainAccountId !== undefined)
+    add(indexed, 't.main_account_id = @main', 'main', filter.mainAccountId);
+  if (filter.kind !== undefined && filter.mainAccountId !== undefined && isFewKind(filter.kind)) {
+    add(indexed, 't.kind = @kind', 'kind', filter.kind);
+    // The same term as the partial index's, so that the planner may use it.
+    indexed.push(`t.${FEW_KINDS}`);
+  } else if (filter.kind !== undefined) add(checked, 't.kind = @kind', 'kind', filter.kind);
+  if (filter.since !== undefined) add(checked, 't.created_at >= @since', 'since', filter.since.getTime());
+  if (filter.until !== undefined) add(checked, 't.created_at < @until', 'until', filter.until.getTime());
+  if (filter.cursor !== undefined) add(indexed, 't.seq < @cursor', 'cursor', cursorPosition(filter.cursor));
+  return { indexed, checked, params };
+}
+
+const whereOf = (clauses: readonly string[]) =>
+  clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
+
+/**
+ * The statement of a page of transfers not filtered by subaccount; with
+ * `lowest`, only among the transfers from that seq up (the examined window).
+ */
+export function transferListing(filter: Omit<TransferFilter, 'subaccountId'>, lowest?: bigint): Statement {
+  const { indexed, checked, params } = transferConditions(filter);
+  const where = [...indexed, ...checked];
+  if (lowest !== undefined) where.push('t.seq >= @lowest');
   const sql = `SELECT ${TRANSFER_COLUMNS} FROM transfers t ${TOKEN_JOIN}
-    ${where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`}
-    ORDER BY t.seq DESC LIMIT @limit`;
-  return { sql, params };
+    ${whereOf(where)} ORDER BY t.seq DESC LIMIT @limit`;
+  return {
+    sql,
+    params: { ...params, limit: filter.limit + 1, ...(lowest === undefined ? {} : { lowest }) },
+  };
+}
+
+/** The window of transfers a page examines: the newest `examine` that its index gives, counted, and the lowest seq. */
+export function transferWindow(filter: Omit<TransferFilter, 'subaccountId'>, examine: number): Statement {
+  const { indexed, params } = transferConditions(filter);
+  const sql = `SELECT COUNT(*) AS count, MIN(seq) AS lowest FROM
+    (SELECT t.seq FROM transfers t ${whereOf(indexed)} ORDER BY t.seq DESC LIMIT @examine)`;
+  return { sql, params: { ...params, examine } };
 }

@@ -1,5 +1,12 @@
 import type Database from 'better-sqlite3';
-import { cursorPosition, pageOf, type TransferFilter, type TransferPage } from '../../domain/pages.js';
+import {
+  cursorPosition,
+  encodeCursor,
+  pageOf,
+  transfersExamined,
+  type TransferFilter,
+  type TransferPage,
+} from '../../domain/pages.js';
 import { HISTORY_MARK_EVERY } from './migrations.js';
 import { TOKEN_JOIN, TRANSFER_COLUMNS, toTransfer, type TransferRow } from './rows.js';
 
@@ -13,7 +20,9 @@ type ChainRow = TransferRow & { seq: bigint; previous_seq: bigint | null };
  * in HISTORY_MARK_EVERY. Rows never change and a commit only adds rows above
  * the head read, so the walk sees one consistent history without a read
  * transaction. The other filters are checked on each row, as the former index
- * scan did.
+ * scan did, and then the walk stops after the transfers a page may examine
+ * (transfersExamined): a page that found fewer than `limit` by then ends at
+ * the last one walked, so the next walks on from there.
  */
 export function subaccountHistory(
   statement: (sql: string) => Database.Statement,
@@ -39,21 +48,36 @@ export function subaccountHistory(
     }
   }
   const matches = rowFilter(filter);
+  const examine = transfersExamined(filter) ?? Infinity;
   const rows: ChainRow[] = [];
-  while (next !== null && rows.length <= filter.limit) {
+  let examined = 0;
+  let lastExamined: bigint | null = null;
+  while (next !== null && rows.length <= filter.limit && examined < examine) {
     // Up to the rows still wanted, in one statement; more when some may not match.
     const wanted = filter.limit + 1 - rows.length;
-    const links = walk.all(next, BigInt(Math.max(wanted, WALK_CHUNK))) as ChainRow[];
+    const chunk = Math.min(
+      Math.max(wanted, examine === Infinity ? WALK_CHUNK : FILTERED_WALK_CHUNK),
+      examine - examined,
+    );
+    const links = walk.all(next, BigInt(chunk)) as ChainRow[];
     if (links.length === 0)
       throw new Error(`subaccount ${sub}'s history names a missing transfer (seq ${next})`);
     for (const row of links) {
       if (rows.length > filter.limit) break;
-      if ((cursor === null || row.seq < cursor) && matches(row)) rows.push(row);
+      // Rows walked from a mark down to the cursor are not the page's: they are not examined.
+      if (cursor !== null && row.seq >= cursor) continue;
+      examined += 1;
+      lastExamined = row.seq;
+      if (matches(row)) rows.push(row);
     }
     next = links.at(-1)!.previous_seq;
   }
   const page = pageOf(rows, filter.limit, (row) => row.seq);
-  return { items: page.rows.map(toTransfer), nextCursor: page.nextCursor };
+  const cutAt = page.nextCursor === null && next !== null && examined >= examine ? lastExamined : null;
+  return {
+    items: page.rows.map(toTransfer),
+    nextCursor: cutAt === null ? page.nextCursor : encodeCursor(cutAt),
+  };
 }
 
 /** The seq of a subaccount's first indexed transfer above a position (partial index transfers_sub_marks). */
@@ -62,6 +86,8 @@ export const MARK_ABOVE = `SELECT MIN(seq) FROM transfers
 
 /** Rows walked per statement at least. */
 const WALK_CHUNK = 16;
+/** The same when rows are checked against filters, which may reject most of them. */
+const FILTERED_WALK_CHUNK = 256;
 
 /**
  * Up to a number of rows (the second parameter) of a chain from a transfer

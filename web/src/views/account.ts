@@ -293,7 +293,10 @@ function transferTable(c: Controller, page: AccountPage): TemplateResult {
   const { t, state } = c;
   const lang = state.language;
   const transfers: readonly Transfer[] = page.transfers;
-  if (transfers.length === 0) return html`<p class="help">${t.noTransfers}</p>`;
+  if (transfers.length === 0) {
+    // A page filtered by date reads a bounded number of transfers: none found yet is not none at all.
+    return html`<p class="help">${page.nextCursor === null ? t.noTransfers : t.noTransfersYet}</p>`;
+  }
   return html`<div class="scroll">
     <table class="transfers">
       <caption class="visually-hidden">
