@@ -20,6 +20,11 @@ export function freshSchema(): string {
   return `tirelire_test_${randomBytes(6).toString('hex')}`;
 }
 
+/** A pool of raw connections into `schema`, for tests that read or hold what the store cannot show. */
+export function schemaPool(schema: string, max: number): pg.Pool {
+  return new pg.Pool({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}`, max });
+}
+
 /** A PostgreSQL store in a fresh schema, with a raw SQL door into that schema for tamper tests. */
 export async function createPostgresStore(
   options: PostgresStoreOptions = {},

@@ -5,7 +5,7 @@ import type { Store } from '../../src/domain/store.js';
 import { LedgerStatsReader } from '../../src/store/postgres/ledger-stats.js';
 import { postgresReachable } from '../../src/store/postgres/schema-admin.js';
 import { creditsAmong, seedMain, seedSub, type SeededMain } from '../helpers/fixtures.js';
-import { createPostgresStore, POSTGRES_URL } from '../helpers/postgres-factory.js';
+import { createPostgresStore, POSTGRES_URL, schemaPool } from '../helpers/postgres-factory.js';
 
 /**
  * /metrics on PostgreSQL keeps the money moved by kind between reads up to a
@@ -26,11 +26,7 @@ describe.skipIf(!reachable)('PostgreSQL ledger stats, summed as the ledger grows
   beforeEach(async () => {
     subject = await createPostgresStore();
     store = subject.store;
-    pool = new pg.Pool({
-      connectionString: POSTGRES_URL,
-      options: `-c search_path=${subject.schema}`,
-      max: 3,
-    });
+    pool = schemaPool(subject.schema, 3);
     main = await seedMain(store, '1000');
     subs = [await seedSub(store, main, '5'), await seedSub(store, main, '7')];
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
 import { transferValues } from './rows.js';
+import { ANY_ENABLED } from './webhooks.js';
 import { sendStatement, type Queryable, type Statement } from './transaction.js';
 
 /** The running state of a new transaction; its event ids end with 12 random hex digits. */
@@ -63,7 +64,9 @@ const ACCOUNTS_PARAM = USAGE_PARAM + USAGE_TYPES.length;
 // so rolls the transaction back) unless it updated exactly the accounts given:
 // the check runs in SQL because the statement may be sent together with COMMIT
 // (inPipelinedTransaction), too late for a check in JS. A closed subaccount's
-// key goes: an advanced subaccount's key answers 10 from then on.
+// key goes: an advanced subaccount's key answers 10 from then on. Events go to
+// the webhook outbox only while an endpoint is enabled (the first one's
+// registration waits for this statement's commit: createWebhookInTransaction).
 const WRITE_SQL = `
   WITH inserted AS (
     INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS}) SELECT * FROM unnest(${TRANSFERS})
@@ -72,7 +75,7 @@ const WRITE_SQL = `
     SELECT * FROM unnest(${arrays(EVENTS_PARAM, EVENT_TYPES)})
     RETURNING account_id, sequence
   ), queued AS (
-    INSERT INTO event_outbox (account_id, sequence) SELECT account_id, sequence FROM told
+    INSERT INTO event_outbox (account_id, sequence) SELECT account_id, sequence FROM told WHERE ${ANY_ENABLED}
   ), held AS (
     INSERT INTO holds (id, account_id, main_account_id, amount, captured, status, reason, created_at, expires_at,
       transfer_id)

@@ -40,8 +40,11 @@ interface EndpointRow {
 const ENDPOINT_COLUMNS =
   'id, owner_account_id, url, types, secret, previous_secret, previous_until, status, failing_since, created_at';
 
-/** Whether any endpoint is enabled; with none, the outbox's events go to no one. */
-const ANY_ENABLED = "EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled')";
+/**
+ * Whether any endpoint is enabled; with none, events go to no one, and a
+ * ledger write adds nothing to the outbox (ledger-write.ts).
+ */
+export const ANY_ENABLED = "EXISTS (SELECT 1 FROM webhook_endpoints WHERE status = 'enabled')";
 
 function toEndpoint(row: EndpointRow): WebhookEndpoint {
   return {
@@ -73,8 +76,14 @@ export async function createWebhookInTransaction(
     );
     if (Number(found.rows[0]!.count) >= MAX_WEBHOOKS_PER_ACCOUNT) return { ok: false, code: 39 };
   }
-  // The first enabled endpoint starts from the events committed after it, as on SQLite: what the
-  // fan-out has not taken yet (it empties the outbox while no endpoint is enabled) goes to none.
+  // The first enabled endpoint starts from the events committed after it, as on SQLite. While none
+  // is enabled a ledger write adds nothing to the outbox, deciding so in its own statement; that
+  // statement holds the outbox's ROW EXCLUSIVE lock to its commit, zero rows or not. This lock
+  // waits for the writes in flight (committed before this endpoint, so for no one) and holds the
+  // next ones until this endpoint commits: they then see it and add their events. SHARE would do
+  // that too, but two registrations holding it would deadlock at the DELETE below; SHARE ROW
+  // EXCLUSIVE lets one registration in at a time. What the outbox still held goes to none.
+  await client.query('LOCK TABLE event_outbox IN SHARE ROW EXCLUSIVE MODE');
   await client.query(`DELETE FROM event_outbox WHERE NOT ${ANY_ENABLED}`);
   const inserted = await client.query<EndpointRow>(
     `INSERT INTO webhook_endpoints (id, owner_account_id, url, types, secret, created_at)
