@@ -21,9 +21,7 @@ export async function createHandwrittenSchema(
   subaccounts: number,
   openingMicros: bigint,
 ): Promise<HandwrittenSeed> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withPgClient(databaseUrl, async (client) => {
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await client.query(`CREATE SCHEMA ${schema}`);
     await client.query(`
@@ -59,9 +57,7 @@ export async function createHandwrittenSchema(
     );
     await settleTables(client, [`${schema}.account`, `${schema}.transfer`]);
     return { apiKey, tokens, mainAccountId };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
@@ -80,24 +76,27 @@ export async function readHandwrittenBalance(
   schema: string,
   accountId: number,
 ): Promise<bigint> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const result = await client.query<{ balance_micros: string }>(
-      `SELECT balance_micros FROM ${schema}.account WHERE id = $1`,
-      [accountId],
-    );
-    return BigInt(result.rows[0]!.balance_micros);
-  } finally {
-    await client.end();
-  }
+  const result = await withPgClient(databaseUrl, (client) =>
+    client.query<{ balance_micros: string }>(`SELECT balance_micros FROM ${schema}.account WHERE id = $1`, [
+      accountId,
+    ]),
+  );
+  return BigInt(result.rows[0]!.balance_micros);
 }
 
 export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  await withPgClient(databaseUrl, (client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
+}
+
+/** Runs `work` on a connection of its own to `databaseUrl`, closed after it whatever happens. */
+export async function withPgClient<T>(
+  databaseUrl: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    return await work(client);
   } finally {
     await client.end();
   }

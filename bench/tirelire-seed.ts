@@ -1,10 +1,9 @@
-import pg from 'pg';
 import type { Store } from '../src/domain/store.js';
 import { newTransferId } from '../src/app/ids.js';
 import { generateApiKey, generateSubaccountToken, hashApiKey } from '../src/app/keys.js';
 import { openStore } from '../src/store/open-store.js';
 import { openPostgresStore } from '../src/store/postgres/open.js';
-import { settleTables } from './handwritten-schema.js';
+import { settleTables, withPgClient } from './handwritten-schema.js';
 
 /** Where a Tirelire target keeps its ledger: a SQLite file, or a PostgreSQL schema of its own. */
 export type TirelireDatabase =
@@ -102,22 +101,13 @@ export async function seedTirelire(
   } finally {
     await store.close();
   }
-  if (database.engine === 'postgres') await settleSchema(database);
-  return seeded;
-}
-
-/** settleTables on the tables a Tirelire target's load reads and writes. */
-async function settleSchema(database: { readonly url: string; readonly schema: string }): Promise<void> {
-  const client = new pg.Client({ connectionString: database.url });
-  await client.connect();
-  try {
-    await settleTables(
-      client,
-      ['accounts', 'transfers', 'events', 'event_outbox'].map((table) => `${database.schema}.${table}`),
+  if (database.engine === 'postgres') {
+    const tables = ['accounts', 'transfers', 'events', 'event_outbox'].map(
+      (table) => `${database.schema}.${table}`,
     );
-  } finally {
-    await client.end();
+    await withPgClient(database.url, (client) => settleTables(client, tables));
   }
+  return seeded;
 }
 
 export interface LedgerCheck {

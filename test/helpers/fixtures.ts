@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { EventType } from '../../src/domain/events.js';
 import type { Store } from '../../src/domain/store.js';
 import type { CreditOutcome, Direction } from '../../src/domain/transfers.js';
 import { parseAmount } from '../../src/domain/money.js';
 import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/app/keys.js';
 import { newTransferId } from '../../src/app/ids.js';
+import type { WebhookEndpoint } from '../../src/domain/webhooks.js';
 
 export interface SeededMain {
   readonly accountId: number;
@@ -112,4 +114,25 @@ export async function creditsAmong(
   const refused = outcomes.filter((outcome) => !outcome.ok);
   if (refused.length > 0) throw new Error(`creditsAmong: ${refused.length} of ${count} refused`);
   return outcomes;
+}
+
+/**
+ * Registers a webhook endpoint of `ownerAccountId` (null: the operator's) for
+ * `types` (null: every type) through the Store API; throws if it is refused.
+ */
+export async function registerEndpoint(
+  store: Store,
+  ownerAccountId: number | null,
+  options: { readonly id?: string; readonly types?: EventType[] | null; readonly createdAt?: Date } = {},
+): Promise<WebhookEndpoint> {
+  const outcome = await store.createWebhook({
+    id: options.id ?? `we_${randomUUID()}`,
+    ownerAccountId,
+    url: 'https://receiver.example/hook',
+    types: options.types ?? null,
+    secret: 'whsec_c2VjcmV0',
+    createdAt: options.createdAt ?? new Date(),
+  });
+  if (!outcome.ok) throw new Error(`createWebhook refused with ${outcome.code}`);
+  return outcome.endpoint;
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/domain/store.js';
 import { postgresReachable } from '../../src/store/postgres/schema-admin.js';
-import { move, seedMain, seedSub, type SeededMain } from '../helpers/fixtures.js';
+import { move, registerEndpoint, seedMain, seedSub, type SeededMain } from '../helpers/fixtures.js';
 import { createPostgresStore, POSTGRES_URL, schemaPool } from '../helpers/postgres-factory.js';
 
 /**
@@ -40,15 +40,7 @@ describe.skipIf(!reachable)('PostgreSQL webhook outbox', () => {
 
   /** An operator's endpoint for every event; resolves once it is committed, with when. */
   async function register(): Promise<number> {
-    const outcome = await store.createWebhook({
-      id: `we_${randomUUID()}`,
-      ownerAccountId: null,
-      url: 'https://receiver.example/hook',
-      types: null,
-      secret: 'whsec_c2VjcmV0',
-      createdAt: new Date(),
-    });
-    expect(outcome.ok).toBe(true);
+    await registerEndpoint(store, null);
     return performance.now();
   }
 
@@ -57,8 +49,6 @@ describe.skipIf(!reachable)('PostgreSQL webhook outbox', () => {
     await move(store, 'add', main.keyHash, token, '1');
     return performance.now();
   }
-
-  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('adds nothing to the outbox while no endpoint is enabled, and every event once one is', async () => {
     await transfer();
@@ -79,7 +69,7 @@ describe.skipIf(!reachable)('PostgreSQL webhook outbox', () => {
   /** Starts `first`, then `second` 100 ms later; answers when each had committed. */
   async function overlapping(first: () => Promise<number>, second: () => Promise<number>) {
     const firstDone = first();
-    await pause(100);
+    await delay(100);
     return Promise.all([firstDone, second()]);
   }
 

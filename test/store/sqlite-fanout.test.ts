@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { move, seedMain, seedSub } from '../helpers/fixtures.js';
+import { move, registerEndpoint, seedMain, seedSub } from '../helpers/fixtures.js';
 import { sqliteStoreEachTest } from '../helpers/sqlite-file.js';
 
 /**
@@ -29,17 +29,7 @@ describe('SQLite webhook fan-out without an enabled endpoint', () => {
     return main;
   }
 
-  async function register(id: string, ownerAccountId: number) {
-    const outcome = await store.createWebhook({
-      id,
-      ownerAccountId,
-      url: 'https://receiver.example/hook',
-      types: null,
-      secret: 'whsec_c2VjcmV0',
-      createdAt: new Date(),
-    });
-    expect(outcome.ok).toBe(true);
-  }
+  const register = (id: string, ownerAccountId: number) => registerEndpoint(store, ownerAccountId, { id });
 
   it('writes nothing while no endpoint exists', async () => {
     await treeWithTransfers();

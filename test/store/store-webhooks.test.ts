@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { beforeEach, expect, it } from 'vitest';
 import type { EventType } from '../../src/domain/events.js';
 import type { Store } from '../../src/domain/store.js';
 import { DISABLE_AFTER_MS, type AttemptRecord, type ClaimedDelivery } from '../../src/domain/webhooks.js';
-import { move, seedMain, seedSub } from '../helpers/fixtures.js';
+import { move, registerEndpoint, seedMain, seedSub } from '../helpers/fixtures.js';
 import { describeEachStore } from '../helpers/stores.js';
 
 /**
@@ -20,18 +19,8 @@ await describeEachStore('webhooks', (current) => {
   const t0 = new Date('2026-12-02T10:00:00Z');
   const later = (ms: number) => new Date(t0.getTime() + ms);
 
-  async function endpoint(ownerAccountId: number | null, types: EventType[] | null = null) {
-    const outcome = await store.createWebhook({
-      id: `we_${randomUUID()}`,
-      ownerAccountId,
-      url: 'https://receiver.example/hook',
-      types,
-      secret: 'whsec_c2VjcmV0',
-      createdAt: t0,
-    });
-    if (!outcome.ok) throw new Error(`createWebhook refused with ${outcome.code}`);
-    return outcome.endpoint;
-  }
+  const endpoint = (ownerAccountId: number | null, types: EventType[] | null = null) =>
+    registerEndpoint(store, ownerAccountId, { types, createdAt: t0 });
 
   const claimAll = (now: Date, busy: string[] = []) => store.claimDeliveries(now, 100, 30_000, busy);
   const byEndpoint = (claimed: readonly ClaimedDelivery[]) =>
