@@ -12,6 +12,7 @@ import { measureHistoryPages, type PageTiming } from './history-pages.js';
 import { measureLedgerStats, type LedgerStatsTiming } from './ledger-stats-timing.js';
 import { median, runLoad, type LoadResult } from './load.js';
 import { RESULTS_DIR, ROOT } from './paths.js';
+import { describePgIo, pgIoPerTransfer, readPgIo, type PgIo } from './pg-io.js';
 import { freePort, machineBusySeconds, startServer } from './server-process.js';
 import { inspectTirelire, openBenchStore, serverEnv, type TirelireDatabase } from './tirelire-seed.js';
 
@@ -24,8 +25,9 @@ import { inspectTirelire, openBenchStore, serverEnv, type TirelireDatabase } fro
  * (64 connections, credit/add of 0.01), spread over every subaccount of the
  * tree in a shuffled order, ROUNDS times, the order within a round
  * alternating; each run's throughput on the big ledger is set against the
- * empty one's of the same round. Then the history's page time on the big
- * ledger, what /metrics' ledger figures cost on each, and the bytes each
+ * empty one's of the same round (on PostgreSQL with the blocks read and the
+ * WAL written per transfer: pg-io.ts). Then the history's page time on the
+ * big ledger, what /metrics' ledger figures cost on each, and the bytes each
  * transfer takes on disk.
  */
 const TRANSFERS = positiveNumber('GROWTH_TRANSFERS', 10_000_000);
@@ -69,6 +71,8 @@ interface Run {
   readonly otherCpuPercent: number;
   readonly balance: 'PASS' | 'FAIL';
   readonly detail: string;
+  /** PostgreSQL: blocks read from outside shared buffers and WAL written, per transfer (pg-io.ts). */
+  readonly io?: PgIo;
 }
 
 interface StoreObject {
@@ -129,8 +133,16 @@ async function mainBalance(ledger: Ledger): Promise<bigint> {
   }
 }
 
+/** PostgreSQL's I/O counters for a ledger; none for SQLite. */
+function ioOf(database: TirelireDatabase): Promise<PgIo | undefined> {
+  return database.engine === 'postgres'
+    ? readPgIo(database.url, database.schema)
+    : Promise.resolve(undefined);
+}
+
 async function runOnce(ledger: Ledger, round: number, logDir: string): Promise<Run> {
   const before = await mainBalance(ledger);
+  const ioBefore = await ioOf(ledger.database);
   const server = await startServer({
     name: `growth ${ledger.database.engine} ${ledger.size}`,
     args: [join(ROOT, 'dist', 'main.js')],
@@ -170,6 +182,7 @@ async function runOnce(ledger: Ledger, round: number, logDir: string): Promise<R
     const selfCpu = (end.self.user + end.self.system - startCpu.self.user - startCpu.self.system) / 1e6;
     await server.stop();
     stopped = true;
+    const ioAfter = await ioOf(ledger.database);
     const moved = before - (await mainBalance(ledger));
     const acknowledged = warmup.transfersAcknowledged + load.transfersAcknowledged;
     const expected = BigInt(acknowledged) * AMOUNT_MICROS;
@@ -183,6 +196,7 @@ async function runOnce(ledger: Ledger, round: number, logDir: string): Promise<R
       otherCpuPercent: Math.max(0, (100 * (end.machine - startCpu.machine - serverCpu - selfCpu)) / elapsed),
       balance: moved === expected && unanswered === 0 ? 'PASS' : 'FAIL',
       detail: `moved ${formatMicros(moved)} EUR for ${acknowledged} acknowledged, ${unanswered} unanswered`,
+      ...(ioBefore && ioAfter ? { io: pgIoPerTransfer(ioBefore, ioAfter, acknowledged) } : {}),
     };
   } finally {
     if (!stopped) await server.stop();
@@ -307,7 +321,8 @@ async function benchStore(engine: Engine, runId: string, dir: string): Promise<S
       runs.push(run);
       console.log(
         `  round ${round} ${ledger.size.padEnd(5)} ${run.load.transfersPerSecond.toFixed(0).padStart(6)} transfers/s, ` +
-          `p99 ${run.load.latencyMs.p99.toFixed(1)} ms, other CPU ${run.otherCpuPercent.toFixed(0)} %, balance ${run.balance}`,
+          `p99 ${run.load.latencyMs.p99.toFixed(1)} ms, other CPU ${run.otherCpuPercent.toFixed(0)} %, balance ${run.balance}` +
+          (run.io ? `; ${describePgIo(run.io)}` : ''),
       );
     }
   }

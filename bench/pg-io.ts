@@ -1,0 +1,47 @@
+import { withPgClient } from './handwritten-schema.js';
+
+/**
+ * PostgreSQL's cumulative I/O counters that tell what a run cost beyond its
+ * CPU: blocks of one schema's tables and indexes read from outside shared
+ * buffers (`pg_statio_all_tables`), and the cluster's WAL (`pg_stat_wal`,
+ * PostgreSQL 14 and later) with its full-page images, the first change to a
+ * page after a checkpoint. Read before a server starts and after it stops
+ * (its backends report their counts as they exit), so a run's difference is
+ * all of its own.
+ */
+export interface PgIo {
+  readonly blocksRead: number;
+  readonly walBytes: number;
+  readonly fullPageImages: number;
+}
+
+export function readPgIo(url: string, schema: string): Promise<PgIo> {
+  return withPgClient(url, async (client) => {
+    const found = await client.query<{ blocks: string; wal_bytes: string; wal_fpi: string }>(
+      `SELECT (SELECT COALESCE(SUM(heap_blks_read + COALESCE(idx_blks_read, 0) + COALESCE(toast_blks_read, 0)
+                 + COALESCE(tidx_blks_read, 0)), 0) FROM pg_statio_all_tables WHERE schemaname = $1)::text AS blocks,
+              wal_bytes::text, wal_fpi::text
+       FROM pg_stat_wal`,
+      [schema],
+    );
+    const row = found.rows[0]!;
+    return {
+      blocksRead: Number(row.blocks),
+      walBytes: Number(row.wal_bytes),
+      fullPageImages: Number(row.wal_fpi),
+    };
+  });
+}
+
+/** What a run cost per transfer, between two readings. */
+export function pgIoPerTransfer(before: PgIo, after: PgIo, transfers: number): PgIo {
+  const per = (key: keyof PgIo) => (after[key] - before[key]) / Math.max(1, transfers);
+  return { blocksRead: per('blocksRead'), walBytes: per('walBytes'), fullPageImages: per('fullPageImages') };
+}
+
+export function describePgIo(io: PgIo): string {
+  return (
+    `per transfer ${io.blocksRead.toFixed(2)} blocks read, ${(io.walBytes / 1024).toFixed(1)} kB of WAL ` +
+    `(${io.fullPageImages.toFixed(2)} full pages)`
+  );
+}
