@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { withPgClient } from './handwritten-schema.js';
 
 /**
@@ -5,9 +6,8 @@ import { withPgClient } from './handwritten-schema.js';
  * CPU: blocks of one schema's tables and indexes read from outside shared
  * buffers (`pg_statio_all_tables`), and the cluster's WAL (`pg_stat_wal`,
  * PostgreSQL 14 and later) with its full-page images, the first change to a
- * page after a checkpoint. Read before a server starts and after it stops
- * (its backends report their counts as they exit), so a run's difference is
- * all of its own.
+ * page after a checkpoint. Read before a server starts and after it stops,
+ * so a run's difference is all of its own.
  */
 export interface PgIo {
   readonly blocksRead: number;
@@ -15,8 +15,23 @@ export interface PgIo {
   readonly fullPageImages: number;
 }
 
+/** How long a reading waits for the stopped server's connections to end. */
+const SETTLE_MS = 5_000;
+
 export function readPgIo(url: string, schema: string): Promise<PgIo> {
   return withPgClient(url, async (client) => {
+    // A backend reports what it counted as it exits: the reading waits for the
+    // database's other connections to end (up to SETTLE_MS, should any
+    // connection outside the bench stay).
+    const until = Date.now() + SETTLE_MS;
+    while (Date.now() < until) {
+      const others = await client.query<{ count: string }>(
+        `SELECT count(*)::text AS count FROM pg_stat_activity
+         WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      );
+      if (others.rows[0]!.count === '0') break;
+      await delay(50);
+    }
     const found = await client.query<{ blocks: string; wal_bytes: string; wal_fpi: string }>(
       `SELECT (SELECT COALESCE(SUM(heap_blks_read + COALESCE(idx_blks_read, 0) + COALESCE(toast_blks_read, 0)
                  + COALESCE(tidx_blks_read, 0)), 0) FROM pg_statio_all_tables WHERE schemaname = $1)::text AS blocks,
