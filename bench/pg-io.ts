@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { POOL_APPLICATION_NAME } from '../src/store/postgres/pool.js';
 import { withPgClient } from './handwritten-schema.js';
 
 /**
@@ -20,16 +21,16 @@ const SETTLE_MS = 5_000;
 
 export function readPgIo(url: string, schema: string): Promise<PgIo> {
   return withPgClient(url, async (client) => {
-    // A backend reports what it counted as it exits: the reading waits for the
-    // database's other connections to end (up to SETTLE_MS, should any
-    // connection outside the bench stay).
+    // A backend reports what it counted as it exits: the reading waits (up to
+    // SETTLE_MS) until no store connection is left in the database.
     const until = Date.now() + SETTLE_MS;
     while (Date.now() < until) {
-      const others = await client.query<{ count: string }>(
-        `SELECT count(*)::text AS count FROM pg_stat_activity
-         WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      const left = await client.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = $1`,
+        [POOL_APPLICATION_NAME],
       );
-      if (others.rows[0]!.count === '0') break;
+      if (left.rows[0]!.count === 0) break;
       await delay(50);
     }
     const found = await client.query<{ blocks: string; wal_bytes: string; wal_fpi: string }>(

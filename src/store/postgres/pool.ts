@@ -60,6 +60,8 @@ function clientWithConnectTimeout(connectTimeoutMs: number): NonNullable<pg.Pool
 }
 
 export const DEFAULT_SILENT_AFTER_MS = 1_000;
+/** What the store's connections call themselves in `pg_stat_activity`. */
+export const POOL_APPLICATION_NAME = 'tirelire';
 /** How long an idle pooled connection stays quiet before TCP starts probing it. */
 const KEEPALIVE_IDLE_MS = 1_000;
 
@@ -80,7 +82,7 @@ export function createPool(url: string, options: PostgresStoreOptions): pg.Pool 
     // Probes find an idle connection whose host went away (a failover) before a request takes it.
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS,
-    application_name: 'tirelire',
+    application_name: POOL_APPLICATION_NAME,
     // Queries go out without waiting for the answer to the one before, so that a transaction can
     // send several statements in one round trip (inPipelinedTransaction). Code that awaits each
     // query in turn behaves exactly as without.
