@@ -289,17 +289,21 @@ async function postgresTransfers(client: pg.Client, p: SeedParameters): Promise<
      SELECT (row_number() OVER (ORDER BY id) - 1)::int AS k, id, token FROM accounts
      WHERE parent_id = ${Number(p.main)}`,
   );
+  // Transfer i is seq0 + 1 + i, to subaccount i % subs: its history's previous is i - subs (migration 10's chain).
   await client.query(
-    `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
+    `INSERT INTO transfers (seq, id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
        credit_balance_after, main_account_id, subaccount_id, subaccount_token, idempotency_key, reason,
-       operator, created_at)
-     SELECT (${PG_UUID7})::uuid, 'add', $1::bigint, s.id, $2::bigint, $3::bigint - (i + 1) * $2::bigint,
-       (i / $4::bigint + 1) * $2::bigint, $1::bigint, s.id, s.token, NULL, NULL, NULL, to_timestamp(ms / 1000.0)
+       operator, created_at, previous_seq, history_ordinal) OVERRIDING SYSTEM VALUE
+     SELECT $7::bigint + 1 + i, (${PG_UUID7})::uuid, 'add', $1::bigint, s.id, $2::bigint,
+       $3::bigint - (i + 1) * $2::bigint, (i / $4::bigint + 1) * $2::bigint, $1::bigint, s.id, s.token, NULL, NULL,
+       NULL, to_timestamp(ms / 1000.0), CASE WHEN i >= $4::bigint THEN $7::bigint + 1 + i - $4::bigint END,
+       i / $4::bigint + 1
      FROM (SELECT i, $5::bigint + i AS ms FROM generate_series(0::bigint, $6::bigint - 1) AS i) n
      JOIN growth_subs s ON s.k = n.i % $4::bigint
      ORDER BY n.i`,
-    [p.main, p.amount.toString(), opening, p.subs, p.start, p.count],
+    [p.main, p.amount.toString(), opening, p.subs, p.start, p.count, seq0],
   );
+  await client.query(`SELECT setval('transfers_seq_seq', $1::bigint + $2::bigint)`, [seq0, p.count]);
   const events = p.sequence + p.subs;
   await client.query(
     `INSERT INTO events (account_id, sequence, id, type, data, transfer_id, created_at)
@@ -314,9 +318,12 @@ async function postgresTransfers(client: pg.Client, p: SeedParameters): Promise<
     [p.main, p.count, p.amount.toString(), events + p.count],
   );
   await client.query(
-    `UPDATE accounts a SET balance = ($1::bigint / $2 + (s.k < $1::bigint % $2)::int) * $3
+    `UPDATE accounts a SET balance = ($1::bigint / $2 + (s.k < $1::bigint % $2)::int) * $3,
+       history_count = $1::bigint / $2 + (s.k < $1::bigint % $2)::int,
+       last_seq = CASE WHEN s.k < $1::bigint
+         THEN $4::bigint + 1 + s.k + $2 * (($1::bigint - 1 - s.k) / $2) END
      FROM growth_subs s WHERE a.id = s.id`,
-    [p.count, p.subs, p.amount.toString()],
+    [p.count, p.subs, p.amount.toString(), seq0],
   );
   await client.query('DELETE FROM event_outbox WHERE account_id = $1', [p.main]);
 }

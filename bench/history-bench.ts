@@ -61,16 +61,29 @@ async function postgresBulkInsert(url: string, schema: string, seeded: SeededMai
   const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await client.connect();
   try {
+    await client.query('BEGIN');
+    const found = await client.query<{ seq: string }>('SELECT COALESCE(max(seq), 0) AS seq FROM transfers');
+    const seq0 = found.rows[0]!.seq;
+    // As on SQLite: transfer i has seq seq0 + i, linked to its subaccount's previous one with its rank.
     await client.query(
-      `INSERT INTO transfers (id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
+      `INSERT INTO transfers (seq, id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
          credit_balance_after, main_account_id, subaccount_id, subaccount_token, idempotency_key, reason,
-         operator, created_at)
-       SELECT (lpad(to_hex(i), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'add', $1,
-         $2::bigint + (i % $3), 10000, 1000000000 - i, i::bigint * 10000, $1, $2::bigint + (i % $3),
-         ($4::text[])[(i % $3) + 1], NULL, NULL, NULL, now() + i * interval '1 millisecond'
+         operator, created_at, previous_seq, history_ordinal) OVERRIDING SYSTEM VALUE
+       SELECT $6::bigint + i, (lpad(to_hex(i), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid,
+         'add', $1, $2::bigint + (i % $3), 10000, 1000000000 - i, i::bigint * 10000, $1, $2::bigint + (i % $3),
+         ($4::text[])[(i % $3) + 1], NULL, NULL, NULL, now() + i * interval '1 millisecond',
+         CASE WHEN i > $3 THEN $6::bigint + i - $3 END, (i - 1) / $3 + 1
        FROM generate_series(1, $5::int) AS i`,
-      [seeded.mainAccountId, seeded.subaccountIds[0]!, SUBACCOUNTS, seeded.tokens, TRANSFERS],
+      [seeded.mainAccountId, seeded.subaccountIds[0]!, SUBACCOUNTS, seeded.tokens, TRANSFERS, seq0],
     );
+    await client.query(`SELECT setval('transfers_seq_seq', $1::bigint + $2::bigint)`, [seq0, TRANSFERS]);
+    await client.query(
+      `UPDATE accounts SET last_seq = $4::bigint + $1::bigint - (($1::bigint - (id - $2::bigint)) % $3),
+         history_count = ($1::bigint - (CASE WHEN id = $2::bigint THEN $3 ELSE id - $2::bigint END)) / $3 + 1
+       WHERE parent_id = $5 AND id - $2::bigint < $3`,
+      [TRANSFERS, seeded.subaccountIds[0]!, SUBACCOUNTS, seq0, seeded.mainAccountId],
+    );
+    await client.query('COMMIT');
     await client.query('VACUUM ANALYZE transfers');
   } finally {
     await client.end();

@@ -45,7 +45,7 @@ export interface UsageCounter {
 export interface LedgerChanges {
   /** New transfers, in the order they were made. */
   readonly transfers: readonly Transfer[];
-  /** Every account that moved, with its final values. */
+  /** Every account that moved or whose history grew, with its final values. */
   readonly accounts: ReadonlyMap<number, AccountUpdate>;
   /** New events, in the order they happened (each tree's in sequence order). */
   readonly events: readonly LedgerEvent[];
@@ -340,10 +340,16 @@ export class LedgerDraft {
   }
 
   changes(): LedgerChanges {
+    // A subaccount whose history grew is written even if its moves left its row as it was (an add
+    // and a remove of the same amount): both stores keep the history's head on it (history-chain.ts).
+    const grown = new Set<number>();
+    for (const transfer of this.transfers)
+      if (transfer.subaccountId !== null) grown.add(transfer.subaccountId);
     const accounts = new Map<number, AccountUpdate>();
     for (const [id, state] of this.accounts) {
       const read = this.asRead.get(id)!;
       if (
+        !grown.has(id) &&
         state.balanceMicros === read.balanceMicros &&
         state.heldMicros === read.heldMicros &&
         state.eventSequence === read.eventSequence &&

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventType } from '../../src/domain/events.js';
 import type { Store } from '../../src/domain/store.js';
-import type { CreditOutcome, Direction } from '../../src/domain/transfers.js';
+import type { CreditOutcome, Direction, Transfer } from '../../src/domain/transfers.js';
 import { parseAmount } from '../../src/domain/money.js';
 import { generateApiKey, generateSubaccountToken, hashApiKey } from '../../src/app/keys.js';
 import { newTransferId } from '../../src/app/ids.js';
@@ -65,6 +65,34 @@ export function creditCommand(direction: Direction, keyHash: string, token: stri
     amount: parseAmount(amount),
     createdAt: new Date(),
     idempotencyKey: null,
+  };
+}
+
+/**
+ * An add's transfer row as a store writes it, for tests that send a store's
+ * write statement themselves: `amountMicros` from `mainAccountId` to `sub`,
+ * with the balances after it.
+ */
+export function addTransfer(
+  mainAccountId: number,
+  sub: { readonly accountId: number; readonly token: string },
+  micros: { readonly amount: bigint; readonly mainAfter: bigint; readonly subAfter: bigint },
+): Transfer {
+  return {
+    id: newTransferId(),
+    kind: 'add',
+    debitAccountId: mainAccountId,
+    creditAccountId: sub.accountId,
+    amountMicros: micros.amount,
+    debitBalanceAfterMicros: micros.mainAfter,
+    creditBalanceAfterMicros: micros.subAfter,
+    mainAccountId,
+    subaccountId: sub.accountId,
+    subaccountToken: sub.token,
+    idempotencyKey: null,
+    reason: null,
+    operator: null,
+    createdAt: new Date(),
   };
 }
 

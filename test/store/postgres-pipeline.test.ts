@@ -1,14 +1,12 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/domain/store.js';
-import type { Transfer } from '../../src/domain/transfers.js';
-import { newTransferId } from '../../src/app/ids.js';
 import { ledgerWriteStatement } from '../../src/store/postgres/ledger-write.js';
 import { createPool } from '../../src/store/postgres/pool.js';
 import { openPostgresStore } from '../../src/store/postgres/open.js';
 import { dropPostgresSchema, postgresReachable } from '../../src/store/postgres/schema-admin.js';
 import { inPipelinedTransaction } from '../../src/store/postgres/transaction.js';
-import { seedMain, seedSub } from '../helpers/fixtures.js';
+import { addTransfer, seedMain, seedSub } from '../helpers/fixtures.js';
 import { freshSchema, POSTGRES_URL } from '../helpers/postgres-factory.js';
 
 /**
@@ -126,22 +124,11 @@ describe.skipIf(!reachable)('inPipelinedTransaction on PostgreSQL', () => {
   it('refuses, in SQL, a ledger write whose balances miss an account, so it cannot commit', async () => {
     const main = await seedMain(store, '10');
     const sub = await seedSub(store, main);
-    const transfer: Transfer = {
-      id: newTransferId(),
-      kind: 'add',
-      debitAccountId: main.accountId,
-      creditAccountId: sub.accountId,
-      amountMicros: 1_000_000n,
-      debitBalanceAfterMicros: 9_000_000n,
-      creditBalanceAfterMicros: 1_000_000n,
-      mainAccountId: main.accountId,
-      subaccountId: sub.accountId,
-      subaccountToken: sub.token,
-      idempotencyKey: null,
-      reason: null,
-      operator: null,
-      createdAt: new Date(),
-    };
+    const transfer = addTransfer(main.accountId, sub, {
+      amount: 1_000_000n,
+      mainAfter: 9_000_000n,
+      subAfter: 1_000_000n,
+    });
     const accounts = new Map([
       [main.accountId, { balanceMicros: 9_000_000n, heldMicros: 0n, eventSequence: 0, closedAt: null }],
       [sub.accountId, { balanceMicros: 1_000_000n, heldMicros: 0n, eventSequence: 0, closedAt: null }],

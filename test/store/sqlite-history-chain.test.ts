@@ -116,7 +116,9 @@ describe('SQLite subaccount history chain (migration 7)', () => {
       }
     }
     // A position outside the history is found through the partial index, not by walking from the head.
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${MARK_ABOVE}`).all(subs[0], 1) as { detail: string }[];
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${MARK_ABOVE}`).all({ sub: subs[0], cursor: 1 }) as {
+      detail: string;
+    }[];
     expect(plan.map((step) => step.detail).join(' ')).toContain('transfers_sub_marks');
   });
 
@@ -156,6 +158,29 @@ describe('SQLite subaccount history chain (migration 7)', () => {
     );
     expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
     expect((await store.verify()).ok).toBe(true);
+  });
+
+  it('links the transfers of a subaccount whose balance ends where it began (an add and a remove of the same amount)', async () => {
+    migrate(db);
+    const store = new SqliteStore(db, null);
+    const main = await seedMain(store, '10');
+    const sub = await seedSub(store, main);
+    await move(store, 'add', main.keyHash, sub.token, '1');
+    const even = [creditCommand('add', main.keyHash, sub.token, '2')];
+    even.push(creditCommand('remove', main.keyHash, sub.token, '2'));
+    expect(
+      await store.applyCreditBatch({ keyHash: main.keyHash, commands: even, apply: 'each' }),
+    ).toMatchObject({
+      ok: true,
+      applied: true,
+    });
+    expect(readLedgerFacts(db).brokenHistoryLinks).toBe(0);
+    const page = await store.listTransfers({ subaccountId: sub.accountId, limit: 10 });
+    expect(page.items.map((t) => t.id)).toEqual([
+      even[1]!.transferId,
+      even[0]!.transferId,
+      expect.any(String),
+    ]);
   });
 
   it('refuses a database migrated by a later build, which it would write past', () => {

@@ -57,6 +57,9 @@ const HOLDS_PARAM = EVENTS_PARAM + EVENT_TYPES.length;
 const USAGE_PARAM = HOLDS_PARAM + HOLD_TYPES.length;
 const ACCOUNTS_PARAM = USAGE_PARAM + USAGE_TYPES.length;
 
+const TRANSFER_COLUMN_NAMES = TRANSFER_INSERT_COLUMNS.replace(/\s+/g, ' ');
+const LINKED = `seq, previous_seq, history_ordinal, ${TRANSFER_COLUMN_NAMES}`;
+
 // One statement for a whole transaction: every transfer row, every event with
 // its outbox entry, every hold and usage counter that moved, and every
 // account's new balance, holds, event sequence and closing, set-based. The
@@ -67,9 +70,29 @@ const ACCOUNTS_PARAM = USAGE_PARAM + USAGE_TYPES.length;
 // key goes: an advanced subaccount's key answers 10 from then on. Events go to
 // the webhook outbox only while an endpoint is enabled (the first one's
 // registration waits for this statement's commit: createWebhookInTransaction).
+//
+// The transfers take their seqs here, in order, so that each can name its
+// subaccount's transfer before it (migration 10's chain, history-chain.ts):
+// the one before in this statement, or the subaccount's last seq, read from
+// its row, which this transaction holds locked. The same UPDATE moves the
+// subaccount's head, and only from the head it read: a row changed meanwhile
+// (a writer that did not lock it) is not updated, and the check fails.
 const WRITE_SQL = `
-  WITH inserted AS (
-    INSERT INTO transfers (${TRANSFER_INSERT_COLUMNS}) SELECT * FROM unnest(${TRANSFERS})
+  WITH numbered AS MATERIALIZED (
+    SELECT nextval('transfers_seq_seq') AS seq, u.*
+    FROM unnest(${TRANSFERS}) AS u(${TRANSFER_COLUMN_NAMES})
+  ), linked AS MATERIALIZED (
+    SELECT n.*, a.last_seq AS head_before,
+      CASE WHEN n.subaccount_id IS NOT NULL THEN coalesce(lag(n.seq) OVER history, a.last_seq) END AS previous_seq,
+      CASE WHEN n.subaccount_id IS NOT NULL THEN a.history_count + row_number() OVER history END AS history_ordinal
+    FROM numbered n LEFT JOIN accounts a ON a.id = n.subaccount_id
+    WINDOW history AS (PARTITION BY n.subaccount_id ORDER BY n.seq)
+  ), heads AS MATERIALIZED (
+    SELECT subaccount_id AS id, max(seq) AS last_seq, max(history_ordinal) AS history_count,
+      min(head_before) AS head_before
+    FROM linked WHERE subaccount_id IS NOT NULL GROUP BY subaccount_id
+  ), inserted AS (
+    INSERT INTO transfers (${LINKED}) OVERRIDING SYSTEM VALUE SELECT ${LINKED} FROM linked
   ), told AS (
     INSERT INTO events (account_id, sequence, id, type, data, transfer_id, created_at)
     SELECT * FROM unnest(${arrays(EVENTS_PARAM, EVENT_TYPES)})
@@ -88,11 +111,15 @@ const WRITE_SQL = `
     ON CONFLICT (account_id, period, starts) DO UPDATE SET used = EXCLUDED.used, reached = EXCLUDED.reached
   ), updated AS (
     UPDATE accounts SET balance = u.balance, held = u.held, event_sequence = u.sequence, closed_at = u.closed_at,
-      key_hash = CASE WHEN u.closed_at IS NULL THEN accounts.key_hash END
+      key_hash = CASE WHEN u.closed_at IS NULL THEN accounts.key_hash END,
+      last_seq = coalesce(h.last_seq, accounts.last_seq), history_count = coalesce(h.history_count, accounts.history_count)
     FROM unnest(${arrays(ACCOUNTS_PARAM, ACCOUNT_TYPES)}) AS u(id, balance, held, sequence, closed_at)
-    WHERE accounts.id = u.id RETURNING 1
+      LEFT JOIN heads h ON h.id = u.id
+    WHERE accounts.id = u.id AND (h.id IS NULL OR accounts.last_seq IS NOT DISTINCT FROM h.head_before)
+    RETURNING 1
   )
-  SELECT CASE WHEN count(*) = cardinality($${ACCOUNTS_PARAM}::bigint[]) THEN count(*)
+  SELECT CASE WHEN count(*) = cardinality($${ACCOUNTS_PARAM}::bigint[])
+      AND NOT EXISTS (SELECT 1 FROM heads WHERE heads.id <> ALL($${ACCOUNTS_PARAM}::bigint[])) THEN count(*)
     ELSE CAST('balance update touched ' || count(*) || ' of ' || cardinality($${ACCOUNTS_PARAM}::bigint[]) || ' accounts' AS bigint)
   END AS updated FROM updated`;
 

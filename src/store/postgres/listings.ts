@@ -32,6 +32,7 @@ import {
 } from './rows.js';
 import { withTransferData } from './event-data.js';
 import { FEW_KINDS } from './migrations.js';
+import { subaccountHistory } from './subaccount-history.js';
 import { runQuery } from './transaction.js';
 
 /**
@@ -204,6 +205,8 @@ export async function findSubaccountByToken(pool: pg.Pool, token: string): Promi
 }
 
 export async function listTransfers(pool: pg.Pool, filter: TransferFilter): Promise<TransferPage> {
+  const { subaccountId } = filter;
+  if (subaccountId !== undefined) return subaccountHistory(pool, { ...filter, subaccountId });
   const examine = transfersExamined(filter);
   const rowsOf = async ({ text, values }: Statement) =>
     (await runQuery<TransferRow & { seq: string }>(pool, text, values)).rows;
@@ -229,21 +232,18 @@ interface Statement {
   readonly values: unknown[];
 }
 
+/** A listing not filtered by subaccount (those walk their chain: subaccount-history.ts). */
+type TreeFilter = Omit<TransferFilter, 'subaccountId'>;
+
 /** Whether a tree's transfers of the filter's kind are read from their own index (transfers_main_few). */
-function fewKindIndexed(filter: TransferFilter): boolean {
-  return (
-    filter.kind !== undefined &&
-    filter.subaccountId === undefined &&
-    filter.mainAccountId !== undefined &&
-    isFewKind(filter.kind)
-  );
+function fewKindIndexed(filter: TreeFilter): boolean {
+  return filter.kind !== undefined && filter.mainAccountId !== undefined && isFewKind(filter.kind);
 }
 
-/** The conditions the index a listing reads answers: the subaccount or the tree, a tree's few kind, the cursor. */
-function indexedConditions(filter: TransferFilter): Conditions {
+/** The conditions the index a listing reads answers: the tree, a tree's few kind, the cursor. */
+function indexedConditions(filter: TreeFilter): Conditions {
   const conditions = new Conditions();
-  if (filter.subaccountId !== undefined) conditions.add((p) => `subaccount_id = ${p}`, filter.subaccountId);
-  else if (filter.mainAccountId !== undefined)
+  if (filter.mainAccountId !== undefined)
     conditions.add((p) => `main_account_id = ${p}`, filter.mainAccountId);
   if (fewKindIndexed(filter)) {
     conditions.add((p) => `kind = ${p}`, filter.kind);
@@ -257,11 +257,9 @@ function indexedConditions(filter: TransferFilter): Conditions {
 }
 
 /** The statement of a page of transfers; with `lowest`, only among the transfers from that seq up (the examined window). */
-export function transferListing(filter: TransferFilter, lowest?: Int8): Statement {
+export function transferListing(filter: TreeFilter, lowest?: Int8): Statement {
   const conditions = indexedConditions(filter);
   // What that index does not answer is checked row by row (transfersExamined).
-  if (filter.subaccountId !== undefined && filter.mainAccountId !== undefined)
-    conditions.add((p) => `main_account_id = ${p}`, filter.mainAccountId);
   if (filter.kind !== undefined && !fewKindIndexed(filter)) conditions.add((p) => `kind = ${p}`, filter.kind);
   if (filter.since !== undefined) conditions.add((p) => `created_at >= ${p}`, filter.since);
   if (filter.until !== undefined) conditions.add((p) => `created_at < ${p}`, filter.until);
@@ -275,7 +273,7 @@ export function transferListing(filter: TransferFilter, lowest?: Int8): Statemen
 }
 
 /** The window of transfers a page examines: the newest `examine` that its index gives, counted, and the lowest seq. */
-export function transferWindow(filter: TransferFilter, examine: number): Statement {
+export function transferWindow(filter: TreeFilter, examine: number): Statement {
   const conditions = indexedConditions(filter);
   const where = conditions.where();
   conditions.values.push(examine);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { toStoreError } from './retry.js';
 import { longStatements } from './transaction.js';
+import { HISTORY_MARK_EVERY } from '../../domain/history-chain.js';
 import { refuseNewerSchema } from '../../domain/store.js';
 
 /**
@@ -338,6 +339,42 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
         FOR EACH ROW EXECUTE FUNCTION accounts_kept();
       CREATE TRIGGER accounts_kept_truncate BEFORE TRUNCATE ON accounts
         FOR EACH STATEMENT EXECUTE FUNCTION accounts_kept();
+    `,
+  },
+  {
+    // A subaccount's history as a chain instead of an index, as on SQLite
+    // (src/domain/history-chain.ts): each transfer keeps the seq of its
+    // subaccount's previous transfer (previous_seq) and its rank from 1
+    // (history_ordinal); the subaccount's row keeps its last seq and how many
+    // (last_seq, history_count). On a large ledger the index on
+    // (subaccount_id, seq) put a leaf read from disk, an eviction and, after
+    // each checkpoint, a full page in the WAL into nearly every transfer
+    // (docs/benchmarks.md, "What a big ledger costs PostgreSQL"). What is left
+    // of it indexes one transfer in HISTORY_MARK_EVERY. Existing transfers are
+    // linked once, the append-only trigger disabled for that statement within
+    // this step's transaction: every transfer is rewritten, under an exclusive
+    // lock (233.5 s on 10 million here; run VACUUM after on a large ledger).
+    version: 10,
+    sql: `
+      ALTER TABLE transfers ADD COLUMN previous_seq bigint, ADD COLUMN history_ordinal bigint;
+      ALTER TABLE accounts ADD COLUMN last_seq bigint, ADD COLUMN history_count bigint NOT NULL DEFAULT 0;
+      -- Each row rewritten adds an entry to every index: those not keys are built again after.
+      DROP INDEX transfers_sub_history, transfers_main_history, transfers_main_few;
+      ALTER TABLE transfers DISABLE TRIGGER transfers_no_update;
+      UPDATE transfers SET previous_seq = linked.before, history_ordinal = linked.ordinal
+      FROM (SELECT seq, lag(seq) OVER history AS before, row_number() OVER history AS ordinal
+            FROM transfers WHERE subaccount_id IS NOT NULL
+            WINDOW history AS (PARTITION BY subaccount_id ORDER BY seq)) AS linked
+      WHERE transfers.seq = linked.seq;
+      ALTER TABLE transfers ENABLE TRIGGER transfers_no_update;
+      CREATE INDEX transfers_main_history ON transfers (main_account_id, seq DESC);
+      CREATE INDEX transfers_main_few ON transfers (main_account_id, kind, seq DESC) WHERE ${FEW_KINDS};
+      CREATE INDEX transfers_sub_marks ON transfers (subaccount_id, seq)
+        WHERE history_ordinal % ${HISTORY_MARK_EVERY} = 0;
+      UPDATE accounts SET last_seq = heads.last_seq, history_count = heads.history_count
+      FROM (SELECT subaccount_id, max(seq) AS last_seq, count(*) AS history_count FROM transfers
+            WHERE subaccount_id IS NOT NULL GROUP BY subaccount_id) AS heads
+      WHERE accounts.id = heads.subaccount_id;
     `,
   },
 ];

@@ -41,6 +41,26 @@ const TOTALS_SQL = `SELECT COUNT(*) AS transfers,
     COALESCE(SUM(CASE WHEN kind = 'charge' THEN amount END), 0) AS charges
   FROM transfers`;
 
+/**
+ * Links that break a subaccount's history (migration 10's chain): each
+ * subaccount transfer must name the subaccount's transfer just before it (or
+ * none for its first) and its rank from 1, and each subaccount's row its
+ * newest transfer and their number (or none and 0), so that its chain reaches
+ * every one of its transfers, in order.
+ */
+const BROKEN_LINKS_SQL = `SELECT
+  (SELECT count(*) FROM (
+     SELECT t.seq, t.subaccount_id, t.previous_seq, t.history_ordinal,
+       lag(t.seq) OVER history AS before, lead(t.seq) OVER history AS after,
+       row_number() OVER history AS ordinal
+     FROM transfers t WHERE t.subaccount_id IS NOT NULL
+     WINDOW history AS (PARTITION BY t.subaccount_id ORDER BY t.seq)) x
+   LEFT JOIN accounts a ON a.id = x.subaccount_id
+   WHERE x.previous_seq IS DISTINCT FROM x.before OR x.history_ordinal IS DISTINCT FROM x.ordinal
+     OR (x.after IS NULL AND (a.last_seq IS DISTINCT FROM x.seq OR a.history_count IS DISTINCT FROM x.ordinal)))
+  + (SELECT count(*) FROM accounts a WHERE (a.last_seq IS NOT NULL OR a.history_count <> 0)
+       AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.seq = a.last_seq AND t.subaccount_id = a.id)) AS n`;
+
 interface FactRow {
   id: Int8;
   email: string;
@@ -85,6 +105,7 @@ export async function readLedgerFacts(client: Queryable): Promise<LedgerFacts> {
   const captures = await read<CaptureRow>(CAPTURES_SQL);
   const orphans = await read<{ id: string }>(ORPHANS_SQL);
   const untold = await read<{ n: Int8 }>(UNTOLD_SQL);
+  const broken = await read<{ n: Int8 }>(BROKEN_LINKS_SQL);
   const total = totals.rows[0]!;
   return {
     accounts: accounts.rows.map((row) => ({
@@ -117,8 +138,7 @@ export async function readLedgerFacts(client: Queryable): Promise<LedgerFacts> {
     })),
     eventsOfNoTransfer: orphans.rows.map((row) => row.id),
     untoldTransfers: Number(untold.rows[0]!.n),
-    // A subaccount's history is read by index here (transfers_sub_history): it has no links to break.
-    brokenHistoryLinks: 0,
+    brokenHistoryLinks: Number(broken.rows[0]!.n),
   };
 }
 

@@ -42,7 +42,6 @@ export function writeLedger(s: Statements, changes: LedgerChanges): void {
   }
   for (const [accountId, update] of changes.accounts) {
     const head = heads.get(accountId);
-    heads.delete(accountId);
     s.setLedgerState.run(
       update.balanceMicros,
       update.heldMicros,
@@ -53,9 +52,6 @@ export function writeLedger(s: Statements, changes: LedgerChanges): void {
     );
     if (update.closedAt !== null) s.closeAccount.run(update.closedAt.getTime(), accountId);
   }
-  // A subaccount whose moves in this transaction left its row as it was (an add and a remove of
-  // the same amount) has no update above, but its history grew.
-  for (const [accountId, head] of heads) s.setHistoryHead.run(head.seq, head.count, accountId);
 }
 
 /** What appending a transaction's transfers left: each subaccount's new head, each transfer's seq by id. */

@@ -1,11 +1,6 @@
 import type Database from 'better-sqlite3';
+import { HISTORY_MARK_EVERY } from '../../domain/history-chain.js';
 import { refuseNewerSchema } from '../../domain/store.js';
-
-/**
- * One transfer in this many of a subaccount's history is indexed (migration 7).
- * Fixed for good: the partial index's WHERE and the query that uses it must match.
- */
-export const HISTORY_MARK_EVERY = 64;
 
 /**
  * The transfers of the kinds `isFewKind` names (migration 9's partial index).

@@ -114,7 +114,6 @@ export function prepareStatements(db: Database.Database) {
     ),
     // The head of a subaccount's history chain (migration 7): its last seq and its length.
     historyHead: db.prepare('SELECT last_seq, history_count FROM accounts WHERE id = ?').raw(),
-    setHistoryHead: db.prepare('UPDATE accounts SET last_seq = ?, history_count = ? WHERE id = ?'),
     // A closed subaccount's key goes: an advanced subaccount's key answers 10 from then on.
     closeAccount: db.prepare('UPDATE accounts SET closed_at = ?, key_hash = NULL WHERE id = ?'),
     setRules: db.prepare(
