@@ -19,8 +19,13 @@ export interface PgIo {
 /** How long a reading waits for the stopped server's connections to end. */
 const SETTLE_MS = 5_000;
 
-export function readPgIo(url: string, schema: string): Promise<PgIo> {
+/** The counters, or undefined before PostgreSQL 14 (no `pg_stat_wal`): the run's line then leaves them out. */
+export function readPgIo(url: string, schema: string): Promise<PgIo | undefined> {
   return withPgClient(url, async (client) => {
+    const version = await client.query<{ n: number }>(
+      `SELECT current_setting('server_version_num')::int AS n`,
+    );
+    if (version.rows[0]!.n < 140_000) return undefined;
     // A backend reports what it counted as it exits: the reading waits (up to
     // SETTLE_MS) until no store connection is left in the database.
     const until = Date.now() + SETTLE_MS;

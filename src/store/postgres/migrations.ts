@@ -353,7 +353,7 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
     // of it indexes one transfer in HISTORY_MARK_EVERY. Existing transfers are
     // linked once, the append-only trigger disabled for that statement within
     // this step's transaction: every transfer is rewritten, under an exclusive
-    // lock (233.5 s on 10 million here; run VACUUM after on a large ledger).
+    // lock (450.6 s on 10 million here, the file doubling; docs/operators.md).
     version: 10,
     sql: `
       ALTER TABLE transfers ADD COLUMN previous_seq bigint, ADD COLUMN history_ordinal bigint;
