@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
-import { transferValues } from './rows.js';
+import { TRANSFER_COLUMNS, transferValues } from './rows.js';
 import { ANY_ENABLED } from './webhooks.js';
 import { sendStatement, type Queryable, type Statement } from './transaction.js';
 
@@ -25,10 +25,6 @@ const TRANSFER_ARRAY_TYPES = [
   'text',
   'timestamptz',
 ];
-
-const TRANSFER_INSERT_COLUMNS = `id, kind, debit_account_id, credit_account_id, amount, debit_balance_after,
-  credit_balance_after, main_account_id, subaccount_id, subaccount_token, idempotency_key, reason, operator,
-  created_at`;
 
 /** `$n::type[]` for each type, numbered from `first`. */
 function arrays(first: number, types: readonly string[]): string {
@@ -57,8 +53,7 @@ const HOLDS_PARAM = EVENTS_PARAM + EVENT_TYPES.length;
 const USAGE_PARAM = HOLDS_PARAM + HOLD_TYPES.length;
 const ACCOUNTS_PARAM = USAGE_PARAM + USAGE_TYPES.length;
 
-const TRANSFER_COLUMN_NAMES = TRANSFER_INSERT_COLUMNS.replace(/\s+/g, ' ');
-const LINKED = `seq, previous_seq, history_ordinal, ${TRANSFER_COLUMN_NAMES}`;
+const LINKED = `seq, previous_seq, history_ordinal, ${TRANSFER_COLUMNS}`;
 
 // One statement for a whole transaction: every transfer row, every event with
 // its outbox entry, every hold and usage counter that moved, and every
@@ -80,7 +75,7 @@ const LINKED = `seq, previous_seq, history_ordinal, ${TRANSFER_COLUMN_NAMES}`;
 const WRITE_SQL = `
   WITH numbered AS MATERIALIZED (
     SELECT nextval('transfers_seq_seq') AS seq, u.*
-    FROM unnest(${TRANSFERS}) AS u(${TRANSFER_COLUMN_NAMES})
+    FROM unnest(${TRANSFERS}) AS u(${TRANSFER_COLUMNS})
   ), linked AS MATERIALIZED (
     SELECT n.*, a.last_seq AS head_before,
       CASE WHEN n.subaccount_id IS NOT NULL THEN coalesce(lag(n.seq) OVER history, a.last_seq) END AS previous_seq,

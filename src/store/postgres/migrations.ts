@@ -10,6 +10,11 @@ import { refuseNewerSchema } from '../../domain/store.js';
  */
 export const FEW_KINDS = "kind NOT IN ('add', 'remove')";
 
+/** A tree's history (version 1), built again by version 10. */
+const MAIN_HISTORY_INDEX = 'CREATE INDEX transfers_main_history ON transfers (main_account_id, seq DESC)';
+/** A tree's transfers of the few kinds (version 8), built again by version 10. */
+const MAIN_FEW_INDEX = `CREATE INDEX transfers_main_few ON transfers (main_account_id, kind, seq DESC) WHERE ${FEW_KINDS}`;
+
 /**
  * Version 9's check, once per statement, that every account the rows just
  * inserted into `table` name in `columns` exists (a NULL names none). The
@@ -85,7 +90,7 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
         created_at timestamptz NOT NULL,
         CHECK (debit_account_id <> credit_account_id)
       );
-      CREATE INDEX transfers_main_history ON transfers (main_account_id, seq DESC);
+      ${MAIN_HISTORY_INDEX};
       CREATE INDEX transfers_sub_history ON transfers (subaccount_id, seq DESC) WHERE subaccount_id IS NOT NULL;
 
       -- Invariant 1: a transfer is kept forever, whoever holds a connection.
@@ -303,7 +308,7 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
     // ledger to find a few (a parallel scan, 2.2-3.4 s on 10 million). This
     // index holds only those kinds (listings.ts).
     version: 8,
-    sql: `CREATE INDEX transfers_main_few ON transfers (main_account_id, kind, seq DESC) WHERE ${FEW_KINDS};`,
+    sql: `${MAIN_FEW_INDEX};`,
   },
   {
     // Transfers and events named their accounts through five foreign keys (a
@@ -367,8 +372,8 @@ export const MIGRATIONS: readonly { readonly version: number; readonly sql: stri
             WINDOW history AS (PARTITION BY subaccount_id ORDER BY seq)) AS linked
       WHERE transfers.seq = linked.seq;
       ALTER TABLE transfers ENABLE TRIGGER transfers_no_update;
-      CREATE INDEX transfers_main_history ON transfers (main_account_id, seq DESC);
-      CREATE INDEX transfers_main_few ON transfers (main_account_id, kind, seq DESC) WHERE ${FEW_KINDS};
+      ${MAIN_HISTORY_INDEX};
+      ${MAIN_FEW_INDEX};
       CREATE INDEX transfers_sub_marks ON transfers (subaccount_id, seq)
         WHERE history_ordinal % ${HISTORY_MARK_EVERY} = 0;
       UPDATE accounts SET last_seq = heads.last_seq, history_count = heads.history_count

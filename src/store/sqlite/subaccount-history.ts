@@ -44,19 +44,14 @@ export const MARK_ABOVE = `SELECT MIN(seq) FROM transfers
 const HEAD = 'SELECT last_seq FROM accounts WHERE id = @sub';
 
 /**
- * Up to @count rows of a chain from the transfer `first` names down, newest
- * first, in one statement: the recursion follows the links, and the sort is
- * of those rows only.
+ * Up to @count rows of a chain from transfer @from down, newest first, in
+ * one statement: the recursion follows the links, and the sort is of those
+ * rows only.
  */
-function chainFrom(first: string): string {
-  return `WITH RECURSIVE chain(seq, n) AS (
-    SELECT (${first}), 1
+const WALK = `WITH RECURSIVE chain(seq, n) AS (
+    SELECT @from, 1
     UNION ALL
     SELECT t.previous_seq, chain.n + 1 FROM chain JOIN transfers t ON t.seq = chain.seq
     WHERE t.previous_seq IS NOT NULL AND chain.n < @count)
   SELECT ${TRANSFER_COLUMNS} FROM chain JOIN transfers t ON t.seq = chain.seq ${TOKEN_JOIN}
   ORDER BY chain.n`;
-}
-
-/** From transfer @from down. */
-const WALK = chainFrom('@from');
