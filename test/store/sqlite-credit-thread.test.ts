@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { creditCommand, seedMain, seedSub } from '../helpers/fixtures.js';
 import { sqliteThreadFactory, type StoreUnderTest } from '../helpers/stores.js';
-import { ThreadCreditWriter } from '../../src/store/sqlite/credit-writer.js';
+import { ThreadCreditWriter, WRITER_YOUNG_GENERATION_MB } from '../../src/store/sqlite/credit-writer.js';
 import { migrate } from '../../src/store/sqlite/migrations.js';
 import { openSqliteDatabase } from '../../src/store/sqlite/open.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -15,7 +15,8 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
  * store contract suite already runs on it: a failing transaction there fails
  * its callers with the error and leaves the next batch unharmed, so does a
  * thread that dies; the event loop's own writes wait for their turn without
- * blocking it; and the thread runs below the event loop's priority.
+ * blocking it; and the thread runs below the event loop's priority, with its
+ * young generation capped.
  */
 let subject: StoreUnderTest;
 
@@ -91,6 +92,18 @@ test('a write waiting for its turn from a thread that dies runs all the same', a
     await expect(failing).rejects.toThrow('credit writer thread stopped (exit 3)');
     await second;
     expect(await store.getAccount(main.accountId)).toMatchObject({ balanceMicros: 7_000_000n });
+  });
+});
+
+test("the writer thread's young generation is capped", async () => {
+  await withThreadStore('limits-credit-worker.mjs', async (store, path) => {
+    const main = await seedMain(store, '10');
+    const sub = await seedSub(store, main);
+    const [added] = await store.applyCredits([creditCommand('add', main.keyHash, sub.token, '1')]);
+    expect(added).toMatchObject({ ok: true, subaccountBalanceMicros: 1_000_000n });
+    const limits = JSON.parse(readFileSync(`${path}.limits.json`, 'utf8')) as Record<string, number>;
+    expect(limits.maxYoungGenerationSizeMb).toBe(WRITER_YOUNG_GENERATION_MB);
+    expect(WRITER_YOUNG_GENERATION_MB).toBeLessThan(16);
   });
 });
 

@@ -8,7 +8,8 @@ import { errorAnswer } from './error-answer.js';
 /**
  * The bytes of a `credit/batch` answer (README, "Batch"). In the domain, as
  * plain data in, because a store renders them inside the transaction for an
- * idempotency record, and the SQLite store applies batches on its writer thread.
+ * idempotency record (SQLite's batches run on the event loop's connection, not
+ * on its writer thread: docs/architecture.md).
  */
 export function batchGuard(key: BatchKey): IdempotencyGuard<CreditBatchOutcome> {
   return {

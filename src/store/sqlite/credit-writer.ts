@@ -56,6 +56,15 @@ export interface CreditWorkerData {
  */
 const CALLS_IN_FLIGHT = 4;
 
+/**
+ * The thread's young generation, in MB. Left to V8 it grew to two semi-spaces
+ * of 16 MB under target g (34 MB, for a thread that keeps one batch of
+ * commands alive between two transactions); capped, the thread scavenges more
+ * often and as little each time, and the process's peak RSS fell by 5–40 MB
+ * (docs/architecture.md, "Memory").
+ */
+export const WRITER_YOUNG_GENERATION_MB = 8;
+
 interface Waiting {
   readonly resolve: (outcomes: CreditOutcome[]) => void;
   readonly reject: (error: Error) => void;
@@ -182,7 +191,11 @@ export class ThreadCreditWriter implements CreditWriter {
     const { port1: port, port2: threadPort } = new MessageChannel();
     const turnDone = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const workerData: CreditWorkerData = { path: this.path, port: threadPort, turnDone };
-    const worker = new Worker(this.script, { workerData, transferList: [threadPort] });
+    const worker = new Worker(this.script, {
+      workerData,
+      transferList: [threadPort],
+      resourceLimits: { maxYoungGenerationSizeMb: WRITER_YOUNG_GENERATION_MB },
+    });
     const thread: Thread = { worker, port, turnDone: new Int32Array(turnDone) };
     port.on('message', (done: CreditWorkDone | WriteTurnGiven) => {
       if ('turnGiven' in done) return this.takeTurn(thread);
