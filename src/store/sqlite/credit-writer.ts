@@ -59,9 +59,9 @@ const CALLS_IN_FLIGHT = 4;
 /**
  * The thread's young generation, in MB. Left to V8 it grew to two semi-spaces
  * of 16 MB under target g (34 MB, for a thread that keeps one batch of
- * commands alive between two transactions); capped, the thread scavenges more
- * often and as little each time, and the process's peak RSS fell by 5–40 MB
- * (docs/architecture.md, "Memory").
+ * commands alive between two transactions). Capped, the thread collects it
+ * more often, and the process's peak RSS fell by 4–40 MB under targets c and
+ * g (docs/architecture.md, "Memory").
  */
 export const WRITER_YOUNG_GENERATION_MB = 8;
 
