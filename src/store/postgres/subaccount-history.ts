@@ -43,13 +43,14 @@ const CHAIN_COLUMNS = `seq, previous_seq, ${TRANSFER_COLUMNS}`;
  * condition names down, newest first, in one statement: each step of the
  * recursion reads the next row whole by its seq, one lookup per transfer
  * (docs/benchmarks.md: reading the seqs first and the rows after took twice
- * as long cold).
+ * as long cold). Both steps carry the table's own columns; the page's are
+ * picked at the end.
  */
 function chainFrom(anchor: string, count: string): string {
   return `WITH RECURSIVE chain AS (
-    SELECT 1 AS n, ${CHAIN_COLUMNS} FROM transfers WHERE ${anchor}
+    SELECT 1 AS n, t.* FROM transfers t WHERE ${anchor}
     UNION ALL
-    SELECT chain.n + 1, ${prefixed('t', CHAIN_COLUMNS)} FROM chain JOIN transfers t ON t.seq = chain.previous_seq
+    SELECT chain.n + 1, t.* FROM chain JOIN transfers t ON t.seq = chain.previous_seq
     WHERE chain.n < ${count})
   SELECT ${CHAIN_COLUMNS} FROM chain ORDER BY n`;
 }
@@ -68,10 +69,3 @@ const START = chainFrom(
     FROM (SELECT 1) AS one LEFT JOIN transfers c ON c.seq = $2)`,
   '$3',
 );
-
-function prefixed(table: string, columns: string): string {
-  return columns
-    .split(',')
-    .map((column) => `${table}.${column.trim()}`)
-    .join(', ');
-}
