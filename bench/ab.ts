@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { machinePercent, microsPerTransfer, type CpuFigures } from './cpu.js';
 import { positiveNumber } from './env.js';
 import { median } from './load.js';
 import { BENCH_BUILD_DIR, LATEST_RESULTS, ROOT } from './paths.js';
@@ -24,6 +25,10 @@ interface Run {
   readonly transfersPerSecond: number;
   readonly p99Ms: number;
   readonly peakRssMb: number | undefined;
+  /** CPU µs per transfer: the whole machine's, the server's, its event loop's (null: not measured). */
+  readonly machineMicros: number | null;
+  readonly serverMicros: number | null;
+  readonly eventLoopMicros: number | null;
 }
 
 interface Round {
@@ -45,24 +50,29 @@ function runOnce(root: string): Run {
   });
   if (child.status !== 0) fail(`the run on ${root} ended with status ${child.status}`);
   const output = JSON.parse(readFileSync(samePlaceUnder(root, LATEST_RESULTS), 'utf8')) as {
-    results: {
+    results: (CpuFigures & {
       id: string;
       status: string;
       reason?: string;
       load?: { transfersPerSecond: number; latencyMs: { p99: number } };
       peakRssMb?: number;
       balance?: { check: string; detail: string };
-    }[];
+    })[];
   };
   const result = output.results.find((r) => r.id === TARGET);
   if (result?.load === undefined)
     fail(`${TARGET} was not measured on ${root}: ${result?.reason ?? 'no result'}`);
   if (result.balance !== undefined && result.balance.check !== 'PASS')
     fail(`${TARGET}'s balance check failed on ${root}: ${result.balance.detail}`);
+  const rate = result.load.transfersPerSecond;
   return {
-    transfersPerSecond: result.load.transfersPerSecond,
+    transfersPerSecond: rate,
     p99Ms: result.load.latencyMs.p99,
     peakRssMb: result.peakRssMb,
+    machineMicros:
+      result.serverCpuPercent === undefined ? null : microsPerTransfer(rate, machinePercent(result)),
+    serverMicros: microsPerTransfer(rate, result.serverCpuPercent),
+    eventLoopMicros: microsPerTransfer(rate, result.eventLoopCpuPercent),
   };
 }
 
@@ -78,7 +88,21 @@ function samePlaceUnder(to: string, path: string): string {
 
 function describe(run: Run): string {
   const rss = run.peakRssMb === undefined ? '-' : run.peakRssMb.toFixed(0);
-  return `${run.transfersPerSecond.toFixed(0).padStart(7)}/s p99 ${run.p99Ms.toFixed(1).padStart(6)} ms RSS ${rss.padStart(4)} MB`;
+  const micros = (value: number | null) => (value === null ? '-' : value.toFixed(1)).padStart(6);
+  return (
+    `${run.transfersPerSecond.toFixed(0).padStart(7)}/s p99 ${run.p99Ms.toFixed(1).padStart(6)} ms RSS ${rss.padStart(4)} MB ` +
+    `CPU µs ${micros(run.machineMicros)} (server ${micros(run.serverMicros)}, loop ${micros(run.eventLoopMicros)})`
+  );
+}
+
+/** after/before of one figure over the rounds where both were measured: its median and range. */
+function summary(rounds: readonly Round[], figure: (run: Run) => number | null): string {
+  const ratios = rounds.flatMap((r) => {
+    const [after, before] = [figure(r.after), figure(r.before)];
+    return after === null || before === null || before <= 0 ? [] : [after / before];
+  });
+  if (ratios.length === 0) return 'not measured';
+  return `median ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
 }
 
 function main(): void {
@@ -102,12 +126,11 @@ function main(): void {
         `after ${describe(measured.after)} | after/before ${ratio.toFixed(2)}`,
     );
   }
-  const ratios = rounds.map((r) => r.after.transfersPerSecond / r.before.transfersPerSecond);
-  const p99s = rounds.map((r) => r.after.p99Ms / r.before.p99Ms);
+  console.log(`after/before, ${TARGET}'s transfers/s: ${summary(rounds, (run) => run.transfersPerSecond)}`);
+  console.log(`  p99: ${summary(rounds, (run) => run.p99Ms)}`);
   console.log(
-    `after/before, ${TARGET}'s transfers/s: median ${median(ratios).toFixed(2)} ` +
-      `(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}); ` +
-      `p99: median ${median(p99s).toFixed(2)} (${Math.min(...p99s).toFixed(2)}–${Math.max(...p99s).toFixed(2)})`,
+    `  CPU µs per transfer (lower is cheaper): machine ${summary(rounds, (run) => run.machineMicros)}; ` +
+      `server ${summary(rounds, (run) => run.serverMicros)}; event loop ${summary(rounds, (run) => run.eventLoopMicros)}`,
   );
 }
 

@@ -14,6 +14,7 @@ import {
   batchRequests,
   countAdd,
 } from './add-load.js';
+import { machinePercent, microsPerTransfer } from './cpu.js';
 import { positiveNumber } from './env.js';
 import { runLoad, type LoadRequest, type LoadResult } from './load.js';
 import { BENCH_BUILD_DIR, LATEST_RESULTS, RESULTS_DIR, ROOT } from './paths.js';
@@ -587,23 +588,11 @@ function printVerdicts(list: readonly Verdict[]): void {
   }
 }
 
-/** µs of CPU per transfer of the load window, from a CPU percentage of that window. */
-function microsPerTransfer(result: TargetResult | undefined, percent: number | undefined): number | null {
-  const rate = result?.load?.transfersPerSecond;
-  if (rate === undefined || rate <= 0 || percent === undefined) return null;
-  return (percent / 100 / rate) * 1e6;
-}
-
 /** CPU µs per transfer of the whole machine over the load window, or null when not measured. */
 function machineMicros(result: TargetResult | undefined): number | null {
-  return result === undefined ? null : microsPerTransfer(result, machinePercent(result));
-}
-
-/** The whole machine: server, load generator and every other process. */
-function machinePercent(result: TargetResult): number {
-  return (
-    (result.serverCpuPercent ?? 0) + (result.loadGeneratorCpuPercent ?? 0) + (result.otherCpuPercent ?? 0)
-  );
+  return result === undefined
+    ? null
+    : microsPerTransfer(result.load?.transfersPerSecond, machinePercent(result));
 }
 
 /**
@@ -616,7 +605,9 @@ function printCpuBudget(results: readonly TargetResult[]): void {
   const measured = results.filter((r) => r.load !== undefined);
   if (measured.length === 0) return;
   const list = (percent: (r: TargetResult) => number | undefined) =>
-    measured.map((r) => `${r.id} ${microsPerTransfer(r, percent(r))?.toFixed(1) ?? '-'}`).join(', ');
+    measured
+      .map((r) => `${r.id} ${microsPerTransfer(r.load?.transfersPerSecond, percent(r))?.toFixed(1) ?? '-'}`)
+      .join(', ');
   console.log(`\nCPU per transfer, µs: whole machine: ${list(machinePercent)}`);
   console.log(`                     server's event loop: ${list((r) => r.eventLoopCpuPercent)}`);
   const ceiling = results.find((r) => r.id === 'f')?.load?.transfersPerSecond;
@@ -629,8 +620,8 @@ function printCpuBudget(results: readonly TargetResult[]): void {
     const result = results.find((r) => r.id === id);
     if (result?.load === undefined) continue;
     const rate = ratio * ceiling;
-    const machine = microsPerTransfer(result, machinePercent(result))!;
-    const loop = microsPerTransfer(result, result.eventLoopCpuPercent);
+    const machine = machineMicros(result)!;
+    const loop = microsPerTransfer(result.load.transfersPerSecond, result.eventLoopCpuPercent);
     console.log(
       `  ${id}/f ≥ ${ratio} means ${rate.toFixed(0)} transfers/s: within ${((cores / rate) * 1e6).toFixed(1)} µs of ` +
         `machine CPU (${id} used ${machine.toFixed(1)}) and ${(1e6 / rate).toFixed(1)} µs of event loop ` +
