@@ -189,9 +189,19 @@ function printCounts(counts: Map<string, number>, microsPerSample: number, most:
   }
 }
 
-/** `--perf-basic-prof` leaves a map of JIT symbols per process in /tmp. */
+/**
+ * `--perf-basic-prof` leaves a map of JIT symbols per process in /tmp, and
+ * V8 a log per isolate (the event loop's, the writer thread's) in the
+ * working directory, ROOT: both go.
+ */
 function removeMaps(pids: { server: number; generator: number }): void {
-  for (const pid of [pids.server, pids.generator]) rmSync(`/tmp/perf-${pid}.map`, { force: true });
+  for (const pid of [pids.server, pids.generator]) {
+    rmSync(`/tmp/perf-${pid}.map`, { force: true });
+    for (const name of readdirSync(ROOT)) {
+      if (name.startsWith('isolate-') && name.endsWith(`-${pid}-v8.log`))
+        rmSync(join(ROOT, name), { force: true });
+    }
+  }
 }
 
 async function main(): Promise<void> {
