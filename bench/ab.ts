@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { machinePercent, microsPerTransfer, type CpuFigures } from './cpu.js';
+import { machineMicros, microsPerTransfer, type CpuFigures } from './cpu.js';
 import { positiveNumber } from './env.js';
 import { median } from './load.js';
 import { BENCH_BUILD_DIR, LATEST_RESULTS, ROOT } from './paths.js';
@@ -69,8 +69,7 @@ function runOnce(root: string): Run {
     transfersPerSecond: rate,
     p99Ms: result.load.latencyMs.p99,
     peakRssMb: result.peakRssMb,
-    machineMicros:
-      result.serverCpuPercent === undefined ? null : microsPerTransfer(rate, machinePercent(result)),
+    machineMicros: machineMicros(rate, result),
     serverMicros: microsPerTransfer(rate, result.serverCpuPercent),
     eventLoopMicros: microsPerTransfer(rate, result.eventLoopCpuPercent),
   };

@@ -21,9 +21,14 @@ export function microsPerTransfer(
   return (percent / 100 / transfersPerSecond) * 1e6;
 }
 
-/** The whole machine: server, load generator and every other process. */
-export function machinePercent(figures: CpuFigures): number {
-  return (
-    (figures.serverCpuPercent ?? 0) + (figures.loadGeneratorCpuPercent ?? 0) + (figures.otherCpuPercent ?? 0)
-  );
+/**
+ * µs of the whole machine's CPU per transfer (server, load generator, every
+ * other process), or null when the run measured no CPU (the server's is the
+ * one a measured run always has).
+ */
+export function machineMicros(transfersPerSecond: number | undefined, figures: CpuFigures): number | null {
+  if (figures.serverCpuPercent === undefined) return null;
+  const percent =
+    figures.serverCpuPercent + (figures.loadGeneratorCpuPercent ?? 0) + (figures.otherCpuPercent ?? 0);
+  return microsPerTransfer(transfersPerSecond, percent);
 }

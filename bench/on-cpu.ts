@@ -112,12 +112,19 @@ function readSamples(): Sample[] {
   return parsePerfScript(script.stdout);
 }
 
-/** The server's threads by role: its main thread, the SQLite writer (runs credit-worker.js), the rest. */
-function roleOf(sample: Sample, pids: { server: number; generator: number }): string {
-  if (sample.pid === pids.generator) return 'load generator (this process, all threads)';
-  if (sample.tid === pids.server) return "server's event loop";
-  if (sample.pid === pids.server) return 'server, other threads';
-  return `other processes: ${sample.command}`;
+interface Processes {
+  readonly server: number;
+  readonly generator: number;
+  /** The server's threads that ran the SQLite writer (credit-worker.js). */
+  readonly writerThreads: ReadonlySet<number>;
+}
+
+/** Who a sample's thread is: the server's event loop, its SQLite writer, its other threads, the load generator, another process. */
+function roleOf(sample: Sample, processes: Processes): string {
+  if (sample.pid === processes.generator) return 'load generator (this process, all threads)';
+  if (sample.pid !== processes.server) return `other processes: ${sample.command}`;
+  if (sample.tid === processes.server) return "server's event loop";
+  return processes.writerThreads.has(sample.tid) ? 'SQLite writer thread' : 'server, other threads';
 }
 
 function transfersPerSecond(): number {
@@ -133,24 +140,27 @@ function print(samples: readonly Sample[], pids: { server: number; generator: nu
   const writerThreads = new Set(
     samples.filter((s) => s.frames.some((f) => f.includes('credit-worker.js'))).map((s) => s.tid),
   );
-  const role = (s: Sample) =>
-    writerThreads.has(s.tid) && s.pid === pids.server ? 'SQLite writer thread' : roleOf(s, pids);
+  const processes: Processes = { ...pids, writerThreads };
   const microsPerSample = 1e6 / FREQUENCY / SECONDS / rate;
   const byRole = new Map<string, Sample[]>();
   for (const sample of samples) {
-    const of = byRole.get(role(sample)) ?? [];
+    const role = roleOf(sample, processes);
+    const of = byRole.get(role) ?? [];
     of.push(sample);
-    byRole.set(role(sample), of);
+    byRole.set(role, of);
   }
   console.log(
     `\non-CPU, ${TARGET} at ${rate.toFixed(0)} transfers/s, ${samples.length} samples at ${FREQUENCY} Hz over ${SECONDS} s: ` +
       `${(samples.length * microsPerSample).toFixed(1)} µs of the machine's CPU per transfer`,
   );
-  const roles = [...byRole].sort((a, b) => b[1].length - a[1].length);
-  const small = roles.filter(([, of]) => of.length * microsPerSample < SMALLEST_MICROS);
-  for (const [name, of] of roles) {
-    if (small.some(([smallName]) => smallName === name)) continue;
-    console.log(`\n  ${name}: ${(of.length * microsPerSample).toFixed(1)} µs per transfer`);
+  let rest = 0;
+  for (const [name, of] of [...byRole].sort((a, b) => b[1].length - a[1].length)) {
+    const micros = of.length * microsPerSample;
+    if (micros < SMALLEST_MICROS) {
+      rest += micros;
+      continue;
+    }
+    console.log(`\n  ${name}: ${micros.toFixed(1)} µs per transfer`);
     printCounts(
       counted(of, (sample) => categoryOf(sample.frames)),
       microsPerSample,
@@ -165,7 +175,6 @@ function print(samples: readonly Sample[], pids: { server: number; generator: nu
       );
     }
   }
-  const rest = small.reduce((total, [, of]) => total + of.length, 0) * microsPerSample;
   console.log(
     `\n  every other process, each under ${SMALLEST_MICROS} µs: ${rest.toFixed(1)} µs per transfer`,
   );
@@ -194,7 +203,7 @@ function printCounts(counts: Map<string, number>, microsPerSample: number, most:
  * V8 a log per isolate (the event loop's, the writer thread's) in the
  * working directory, ROOT: both go.
  */
-function removeMaps(pids: { server: number; generator: number }): void {
+function removeLeftovers(pids: { server: number; generator: number }): void {
   for (const pid of [pids.server, pids.generator]) {
     rmSync(`/tmp/perf-${pid}.map`, { force: true });
     for (const name of readdirSync(ROOT)) {
@@ -208,7 +217,7 @@ async function main(): Promise<void> {
   if (!perfWorks()) fail('perf is not installed (apt-get install linux-perf)');
   const pids = await record();
   const samples = readSamples();
-  removeMaps(pids);
+  removeLeftovers(pids);
   rmSync(DATA, { force: true });
   print(samples, pids, transfersPerSecond());
 }

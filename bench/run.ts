@@ -14,7 +14,7 @@ import {
   batchRequests,
   countAdd,
 } from './add-load.js';
-import { machinePercent, microsPerTransfer } from './cpu.js';
+import { machineMicros, microsPerTransfer } from './cpu.js';
 import { positiveNumber } from './env.js';
 import { runLoad, type LoadRequest, type LoadResult } from './load.js';
 import { BENCH_BUILD_DIR, LATEST_RESULTS, RESULTS_DIR, ROOT } from './paths.js';
@@ -564,7 +564,7 @@ function verdicts(results: readonly TargetResult[]): Verdict[] {
       .map((r) => atMost(`p99 ms (${r.id})`, r.load?.latencyMs.p99 ?? null, TARGETS.p99Ms)),
     ...tirelire.map((r) => atMost(`peak RSS MB (${r.id})`, r.peakRssMb ?? null, TARGETS.rssMb)),
     atLeast('e transfers/s', rate('e'), TARGETS.batchPerSecond, '100,000'),
-    atMost('CPU µs/transfer (c)', machineMicros(results.find((r) => r.id === 'c')), TARGETS.cMachineMicros),
+    atMost('CPU µs/transfer (c)', machineMicrosOf(results.find((r) => r.id === 'c')), TARGETS.cMachineMicros),
     ...overloadVerdicts(overloadFigures(results)),
   ];
 }
@@ -588,11 +588,9 @@ function printVerdicts(list: readonly Verdict[]): void {
   }
 }
 
-/** CPU µs per transfer of the whole machine over the load window, or null when not measured. */
-function machineMicros(result: TargetResult | undefined): number | null {
-  return result === undefined
-    ? null
-    : microsPerTransfer(result.load?.transfersPerSecond, machinePercent(result));
+/** CPU µs per transfer of a result's whole machine over the load window, or null when not measured. */
+function machineMicrosOf(result: TargetResult | undefined): number | null {
+  return result === undefined ? null : machineMicros(result.load?.transfersPerSecond, result);
 }
 
 /**
@@ -604,12 +602,12 @@ function machineMicros(result: TargetResult | undefined): number | null {
 function printCpuBudget(results: readonly TargetResult[]): void {
   const measured = results.filter((r) => r.load !== undefined);
   if (measured.length === 0) return;
-  const list = (percent: (r: TargetResult) => number | undefined) =>
-    measured
-      .map((r) => `${r.id} ${microsPerTransfer(r.load?.transfersPerSecond, percent(r))?.toFixed(1) ?? '-'}`)
-      .join(', ');
-  console.log(`\nCPU per transfer, µs: whole machine: ${list(machinePercent)}`);
-  console.log(`                     server's event loop: ${list((r) => r.eventLoopCpuPercent)}`);
+  const list = (micros: (r: TargetResult) => number | null) =>
+    measured.map((r) => `${r.id} ${micros(r)?.toFixed(1) ?? '-'}`).join(', ');
+  const loopMicros = (r: TargetResult) =>
+    microsPerTransfer(r.load?.transfersPerSecond, r.eventLoopCpuPercent);
+  console.log(`\nCPU per transfer, µs: whole machine: ${list(machineMicrosOf)}`);
+  console.log(`                     server's event loop: ${list(loopMicros)}`);
   const ceiling = results.find((r) => r.id === 'f')?.load?.transfersPerSecond;
   if (ceiling === undefined || ceiling <= 0) return;
   const cores = cpus().length;
@@ -620,11 +618,11 @@ function printCpuBudget(results: readonly TargetResult[]): void {
     const result = results.find((r) => r.id === id);
     if (result?.load === undefined) continue;
     const rate = ratio * ceiling;
-    const machine = machineMicros(result)!;
-    const loop = microsPerTransfer(result.load.transfersPerSecond, result.eventLoopCpuPercent);
+    const machine = machineMicrosOf(result);
+    const loop = loopMicros(result);
     console.log(
       `  ${id}/f ≥ ${ratio} means ${rate.toFixed(0)} transfers/s: within ${((cores / rate) * 1e6).toFixed(1)} µs of ` +
-        `machine CPU (${id} used ${machine.toFixed(1)}) and ${(1e6 / rate).toFixed(1)} µs of event loop ` +
+        `machine CPU (${id} used ${machine?.toFixed(1) ?? '-'}) and ${(1e6 / rate).toFixed(1)} µs of event loop ` +
         `(${id} used ${loop?.toFixed(1) ?? '-'})`,
     );
   }
