@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorAnswer } from '../domain/answers/error-answer.js';
+import { answerText } from './answer-bytes.js';
 import { ApiError } from './api-error.js';
 import { isPlainObject } from './body.js';
 import { readBodyOrQuery, type Field } from './fields.js';
@@ -51,9 +52,10 @@ export function registerAnswerFormats(app: FastifyInstance): void {
     const format = request.answerFormat ?? formatBeforeBody(request);
     if (format === 'json') return done(null, payload);
     if (format === 'invalid') return done(null, refuseFormat(request, reply));
-    if (typeof payload !== 'string' || !isJsonAnswer(reply)) return done(null, payload);
+    const json = isJsonAnswer(reply) ? answerText(payload) : null;
+    if (json === null) return done(null, payload);
     reply.header('content-type', XML_TYPE);
-    done(null, jsonToXml(payload));
+    done(null, jsonToXml(json));
   });
 }
 

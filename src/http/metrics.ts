@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { answerText } from './answer-bytes.js';
 import { LedgerGauges } from './ledger-gauges.js';
 import { CounterSeries, HistogramSeries } from './metric-series.js';
 import { processRegistry } from './process-metrics.js';
@@ -32,6 +33,8 @@ const TRANSFER_ROUTES = new Set([
 
 /** Our serializer writes `success` then `code` first, so the outcome is read without parsing the body. */
 const ENVELOPE_CODE = /^\{"success":(?:true|false),"code":(\d{1,3})[,}]/;
+/** Enough of an answer's first bytes for ENVELOPE_CODE: `{"success":false,"code":123,`. */
+const ENVELOPE_HEAD_BYTES = 32;
 
 export interface Metrics {
   readonly registry: Registry;
@@ -197,7 +200,8 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onSend', (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done) => {
     const route = request.routeOptions.url;
     if (route !== undefined && TRANSFER_ROUTES.has(route) && request.method === 'POST') {
-      const code = typeof payload === 'string' ? (ENVELOPE_CODE.exec(payload)?.[1] ?? 'other') : 'other';
+      const head = answerText(payload, ENVELOPE_HEAD_BYTES);
+      const code = (head === null ? undefined : ENVELOPE_CODE.exec(head)?.[1]) ?? 'other';
       hooks.transfers.series(`${route} ${code}`, () => ({ route, code })).value += 1;
     }
     done(null, payload);

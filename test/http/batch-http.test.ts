@@ -26,7 +26,12 @@ async function batch(body: unknown, headers: Record<string, string> = {}) {
     payload: typeof body === 'string' ? body : JSON.stringify(body),
     headers: { 'content-type': 'application/json', ...headers },
   });
-  return { status: response.statusCode, body: response.json(), raw: response.body };
+  return {
+    status: response.statusCode,
+    body: response.json(),
+    raw: response.body,
+    headers: response.headers,
+  };
 }
 
 const op = (direction: string, tokenSubaccount: string, credit: unknown) => ({
@@ -48,7 +53,7 @@ async function balances() {
 
 describe('a batch that is not atomic', () => {
   test('applies each operation on its own, in order, against running balances', async () => {
-    const { status, body, raw } = await batch({
+    const { status, body, raw, headers } = await batch({
       apiKey: main.apiKey,
       operations: [
         op('add', sub.token, '0.1'),
@@ -71,6 +76,10 @@ describe('a batch that is not atomic', () => {
       transferId: expect.any(String),
     });
     expect(body.results[2]).toEqual({ success: false, code: 8, message: ERRORS[8].fr });
+    // Written as UTF-8 bytes (src/http/answer-bytes.ts): the French messages' accents, and a length to the byte.
+    expect(raw).toContain('"message":"Crédit insufisant"');
+    expect(headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(headers['content-length'])).toBe(Buffer.byteLength(raw));
     // Money is written exactly: 8.9 - 8 + 1.1 = 2, never 2.0000000000000004.
     expect(raw).toContain('"credit":2}');
     expect(body.credit).toBe(2);

@@ -33,7 +33,7 @@ async function appOver(wrap: (store: Store) => Store = (store) => store) {
     expect(response.headers['content-type']).toContain('text/plain');
     return response.body;
   };
-  return { app, add, scrape, main };
+  return { app, add, scrape, main, sub };
 }
 
 describe('GET /metrics', () => {
@@ -49,6 +49,25 @@ describe('GET /metrics', () => {
     expect(sample(text, 'tirelire_transfer_requests_total{route="/v1/subaccount/credit/add",code="1"}')).toBe(
       1,
     );
+  });
+
+  test('counts a batch by its answer code, written as bytes (an atomic failure: the first refusal code)', async () => {
+    const { app, scrape, main, sub } = await appOver();
+    const batch = (operations: object[], atomic: boolean) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/subaccount/credit/batch',
+        payload: { apiKey: main.apiKey, atomic, operations },
+      });
+    const good = { direction: 'add', tokenSubaccount: sub.token, credit: '0.5' };
+    const broke = { ...good, credit: '500' };
+    expect((await batch([good, good], false)).json<{ code: number }>().code).toBe(200);
+    expect((await batch([good, broke], true)).json<{ code: number }>().code).toBe(8);
+    const text = await scrape();
+    const route = 'route="/v1/subaccount/credit/batch"';
+    expect(sample(text, `tirelire_transfer_requests_total{${route},code="200"}`)).toBe(1);
+    expect(sample(text, `tirelire_transfer_requests_total{${route},code="8"}`)).toBe(1);
+    expect(sample(text, `tirelire_transfer_requests_total{${route},code="other"}`)).toBeUndefined();
   });
 
   test('counts transfers by route and outcome code, and times requests by route template', async () => {

@@ -19,9 +19,33 @@ export function batchGuard(key: BatchKey): IdempotencyGuard<CreditBatchOutcome> 
   };
 }
 
-/** The store's outcome (commands it decided) merged back with the operations refused before it. */
+/** An answer whose body is given as pieces: joined in order, they are its text. */
+export interface AnswerPieces {
+  readonly status: number;
+  readonly pieces: readonly string[];
+}
+
+/** The answer as text, for an idempotency record (and what the pieces say, joined). */
 export function batchAnswer(outcome: CreditBatchOutcome, spec: BatchAnswerSpec): StoredAnswer {
-  if (!outcome.ok) return errorAnswer(outcome.code, spec.language);
+  const { status, pieces } = batchAnswerPieces(outcome, spec);
+  return { status, body: pieces.join('') };
+}
+
+/**
+ * The store's outcome (commands it decided) merged back with the operations
+ * refused before it, as the pieces of the answer's body. An answer of 1000
+ * results (about 150 kB) is past V8's largest ordinary object: each string
+ * of it would be a large object with pages of its own, mapped and faulted in
+ * anew, and Node's HTTP copies a string body once more to put its headers in
+ * front. So the route writes these pieces into one buffer
+ * (src/http/answer-bytes.ts) and no string of the whole answer is made
+ * (docs/benchmarks.md, "A batch's answer as bytes").
+ */
+export function batchAnswerPieces(outcome: CreditBatchOutcome, spec: BatchAnswerSpec): AnswerPieces {
+  if (!outcome.ok) {
+    const { status, body } = errorAnswer(outcome.code, spec.language);
+    return { status, pieces: [body] };
+  }
   const decided = outcome.outcomes[Symbol.iterator]();
   const results = spec.earlyCodes.map((code) => (code === null ? decided.next().value! : { code }));
   const applied = outcome.applied || spec.apply === 'each';
@@ -38,21 +62,21 @@ function renderBatch(
   results: readonly (CreditOutcome | { readonly code: ErrorCode })[],
   applied: boolean,
   mainBalanceMicros: bigint,
-): StoredAnswer {
+): AnswerPieces {
   const failure = applied ? undefined : results.find((result) => !('ok' in result && result.ok));
   const firstCode = failure === undefined ? null : (failure as { code: ErrorCode }).code;
-  const parts = results.map((result) => {
-    if ('ok' in result && result.ok) return applied ? successJson(result) : refusal(31, language);
-    return refusal(result.code, language);
-  });
   const head =
     firstCode === null
       ? '{"success":true,"code":200'
       : `{"success":false,"code":${firstCode},"message":${JSON.stringify(errorMessage(firstCode, language))}`;
-  return {
-    status: firstCode === null ? 200 : httpStatusOf(firstCode),
-    body: `${head},"results":[${parts.join(',')}],"credit":${formatMicros(mainBalanceMicros)}}`,
-  };
+  const pieces = [`${head},"results":[`];
+  results.forEach((result, index) => {
+    if (index > 0) pieces.push(',');
+    if ('ok' in result && result.ok) pieces.push(applied ? successJson(result) : refusal(31, language));
+    else pieces.push(refusal(result.code, language));
+  });
+  pieces.push(`],"credit":${formatMicros(mainBalanceMicros)}}`);
+  return { status: firstCode === null ? 200 : httpStatusOf(firstCode), pieces };
 }
 
 function refusal(code: ErrorCode, language: Language): string {

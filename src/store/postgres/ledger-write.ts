@@ -1,12 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+import { eventNonces } from '../../domain/events.js';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
 import { TRANSFER_COLUMNS, transferValues } from './rows.js';
 import { ANY_ENABLED } from './webhooks.js';
 import { sendStatement, type Queryable, type Statement } from './transaction.js';
 
+const nonce = eventNonces(randomFillSync);
+
 /** The running state of a new transaction; its event ids end with 12 random hex digits. */
 export function newDraft(): LedgerDraft {
-  return new LedgerDraft(() => randomUUID().slice(-12));
+  return new LedgerDraft(nonce);
 }
 
 const TRANSFER_ARRAY_TYPES = [

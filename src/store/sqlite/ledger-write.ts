@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { eventNonce } from '../../domain/events.js';
+import { randomFillSync } from 'node:crypto';
+import { eventNonce, eventNonces } from '../../domain/events.js';
 import { LedgerDraft, type LedgerChanges } from '../../domain/ledger-draft.js';
 import { transferValues, type Statements } from './statements.js';
 
@@ -9,9 +9,11 @@ interface HistoryHead {
   readonly count: bigint;
 }
 
+const nonce = eventNonces(randomFillSync);
+
 /** The running state of a new transaction; its event ids end with 12 random hex digits. */
 export function newDraft(): LedgerDraft {
-  return new LedgerDraft(() => randomUUID().slice(-12));
+  return new LedgerDraft(nonce);
 }
 
 /**
