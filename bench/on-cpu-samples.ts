@@ -13,9 +13,10 @@ export interface Sample {
 }
 
 /**
- * What a sample was doing: the first pattern, in this order, that matches
- * one of its frames, from the sampled frame up (so `fsync` under COMMIT is
- * `fsync`, and SQLite's engine under `insertTransfers` is the store's write).
+ * What a sample was doing: the category of the frame nearest the sampled one
+ * that any pattern matches, the first in this order when several match that
+ * frame (so `fsync` under COMMIT is `fsync`, and SQLite's engine under
+ * `insertTransfers` is the store's write).
  */
 const CATEGORIES: readonly (readonly [string, RegExp])[] = [
   [

@@ -200,8 +200,8 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
   app.addHook('onSend', (request: FastifyRequest, _reply: FastifyReply, payload: unknown, done) => {
     const route = request.routeOptions.url;
     if (route !== undefined && TRANSFER_ROUTES.has(route) && request.method === 'POST') {
-      const head = answerText(payload, ENVELOPE_HEAD_BYTES);
-      const code = (head === null ? undefined : ENVELOPE_CODE.exec(head)?.[1]) ?? 'other';
+      const head = answerText(payload, ENVELOPE_HEAD_BYTES) ?? '';
+      const code = ENVELOPE_CODE.exec(head)?.[1] ?? 'other';
       hooks.transfers.series(`${route} ${code}`, () => ({ route, code })).value += 1;
     }
     done(null, payload);
