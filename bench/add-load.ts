@@ -23,7 +23,13 @@ export function addRequests(apiKey: string, tokens: readonly string[]): () => Lo
   return () => ({ path: ADD_PATH, body: next() });
 }
 
-/** Batches of BATCH_SIZE credit/add of AMOUNT, rotating over `tokens`, each operation applied on its own. */
+/** Batches given an Idempotency-Key so far (BENCH_BATCH_KEYED=1): each key is used once. */
+let keyed = 0;
+
+/**
+ * Batches of BATCH_SIZE credit/add of AMOUNT, rotating over `tokens`, each operation applied on its own;
+ * with BENCH_BATCH_KEYED=1 each batch carries an Idempotency-Key of its own.
+ */
 export function batchRequests(apiKey: string, tokens: readonly string[]): () => LoadRequest {
   const next = rotating(tokens);
   return () => {
@@ -32,7 +38,10 @@ export function batchRequests(apiKey: string, tokens: readonly string[]): () => 
       tokenSubaccount: next(),
       credit: AMOUNT,
     }));
-    return { path: BATCH_PATH, body: JSON.stringify({ apiKey, operations }) };
+    const body = JSON.stringify({ apiKey, operations });
+    if (process.env['BENCH_BATCH_KEYED'] !== '1') return { path: BATCH_PATH, body };
+    keyed += 1;
+    return { path: BATCH_PATH, body, headers: { 'idempotency-key': `bench-${process.pid}-${keyed}` } };
   };
 }
 

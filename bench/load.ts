@@ -4,6 +4,8 @@ import autocannon from 'autocannon';
 export interface LoadRequest {
   readonly path: string;
   readonly body: string;
+  /** Sent besides `content-type` (e.g. an `idempotency-key`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface LoadOptions {
@@ -109,7 +111,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         method: 'POST',
         path: next.path,
         body: next.body,
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...next.headers },
       };
     },
     onResponse: (status: number, body: string, context: object, headers?: Record<string, unknown>) => {

@@ -15,9 +15,19 @@ export interface IdempotencyClaim {
   readonly createdAt: Date;
 }
 
-/** An answer exactly as it went out: replays send these bytes again. */
+/**
+ * An answer exactly as it went out: replays send these bytes again. The body
+ * is its text, or the UTF-8 bytes of it: a batch's answer is made as bytes
+ * (answers/batch-answer.ts), and a store keeps it as bytes or text
+ * (answers/utf8.ts, `textOf`).
+ */
 export interface StoredAnswer {
   readonly status: number;
+  readonly body: string | Uint8Array;
+}
+
+/** An answer made as text (every answer but a batch's). */
+export interface TextAnswer extends StoredAnswer {
   readonly body: string;
 }
 

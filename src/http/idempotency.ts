@@ -8,7 +8,7 @@ import {
   type IdempotencyClaim,
   type IdempotencyGuard,
   type IdempotentAnswer,
-  type StoredAnswer,
+  type TextAnswer,
 } from '../domain/idempotency.js';
 import { FORMAT_FIELD } from './answer-format.js';
 import { isPlainObject, type Fields } from './body.js';
@@ -106,7 +106,7 @@ export function buildClaim(
  */
 export function guardOf<O extends { ok: boolean; code?: ErrorCode }>(
   claim: IdempotencyClaim,
-  render: (outcome: O) => StoredAnswer,
+  render: (outcome: O) => TextAnswer,
   secret: string | null = null,
 ): IdempotencyGuard<O> {
   const guard = { claim, render, record: recordUnlessCallerRefused };
@@ -114,11 +114,11 @@ export function guardOf<O extends { ok: boolean; code?: ErrorCode }>(
   return { ...guard, renderRecord: (outcome: O) => withoutSecret(render(outcome), secret) };
 }
 
-function withoutSecret(answer: StoredAnswer, secret: string): StoredAnswer {
+function withoutSecret(answer: TextAnswer, secret: string): TextAnswer {
   return { ...answer, body: answer.body.replaceAll(JSON.stringify(secret), 'null') };
 }
 
-export function renderJson(status: number, payload: unknown): StoredAnswer {
+export function renderJson(status: number, payload: unknown): TextAnswer {
   return { status, body: serializeJson(payload) };
 }
 

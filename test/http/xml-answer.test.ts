@@ -3,6 +3,7 @@ import { LosslessNumber } from 'lossless-json';
 import { describe, expect, test } from 'vitest';
 import { readJson, readRoot, readXml, type ReadValue } from '../helpers/xml-reading.js';
 import { batchAnswer } from '../../src/domain/answers/batch-answer.js';
+import { textOf } from '../../src/domain/answers/utf8.js';
 import { successJson } from '../../src/domain/answers/credit-answer.js';
 import { errorAnswer } from '../../src/domain/answers/error-answer.js';
 import { ERRORS, type ErrorCode } from '../../src/domain/errors.js';
@@ -250,17 +251,19 @@ describe('property: the XML read back with an XML parser gives the JSON answerâ€
             String(error),
             { text: ERRORS[error][language] },
           ]);
-          const batch = batchAnswer(
-            {
-              ok: true,
-              applied: true,
-              outcomes: [
-                { ok: true, transferId: 't', mainBalanceMicros: main, subaccountBalanceMicros: sub },
-              ],
-              mainBalanceMicros: main,
-            },
-            { language, earlyCodes: [null, 20], apply: 'each' },
-          ).body;
+          const batch = textOf(
+            batchAnswer(
+              {
+                ok: true,
+                applied: true,
+                outcomes: [
+                  { ok: true, transferId: 't', mainBalanceMicros: main, subaccountBalanceMicros: sub },
+                ],
+                mainBalanceMicros: main,
+              },
+              { language, earlyCodes: [null, 20], apply: 'each' },
+            ).body,
+          );
           expect(readXml(jsonToXml(batch))).toEqual(asXmlReads(readJson(batch)));
           expect(readXml(jsonToXml(batch)).at(-1)).toBe(formatMicros(main));
         },

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { textOf } from '../../src/domain/answers/utf8.js';
 import type { CreditKey } from '../../src/domain/transfers.js';
 import { IDEMPOTENCY_TTL_MS, type IdempotencyClaim } from '../../src/domain/idempotency.js';
 import type { Store } from '../../src/domain/store.js';
@@ -40,6 +41,34 @@ export function idempotencyContractCases(current: () => Store): void {
     expect((await store.getAccount(sub.accountId))!.balanceMicros).toBe(1_000_000n);
     const transfer = await store.getTransfer(first!.ok ? first!.transferId : '');
     expect(transfer?.idempotencyKey).toBe('k1');
+  });
+
+  it('records a keyed batch as the bytes it answered, accents and all, and replays them', async () => {
+    const store = current();
+    const main = await seedMain(store, '10');
+    const sub = await seedSub(store, main);
+    const batch = () => ({
+      keyHash: main.keyHash,
+      apply: 'each' as const,
+      commands: [
+        creditCommand('add', main.keyHash, sub.token, '1'),
+        creditCommand('add', main.keyHash, 'no-such-token', '1'),
+      ],
+      idempotency: {
+        claim: { scope: 'scope-a', key: 'b1', fingerprint: 'f', createdAt: new Date() },
+        language: 'fr' as const,
+        earlyCodes: [null, null],
+        apply: 'each' as const,
+      },
+    });
+    const first = await store.applyCreditBatch(batch());
+    const again = await store.applyCreditBatch(batch());
+    expect(first).toMatchObject({ ok: true, answer: { status: 200, replayed: false } });
+    expect(again).toMatchObject({ ok: false, code: 24, answer: { status: 200, replayed: true } });
+    const text = textOf(first.answer!.body);
+    expect(textOf(again.answer!.body)).toBe(text);
+    expect(JSON.parse(text)).toMatchObject({ results: [{ code: 200 }, { code: 7, message: /é/ }] });
+    expect((await store.getAccount(sub.accountId))!.balanceMicros).toBe(1_000_000n);
   });
 
   /** A main account of 1 EUR and its subaccount, `remove` of `amount` from it, and a date past the 24 h window. */

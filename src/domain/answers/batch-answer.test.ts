@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchAnswer } from './batch-answer.js';
+import { textOf } from './utf8.js';
 import type { BatchAnswerSpec, CreditBatchOutcome } from '../transfers.js';
 
 const ok = {
@@ -27,7 +28,7 @@ describe('batchAnswer', () => {
     };
     const answer = batchAnswer(outcome, spec('each', [null, 20, null]));
     expect(answer.status).toBe(200);
-    expect(JSON.parse(answer.body)).toEqual({
+    expect(JSON.parse(textOf(answer.body))).toEqual({
       success: true,
       code: 200,
       results: [
@@ -48,14 +49,19 @@ describe('batchAnswer', () => {
     };
     const answer = batchAnswer(outcome, spec('all-or-nothing', [null, null]));
     expect(answer.status).toBe(404);
-    const body = JSON.parse(answer.body) as { code: number; results: { code: number }[]; credit: number };
+    const body = JSON.parse(textOf(answer.body)) as {
+      code: number;
+      results: { code: number }[];
+      credit: number;
+    };
     expect([body.code, body.results.map((result) => result.code), body.credit]).toEqual([7, [31, 7], 10]);
   });
 
   it('a refused caller is the whole answer', () => {
-    expect(batchAnswer({ ok: false, code: 10 }, spec('each', [null]))).toEqual({
-      status: 401,
-      body: '{"success":false,"code":10,"message":"Incorrect API key"}',
-    });
+    const answer = batchAnswer({ ok: false, code: 10 }, spec('each', [null]));
+    expect([answer.status, textOf(answer.body)]).toEqual([
+      401,
+      '{"success":false,"code":10,"message":"Incorrect API key"}',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { formatMicros } from '../money.js';
 import type { BatchAnswerSpec, BatchKey, CreditBatchOutcome, CreditOutcome } from '../transfers.js';
 import { recordUnlessCallerRefused, successJson } from './credit-answer.js';
 import { errorAnswer } from './error-answer.js';
+import { utf8Of } from './utf8.js';
 
 /**
  * The bytes of a `credit/batch` answer (README, "Batch"). In the domain, as
@@ -25,10 +26,10 @@ export interface AnswerPieces {
   readonly pieces: readonly string[];
 }
 
-/** The answer as text, for an idempotency record (and what the pieces say, joined). */
+/** The answer as its bytes, for an idempotency record: what the route sends of the pieces. */
 export function batchAnswer(outcome: CreditBatchOutcome, spec: BatchAnswerSpec): StoredAnswer {
   const { status, pieces } = batchAnswerPieces(outcome, spec);
-  return { status, body: pieces.join('') };
+  return { status, body: utf8Of(pieces) };
 }
 
 /**

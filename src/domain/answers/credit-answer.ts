@@ -1,5 +1,5 @@
 import type { ErrorCode, Language } from '../errors.js';
-import { replayedAnswer, type ClaimBook, type IdempotencyGuard, type StoredAnswer } from '../idempotency.js';
+import { replayedAnswer, type ClaimBook, type IdempotencyGuard, type TextAnswer } from '../idempotency.js';
 import { formatMicros } from '../money.js';
 import type { CreditCommand, CreditKey, CreditOutcome } from '../transfers.js';
 import { errorAnswer } from './error-answer.js';
@@ -25,7 +25,7 @@ export function successJson(outcome: Extract<CreditOutcome, { ok: true }>): stri
   );
 }
 
-export function creditAnswer(outcome: CreditOutcome, language: Language): StoredAnswer {
+export function creditAnswer(outcome: CreditOutcome, language: Language): TextAnswer {
   return outcome.ok ? { status: 200, body: successJson(outcome) } : errorAnswer(outcome.code, language);
 }
 

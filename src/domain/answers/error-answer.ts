@@ -1,12 +1,12 @@
 import { errorMessage, httpStatusOf, type ErrorCode, type Language } from '../errors.js';
-import type { StoredAnswer } from '../idempotency.js';
+import type { TextAnswer } from '../idempotency.js';
 
 /**
  * The bytes of an error answer, the one renderer of them: sendError
  * (src/http/errors.ts) sends these, and stores record them for idempotent
  * replays. `param` names the refused parameter of a code 22.
  */
-export function errorAnswer(code: ErrorCode, language: Language, param?: string): StoredAnswer {
+export function errorAnswer(code: ErrorCode, language: Language, param?: string): TextAnswer {
   const answer = { success: false, code, message: errorMessage(code, language) };
   return {
     status: httpStatusOf(code),

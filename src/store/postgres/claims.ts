@@ -1,3 +1,4 @@
+import { textOf } from '../../domain/answers/utf8.js';
 import {
   ClaimBook,
   claimId,
@@ -108,7 +109,8 @@ export function closeClaimsStatements(open: OpenClaims): Statement[] {
         written.map(({ claim }) => claim.scope),
         written.map(({ claim }) => claim.key),
         written.map(({ record }) => record.status),
-        written.map(({ record }) => record.body),
+        // The column is text: a batch's answer, made as bytes, is kept as its text.
+        written.map(({ record }) => textOf(record.body)),
         written.map(({ record }) => record.outcome),
       ],
     });

@@ -2,6 +2,7 @@ import type { ErrorCode } from '../../domain/errors.js';
 import type { IdempotentAnswer } from '../../domain/idempotency.js';
 import type { ParsedAmount } from '../../domain/money.js';
 import type { CreditCommand, CreditKey, CreditOutcome } from '../../domain/transfers.js';
+import { textOf } from '../../domain/answers/utf8.js';
 
 /**
  * Credit commands and outcomes as one JSON text each way between the event
@@ -104,7 +105,7 @@ function outcomeToWire(outcome: CreditOutcome): WireOutcome {
 }
 
 function answerToWire(answer: IdempotentAnswer): WireAnswer {
-  return [answer.status, answer.body, answer.replayed];
+  return [answer.status, textOf(answer.body), answer.replayed];
 }
 
 function outcomeFromWire(wire: WireOutcome): CreditOutcome {
