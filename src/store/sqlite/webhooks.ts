@@ -76,8 +76,8 @@ export class SqliteWebhooks {
 
   /**
    * Inside a write transaction. The first enabled endpoint starts from the
-   * events committed after it: with none, the fan-out does not run (hasWork),
-   * so the trees' cursors are moved past every event first
+   * events committed after it: with none, the fan-out does not run
+   * (hasEventsToFanOut), so the trees' cursors are moved past every event first
    * (skipEventsForNoOne), as the fan-out would have moved them.
    */
   create(command: CreateWebhookCommand): CreateWebhookOutcome {
@@ -228,18 +228,22 @@ export class SqliteWebhooks {
     }
   }
 
-  /**
-   * Outside any transaction: is there anything for fanOut or claim to do?
-   * A false answer spares the worker a write transaction (and, with the
-   * writer thread, a write turn); a stale one only delays to the next round.
+  /*
+   * Outside any transaction, each asked by its own step of the worker's
+   * round: is there anything for fanOut, or for claim, to do? A false answer
+   * spares the worker a write transaction (and, with the writer thread, a
+   * write turn); a stale one only delays to the next round.
    */
-  hasWork(now: Date): { events: boolean; deliveries: boolean } {
-    const row = this.statement(
-      `SELECT EXISTS (SELECT 1 FROM event_fanout WHERE pending = 1) AND ${ANY_ENABLED} AS events,
-         EXISTS (SELECT 1 FROM webhook_deliveries
-         WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now)) AS deliveries`,
-    ).get({ now: now.getTime() }) as { events: bigint; deliveries: bigint };
-    return { events: row.events !== 0n, deliveries: row.deliveries !== 0n };
+
+  hasEventsToFanOut(): boolean {
+    const sql = `SELECT EXISTS (SELECT 1 FROM event_fanout WHERE pending = 1) AND ${ANY_ENABLED}`;
+    return (this.statement(sql).pluck().get() as bigint) !== 0n;
+  }
+
+  hasDueDeliveries(now: Date): boolean {
+    const sql = `SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+      WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now))`;
+    return (this.statement(sql).pluck().get({ now: now.getTime() }) as bigint) !== 0n;
   }
 
   /** Inside a write transaction. */
