@@ -56,11 +56,10 @@ async function handleBatch(
   if (secret === null) return sendError(request, reply, 10);
   const keyHash = keyHashOf(request, secret);
   const createdAt = new Date();
-  const read = operations.map((fields) => readOperation(fields, keyHash, createdAt));
   const key = idempotencyKey.kind === 'key' ? idempotencyKey.key : null;
-  const commands = read.flatMap((operation) =>
-    'command' in operation ? [{ ...operation.command, idempotencyKey: key }] : [],
-  );
+  const read = operations.map((fields) => readOperation(fields, keyHash, createdAt, key));
+  const commands: CreditCommand[] = [];
+  for (const operation of read) if ('command' in operation) commands.push(operation.command);
   const refusedEarly = commands.length < read.length;
   const apply: BatchApply = !atomic ? 'each' : refusedEarly ? 'none' : 'all-or-nothing';
   const spec: BatchAnswerSpec = {
@@ -94,7 +93,13 @@ function isOperationList(value: unknown): value is Fields[] {
   );
 }
 
-function readOperation(fields: Fields, keyHash: string, createdAt: Date): Operation {
+/** `idempotencyKey`: the batch's, which each of its transfers keeps. */
+function readOperation(
+  fields: Fields,
+  keyHash: string,
+  createdAt: Date,
+  idempotencyKey: string | null,
+): Operation {
   const direction = fields['direction'];
   if (direction !== 'add' && direction !== 'remove') return { code: 22 };
   const credit = readField(fields, 'credit');
@@ -110,7 +115,7 @@ function readOperation(fields: Fields, keyHash: string, createdAt: Date): Operat
       tokenSubaccount: usableToken(token),
       amount: readAmount(credit.kind === 'text' ? credit.text : null),
       createdAt,
-      idempotencyKey: null,
+      idempotencyKey,
     },
   };
 }

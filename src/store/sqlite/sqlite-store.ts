@@ -97,7 +97,7 @@ export class SqliteStore implements Store {
   /**
    * `run` between BEGIN IMMEDIATE and COMMIT (ROLLBACK if it throws). The
    * wrapper is built once: better-sqlite3's `db.transaction(fn)` costs about
-   * 6.5 µs to build, five times its `immediate()` call.
+   * 6.5 µs to build, some six times its `immediate()` call.
    */
   private readonly immediate: <T>(run: () => T) => T;
 

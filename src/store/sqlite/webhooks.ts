@@ -228,18 +228,17 @@ export class SqliteWebhooks {
     }
   }
 
-  /*
-   * Outside any transaction, each asked by its own step of the worker's
-   * round: is there anything for fanOut, or for claim, to do? A false answer
-   * spares the worker a write transaction (and, with the writer thread, a
-   * write turn); a stale one only delays to the next round.
+  /**
+   * Outside any transaction: are there events for fanOut to spread? A false
+   * answer spares the worker a write transaction (and, with the writer
+   * thread, a write turn); a stale one only delays to the next round.
    */
-
   hasEventsToFanOut(): boolean {
     const sql = `SELECT EXISTS (SELECT 1 FROM event_fanout WHERE pending = 1) AND ${ANY_ENABLED}`;
     return (this.statement(sql).pluck().get() as bigint) !== 0n;
   }
 
+  /** Outside any transaction, as hasEventsToFanOut: are deliveries due for claim? */
   hasDueDeliveries(now: Date): boolean {
     const sql = `SELECT EXISTS (SELECT 1 FROM webhook_deliveries
       WHERE state = 'pending' AND next_attempt_at <= @now AND (lease_until IS NULL OR lease_until <= @now))`;
