@@ -38,6 +38,8 @@ const CATEGORIES: readonly (readonly [string, RegExp])[] = [
   ['key hash', /key-hash|crypto\/hash|EVP_Digest|sha256/i],
   ['request body', /http\/body\.js|content-type-parser|querystring/],
   ['PostgreSQL driver (pg)', /node_modules\/(pg|pg-protocol|pg-pool|pg-types)\//],
+  // An Idempotency-Key's work: the request's fingerprint, and the record's read and write.
+  ['idempotency keys (fingerprint, records)', /http\/idempotency\.js|store\/(sqlite|postgres)\/claims\.js/],
   ['store, reading the accounts', /ledger-read\.js/],
   ['store, writing the transfers, events, accounts', /ledger-write\.js|statements\.js/],
   // The writer's transaction around those (better-sqlite3's wrapper, inlined

@@ -74,6 +74,18 @@ describe('bench:oncpu reading perf script', () => {
     ]);
   });
 
+  it("names a keyed request's record and fingerprint apart from the domain that calls them", () => {
+    const record = [
+      'sqlite3VdbeExec (/x/better_sqlite3.node)',
+      'JS:*close file:///x/dist/store/sqlite/claims.js:51:10 (/tmp/perf-1.map)',
+      'JS:*guarded file:///x/dist/domain/idempotency.js:120:17 (/tmp/perf-1.map)',
+    ];
+    expect(categoryOf(record)).toBe('idempotency keys (fingerprint, records)');
+    expect(categoryOf(['JS:*canonical file:///x/dist/http/idempotency.js:70:1 (/tmp/perf-1.map)'])).toBe(
+      'idempotency keys (fingerprint, records)',
+    );
+  });
+
   it('falls back to SQLite or the kernel when no frame is one of ours, else other', () => {
     expect(
       categoryOf(['sqlite3VdbeExec (/x/better_sqlite3.node)', 'Builtins_CallApiCallback (/usr/bin/node)']),
