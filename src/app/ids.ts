@@ -1,22 +1,19 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import { RandomBytes } from '../domain/random-bytes.js';
 
 // uuid draws 16 random bytes from crypto.getRandomValues for every id, a call
 // into the system's random source that cost 3 % of the server's CPU under
 // load; one draw now serves 256 ids.
-const pool = new Uint8Array(16 * 256);
-let used = pool.length;
+const ID_BYTES = 16;
+const random = new RandomBytes(randomFillSync, ID_BYTES * 256);
 // The library's own rule for ordered ids within one millisecond: a random
 // start, then +1 per id (moving to the next millisecond on overflow).
 const clock = { msecs: -Infinity, seq: 0 };
 
 function random16(): Uint8Array {
-  if (used === pool.length) {
-    randomFillSync(pool);
-    used = 0;
-  }
-  used += 16;
-  return pool.subarray(used - 16, used);
+  const at = random.take(ID_BYTES);
+  return random.bytes.subarray(at, at + ID_BYTES);
 }
 
 /** Transfer ids are UUIDv7: unique without coordination and ordered by creation time. */

@@ -1,3 +1,5 @@
+import { RandomBytes } from './random-bytes.js';
+
 /**
  * Events (contract section 7): what happened to the money, written in the
  * transaction of the change they tell (an outbox), so an acknowledged change
@@ -57,22 +59,17 @@ const HEX_OF_BYTE = Array.from({ length: 256 }, (_, byte) => byte.toString(16).p
 
 /**
  * A maker of the random part of event ids: 12 lowercase hex digits (48
- * random bits), from random bytes `fill` writes a pool at a time (the store
- * gives `crypto.randomFillSync`: the domain reads no random source itself).
- * One `randomUUID()` cut to its last 12 digits per event cost about five
- * times as much (229 ns against 48), an eighth of a batch's decisions
- * (docs/benchmarks.md, "A batch's answer as bytes").
+ * random bits), from random bytes `fill` writes a pool at a time
+ * (`RandomBytes`). One `randomUUID()` cut to its last 12 digits per event
+ * cost about five times as much (229 ns against 48), an eighth of a batch's
+ * decisions (docs/benchmarks.md, "A batch's answer as bytes").
  */
 export function eventNonces(fill: (bytes: Uint8Array) => unknown): () => string {
-  const pool = new Uint8Array(NONCE_POOL_BYTES);
-  let next = pool.length;
+  const random = new RandomBytes(fill, NONCE_POOL_BYTES);
   return () => {
-    if (next === pool.length) {
-      fill(pool);
-      next = 0;
-    }
+    const at = random.take(NONCE_BYTES);
     let nonce = '';
-    for (const end = next + NONCE_BYTES; next < end; next += 1) nonce += HEX_OF_BYTE[pool[next]!]!;
+    for (let i = at; i < at + NONCE_BYTES; i += 1) nonce += HEX_OF_BYTE[random.bytes[i]!]!;
     return nonce;
   };
 }

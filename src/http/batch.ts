@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { batchAnswerPieces } from '../domain/answers/batch-answer.js';
+import { batchAnswer } from '../domain/answers/batch-answer.js';
 import type { ErrorCode } from '../domain/errors.js';
 import type { Store } from '../domain/store.js';
 import type { BatchAnswerSpec, BatchApply, CreditCommand, Direction } from '../domain/transfers.js';
 import { readAmount } from './credit-command.js';
 import { newTransferId } from '../app/ids.js';
 import { keyHashOf } from './key-hash.js';
-import { sendPieces } from './answer-bytes.js';
 import { bodyFields, isPlainObject, type Fields } from './body.js';
 import { MAX_BATCH_BODY_BYTES, MAX_BATCH_OPERATIONS } from './bounds.js';
 import { sendError } from './errors.js';
@@ -81,7 +80,7 @@ async function handleBatch(
   );
   if (outcome.answer !== undefined) return sendAnswer(reply, outcome.answer);
   if (!outcome.ok) return sendError(request, reply, outcome);
-  return sendPieces(reply, batchAnswerPieces(outcome, spec));
+  return sendAnswer(reply, { ...batchAnswer(outcome, spec), replayed: false });
 }
 
 function isOperationList(value: unknown): value is Fields[] {

@@ -20,33 +20,18 @@ export function batchGuard(key: BatchKey): IdempotencyGuard<CreditBatchOutcome> 
   };
 }
 
-/** An answer whose body is given as pieces: joined in order, they are its text. */
-export interface AnswerPieces {
-  readonly status: number;
-  readonly pieces: readonly string[];
-}
-
-/** The answer as its bytes, for an idempotency record: what the route sends of the pieces. */
-export function batchAnswer(outcome: CreditBatchOutcome, spec: BatchAnswerSpec): StoredAnswer {
-  const { status, pieces } = batchAnswerPieces(outcome, spec);
-  return { status, body: utf8Of(pieces) };
-}
-
 /**
  * The store's outcome (commands it decided) merged back with the operations
- * refused before it, as the pieces of the answer's body. An answer of 1000
- * results (about 150 kB) is past V8's largest ordinary object: each string
- * of it would be a large object with pages of its own, mapped and faulted in
- * anew, and Node's HTTP copies a string body once more to put its headers in
- * front. So the route writes these pieces into one buffer
- * (src/http/answer-bytes.ts) and no string of the whole answer is made
- * (docs/benchmarks.md, "A batch's answer as bytes").
+ * refused before it: what the route sends, and what a keyed batch's record
+ * keeps. A refused caller's answer is text; a batch's results are UTF-8
+ * bytes, written piece by piece into one array (`utf8Of`): an answer of 1000
+ * results (about 150 kB) is past V8's largest ordinary object, so any string
+ * of all of it would be a large object with pages of its own, mapped and
+ * faulted in anew, and Node's HTTP copies a string body once more to put its
+ * headers in front (docs/benchmarks.md, "A batch's answer as bytes").
  */
-export function batchAnswerPieces(outcome: CreditBatchOutcome, spec: BatchAnswerSpec): AnswerPieces {
-  if (!outcome.ok) {
-    const { status, body } = errorAnswer(outcome.code, spec.language);
-    return { status, pieces: [body] };
-  }
+export function batchAnswer(outcome: CreditBatchOutcome, spec: BatchAnswerSpec): StoredAnswer {
+  if (!outcome.ok) return errorAnswer(outcome.code, spec.language);
   const decided = outcome.outcomes[Symbol.iterator]();
   const results = spec.earlyCodes.map((code) => (code === null ? decided.next().value! : { code }));
   const applied = outcome.applied || spec.apply === 'each';
@@ -63,7 +48,7 @@ function renderBatch(
   results: readonly (CreditOutcome | { readonly code: ErrorCode })[],
   applied: boolean,
   mainBalanceMicros: bigint,
-): AnswerPieces {
+): StoredAnswer {
   const failure = applied ? undefined : results.find((result) => !('ok' in result && result.ok));
   const firstCode = failure === undefined ? null : (failure as { code: ErrorCode }).code;
   const head =
@@ -77,7 +62,7 @@ function renderBatch(
     else pieces.push(refusal(result.code, language));
   });
   pieces.push(`],"credit":${formatMicros(mainBalanceMicros)}}`);
-  return { status: firstCode === null ? 200 : httpStatusOf(firstCode), pieces };
+  return { status: firstCode === null ? 200 : httpStatusOf(firstCode), body: utf8Of(pieces) };
 }
 
 function refusal(code: ErrorCode, language: Language): string {
