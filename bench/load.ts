@@ -18,6 +18,8 @@ export interface LoadOptions {
    * its 2,048 connections are opened once, outside the measured window.
    */
   readonly leadInSeconds?: number;
+  /** Seconds of the drain after the deadline (DRAIN_SECONDS by default). */
+  readonly drainSeconds?: number;
   /** Builds the next request; called once per request, so it can rotate over subaccounts. */
   readonly nextRequest: () => LoadRequest;
   /** The transfers a 2xx answer acknowledges (one for credit/add, a batch's successes) and refuses. */
@@ -141,7 +143,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         url: options.baseUrl,
         connections: options.connections,
         pipelining: 1,
-        duration: leadInSeconds + options.seconds + DRAIN_SECONDS,
+        duration: leadInSeconds + options.seconds + (options.drainSeconds ?? DRAIN_SECONDS),
         requests: [request],
       },
       (error: Error | null, value: autocannon.Result) => (error ? reject(error) : resolve(value)),

@@ -35,6 +35,13 @@ import {
   printOverload,
   type OverloadFigures,
 } from './overload.js';
+import {
+  alternate,
+  cycleRatio,
+  printSideBySide,
+  type Contender,
+  type SideBySideResult,
+} from './side-by-side.js';
 import { measureUsage, type UsageBenchResult } from './usage-bench.js';
 import { atLeast, atMost, type Verdict } from './verdict.js';
 
@@ -49,6 +56,10 @@ import { atLeast, atMost, type Verdict } from './verdict.js';
  * Target u (usage-bench.ts) sets the operator's usage debits side by side: a charge, a charge
  * under balance rules, a hold placed and captured. Target g (overload.ts) is c's server sent more
  * than it can take: 2,048 connections, its accepted transfers against c's of the same run.
+ * Step s (side-by-side.ts) starts a, b, c, d and f at once and switches the load from one to the
+ * next every few seconds: the ratios of issue 18 taken between windows seconds apart, which
+ * the verdicts use, since these VMs change speed in phases longer than a window, shorter than
+ * a run.
  */
 
 const SECONDS = positiveNumber('BENCH_SECONDS', 10);
@@ -60,7 +71,7 @@ const BATCH_CONNECTIONS = positiveNumber('BENCH_BATCH_CONNECTIONS', 4);
 // Target u's client waits for each answer (a hold's capture needs its id): fewer connections.
 const USAGE_CONNECTIONS = positiveNumber('BENCH_USAGE_CONNECTIONS', 16);
 const DATABASE_URL = process.env['DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/test';
-const ONLY = (process.env['BENCH_TARGETS'] ?? 'a,b,c,d,e,f,g,u').split(',').map((id) => id.trim());
+const ONLY = (process.env['BENCH_TARGETS'] ?? 'a,b,c,d,e,f,g,s,u').split(',').map((id) => id.trim());
 const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'] ?? 'info';
 /** Extra node flags for the servers under test, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
 const SERVER_NODE_ARGS = (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
@@ -156,6 +167,13 @@ function benchServer(name: string): readonly string[] {
 
 const runId = `${process.pid}_${Date.now().toString(36)}`;
 const scratch = join(RESULTS_DIR, `tmp-${runId}`);
+let prepared = 0;
+
+/** A name of its own for what target `id` prepares (a target is prepared again by step s). */
+function scratchName(id: TargetId): string {
+  prepared += 1;
+  return `${id}${prepared}`;
+}
 
 async function postgresReachable(): Promise<string | null> {
   const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 2000 });
@@ -232,13 +250,14 @@ async function seededDatabase(
   engine: 'sqlite' | 'postgres',
 ): Promise<{ unavailable: string } | { database: TirelireDatabase; seed: TirelireSeed }> {
   let database: TirelireDatabase;
+  const name = scratchName(id);
   if (engine === 'sqlite') {
     mkdirSync(scratch, { recursive: true });
-    database = { engine, path: join(scratch, `tirelire-${id}.db`) };
+    database = { engine, path: join(scratch, `tirelire-${name}.db`) };
   } else {
     const unreachable = await postgresReachable();
     if (unreachable !== null) return { unavailable: unreachable };
-    database = { engine, url: DATABASE_URL, schema: `bench_tirelire_${runId}` };
+    database = { engine, url: DATABASE_URL, schema: `bench_tirelire_${runId}_${name}` };
   }
   return { database, seed: await seedTirelire(database, SUBACCOUNTS, OPENING_MICROS) };
 }
@@ -254,7 +273,7 @@ const memoryLedgerTarget: Target = {
     const seeded = await seededDatabase('f', 'sqlite');
     if ('unavailable' in seeded) return seeded;
     const { database, seed } = seeded;
-    const ledgerFile = join(scratch, 'ledger-f.json');
+    const ledgerFile = join(scratch, `ledger-${scratchName('f')}.json`);
     return {
       args: benchServer('memory-ledger-server'),
       env: {
@@ -354,14 +373,7 @@ async function measure(target: Target): Promise<TargetResult> {
   if ('unavailable' in prepared) return { ...base, status: 'not available', reason: prepared.unavailable };
   let server: ServerProcess | null = null;
   try {
-    mkdirSync(scratch, { recursive: true });
-    server = await startServer({
-      name: target.name,
-      args: [...SERVER_NODE_ARGS, ...prepared.args],
-      env: prepared.env,
-      port: await freePort(),
-      logFile: join(scratch, `server-${target.id}.log`),
-    });
+    server = await startTarget(target, prepared);
     let probed = 0;
     if (prepared.probe !== undefined) {
       const probe = await prepared.probe(server);
@@ -422,6 +434,18 @@ async function measure(target: Target): Promise<TargetResult> {
       .cleanup()
       .catch((error: unknown) => console.error(`cleanup of ${target.id} failed:`, error));
   }
+}
+
+/** The server of a prepared target, started on a free port, its log in the scratch folder. */
+async function startTarget(target: Target, prepared: Prepared): Promise<ServerProcess> {
+  mkdirSync(scratch, { recursive: true });
+  return startServer({
+    name: target.name,
+    args: [...SERVER_NODE_ARGS, ...prepared.args],
+    env: prepared.env,
+    port: await freePort(),
+    logFile: join(scratch, `server-${scratchName(target.id)}.log`),
+  });
 }
 
 interface CpuSample {
@@ -546,19 +570,24 @@ function printTable(results: readonly TargetResult[]): void {
   }
 }
 
-function verdicts(results: readonly TargetResult[]): Verdict[] {
+/**
+ * The run's verdicts. A ratio comes from step s (side by side, windows seconds apart) when s
+ * measured it, else from the targets run one after the other (named so).
+ */
+function verdicts(results: readonly TargetResult[], side: SideBySideResult | null): Verdict[] {
   const rate = (id: TargetId): number | null =>
     results.find((r) => r.id === id)?.load?.transfersPerSecond ?? null;
-  const ratio = (top: TargetId, bottom: TargetId): number | null => {
-    const a = rate(top);
-    const b = rate(bottom);
-    return a === null || b === null || b === 0 ? null : a / b;
+  const ratio = (top: TargetId, bottom: TargetId, min: number): Verdict => {
+    const alternated = side === null ? null : cycleRatio(side.windows, top, bottom);
+    if (alternated !== null) return atLeast(`${top}/${bottom} (s)`, alternated.median, min);
+    const [a, b] = [rate(top), rate(bottom)];
+    return atLeast(`${top}/${bottom} (in turn)`, a === null || b === null || b === 0 ? null : a / b, min);
   };
   const tirelire = results.filter((r) => ['c', 'd', 'e'].includes(r.id));
   return [
-    atLeast('c/f', ratio('c', 'f'), TARGETS.cOverF),
-    atLeast('d/f', ratio('d', 'f'), TARGETS.dOverF),
-    atLeast('d/b', ratio('d', 'b'), TARGETS.dbOverB),
+    ratio('c', 'f', TARGETS.cOverF),
+    ratio('d', 'f', TARGETS.dOverF),
+    ratio('d', 'b', TARGETS.dbOverB),
     ...tirelire
       .filter((r) => r.id !== 'e')
       .map((r) => atMost(`p99 ms (${r.id})`, r.load?.latencyMs.p99 ?? null, TARGETS.p99Ms)),
@@ -578,6 +607,8 @@ function overloadFigures(results: readonly TargetResult[]): OverloadFigures | un
 
 function printVerdicts(list: readonly Verdict[]): void {
   console.log('\nratios and targets (issue 18; d/b and RSS from issue 4), measured in this run:');
+  if (list.some((verdict) => verdict.name.endsWith('(s)')))
+    console.log('  (s): step s, the median over its cycles; (in turn): targets run one after the other');
   for (const verdict of list) {
     const measured =
       verdict.measured === null ? 'n/a' : verdict.measured.toFixed(verdict.measured < 100 ? 2 : 0);
@@ -639,10 +670,95 @@ function printOtherRatios(results: readonly TargetResult[]): void {
     );
   };
   show('f', 'a', "Tirelire's HTTP layer with a store that costs nothing, against the bare route");
+  show('c', 'f', 'targets run in turn, minutes apart; the verdict takes step s when it ran');
+  show('d', 'f', 'targets run in turn, minutes apart; the verdict takes step s when it ran');
+  show('d', 'b', 'targets run in turn, minutes apart; the verdict takes step s when it ran');
   show('c', 'a', "issue 4's c/a, withdrawn by issue 18");
   show('d', 'a', "issue 4's d/a, withdrawn by issue 18");
   show('m', 'c', 'transfers kept beside other writes');
   show('n', 'c', 'transfers kept beside batches of 1000');
+}
+
+/** Step s: the servers whose ratios are targets, up at once, the load alternated (side-by-side.ts). */
+const SIDE_BY_SIDE_IDS: readonly TargetId[] = ['a', 'b', 'c', 'd', 'f'];
+const SIDE_CYCLES = positiveNumber('BENCH_SIDE_CYCLES', 5);
+const SIDE_SECONDS = positiveNumber('BENCH_SIDE_SECONDS', 3);
+
+interface Running {
+  readonly target: Target;
+  readonly prepared: Prepared;
+  server: ServerProcess | null;
+  acknowledged: number;
+  unanswered: number;
+}
+
+/** Step s, when selected: every server of SIDE_BY_SIDE_IDS started and warmed up, then alternate(). */
+async function runSideBySide(): Promise<SideBySideResult | { failed: string } | null> {
+  if (!ONLY.includes('s')) return null;
+  process.stdout.write(
+    `running s: ${SIDE_BY_SIDE_IDS.join(', ')} up at once, ${SIDE_CYCLES} cycles of ${SIDE_SECONDS} s windows … `,
+  );
+  const running: Running[] = [];
+  const unavailable: { id: string; reason: string }[] = [];
+  try {
+    for (const target of targets.filter((t) => SIDE_BY_SIDE_IDS.includes(t.id))) {
+      const prepared = await target.prepare();
+      if ('unavailable' in prepared) {
+        unavailable.push({ id: target.id, reason: prepared.unavailable });
+        continue;
+      }
+      const entry: Running = { target, prepared, server: null, acknowledged: 0, unanswered: 0 };
+      running.push(entry);
+      entry.server = await startTarget(target, prepared);
+      const warmup = await runLoad({ ...contenderOf(entry), seconds: WARMUP_SECONDS });
+      entry.acknowledged += warmup.transfersAcknowledged;
+      entry.unanswered += warmup.unanswered;
+    }
+    const windows = await alternate(running.map(contenderOf), {
+      cycles: SIDE_CYCLES,
+      seconds: SIDE_SECONDS,
+      leadInSeconds: 0.5,
+      drainSeconds: 1,
+    });
+    const balances: SideBySideResult['balances'][number][] = [];
+    for (const entry of running) {
+      const own = windows.filter((w) => w.id === entry.target.id);
+      await entry.server?.stop();
+      entry.server = null;
+      const acknowledged = entry.acknowledged + own.reduce((sum, w) => sum + w.acknowledged, 0);
+      const unanswered = entry.unanswered + own.reduce((sum, w) => sum + w.unanswered, 0);
+      balances.push({
+        id: entry.target.id,
+        ...balanceCheck(await entry.prepared.ledger(), acknowledged, unanswered, false),
+      });
+    }
+    const result = { windows, unavailable, balances };
+    console.log(balances.every((b) => b.check !== 'FAIL') ? 'done, balances PASS' : 'done, a balance FAILED');
+    return result;
+  } catch (error) {
+    const failed = error instanceof Error ? error.message : String(error);
+    console.log(`failed: ${failed}`);
+    return { failed };
+  } finally {
+    for (const entry of running) {
+      await entry.server?.stop();
+      await entry.prepared
+        .cleanup()
+        .catch((error: unknown) => console.error(`cleanup of ${entry.target.id} failed:`, error));
+    }
+  }
+}
+
+/** What alternate() needs of a running target. */
+function contenderOf(entry: Running): Contender {
+  if (entry.server === null) throw new Error(`${entry.target.id} is not running`);
+  return {
+    id: entry.target.id,
+    baseUrl: entry.server.url,
+    connections: entry.prepared.connections ?? CONNECTIONS,
+    nextRequest: entry.prepared.nextRequest,
+    countTransfers: entry.prepared.countTransfers,
+  };
 }
 
 /** Target u, when selected: the usage debits side by side, or why they could not be measured. */
@@ -705,6 +821,7 @@ async function main(): Promise<void> {
   );
   const results: TargetResult[] = [];
   let usage: UsageBenchResult | { failed: string } | null = null;
+  let side: SideBySideResult | { failed: string } | null = null;
   try {
     for (const target of selected) {
       process.stdout.write(`running ${target.id}: ${target.name} … `);
@@ -716,13 +833,17 @@ async function main(): Promise<void> {
           : `${result.load.transfersPerSecond.toFixed(0)} transfers/s, balance ${result.balance?.check ?? '?'}`,
       );
     }
+    side = await runSideBySide();
     usage = await runUsage();
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
   console.log('');
-  printTable(results);
+  if (results.length > 0) printTable(results);
   printOverload(overloadFigures(results));
+  if (side !== null && 'failed' in side) console.log(`\ns: failed: ${side.failed}`);
+  const sideBySide = side === null || 'failed' in side ? null : side;
+  if (sideBySide !== null) printSideBySide(sideBySide, SIDE_SECONDS);
   if (usage !== null) printUsage(usage);
   const disturbed = results.filter(
     (r) =>
@@ -738,7 +859,7 @@ async function main(): Promise<void> {
         `${disturbed.map((r) => r.id).join(', ')}: the machine was not idle, these figures are disturbed.`,
     );
   }
-  const list = verdicts(results);
+  const list = verdicts(results, sideBySide);
   printVerdicts(list);
   printCpuBudget(results);
   printOtherRatios(results);
@@ -768,12 +889,14 @@ async function main(): Promise<void> {
     disturbedBy: disturbed.map((r) => ({ id: r.id, otherCpuPercent: r.otherCpuPercent })),
     results,
     verdicts: list,
+    sideBySide: side,
     usage,
   };
   writeFileSync(LATEST_RESULTS, `${JSON.stringify(output, null, 2)}\n`);
   console.log(`\nresults written to bench/results/latest.json`);
   const broken =
     results.some((r) => r.balance?.check === 'FAIL' || r.status === 'failed') ||
+    (side !== null && ('failed' in side || side.balances.some((b) => b.check === 'FAIL'))) ||
     (usage !== null && ('failed' in usage || usage.balanceCheck === 'FAIL'));
   if (broken) process.exitCode = 1;
 }
