@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { textOf } from '../../src/domain/answers/utf8.js';
+import { refuseNewerSchema } from '../../src/domain/store.js';
 import type { CreditBatchCommand } from '../../src/domain/transfers.js';
 import { migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -57,6 +58,21 @@ describe('SQLite idempotency records', () => {
       true,
     );
     expect(JSON.parse(textOf(answer))).toMatchObject({ success: true, credit: 990 });
+  });
+
+  it('marks the file so that a build from before deflated records (9 migrations) refuses it', async () => {
+    const { store, main, sub, claim } = await ledger('marked');
+    await store.applyCreditBatch({
+      keyHash: main.keyHash,
+      apply: 'each',
+      commands: [creditCommand('add', main.keyHash, sub.token, '0.01')],
+      idempotency: { claim, language: 'en', earlyCodes: [null], apply: 'each' },
+    });
+    expect(bodyOf('marked').type).toBe('blob');
+    const { version } = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
+      version: bigint;
+    };
+    expect(() => refuseNewerSchema(Number(version), 9)).toThrow(/newer than this build's 9/);
   });
 
   it('keeps a text answer as text', async () => {

@@ -28,7 +28,9 @@ interface ClaimRow {
  * kept deflated, as a BLOB: the answer of 1000 results, about 140 kB, takes
  * some 18 kB, and its transaction writes 1.3 ms less for 0.35 ms of zlib
  * (level 1; docs/benchmarks.md, "Keyed batches"). PostgreSQL compresses a
- * large text value by itself (TOAST).
+ * large text value by itself (TOAST). Migration 10 marks the files that may
+ * hold such records, so that a build from before them refuses the file
+ * rather than send deflated bytes as a replay's answer.
  */
 export class SqliteClaims implements SyncClaimTable<{ readonly book: ClaimBook }> {
   private readonly select: Database.Statement;

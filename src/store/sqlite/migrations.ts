@@ -327,6 +327,13 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX transfers_main_few ON transfers(main_account_id, kind, seq) WHERE ${FEW_KINDS};
   `,
+  // Changes no table: it marks the files whose idempotency records may keep a
+  // keyed batch's answer deflated (a BLOB, claims.ts), so that an older build,
+  // which would send those bytes as the answer of a replay, refuses the file
+  // (refuseNewerSchema) instead.
+  `
+  SELECT 1;
+  `,
 ];
 
 export function migrate(db: Database.Database): void {
