@@ -359,10 +359,11 @@ const targets: readonly Target[] = [
     },
   },
   tirelireTarget('c', 'Tirelire, SQLite (node dist/main.js)', 'sqlite'),
+  // Right after c: g/c is a ratio of two targets run in turn, best taken seconds apart.
+  tirelireTarget('g', `Tirelire, SQLite, overload: ${OVERLOAD_CONNECTIONS} connections`, 'sqlite'),
   tirelireTarget('d', 'Tirelire, PostgreSQL (node dist/main.js)', 'postgres'),
   tirelireTarget('e', `Tirelire batch of ${BATCH_SIZE}, SQLite`, 'sqlite'),
   memoryLedgerTarget,
-  tirelireTarget('g', `Tirelire, SQLite, overload: ${OVERLOAD_CONNECTIONS} connections`, 'sqlite'),
   tirelireTarget('m', 'Tirelire, SQLite, subaccounts created beside', 'sqlite'),
   tirelireTarget('n', `Tirelire, SQLite, batches of ${BATCH_SIZE} beside`, 'sqlite'),
 ];
