@@ -167,12 +167,12 @@ function benchServer(name: string): readonly string[] {
 
 const runId = `${process.pid}_${Date.now().toString(36)}`;
 const scratch = join(RESULTS_DIR, `tmp-${runId}`);
-let prepared = 0;
+let scratchNames = 0;
 
 /** A name of its own for what target `id` prepares (a target is prepared again by step s). */
 function scratchName(id: TargetId): string {
-  prepared += 1;
-  return `${id}${prepared}`;
+  scratchNames += 1;
+  return `${id}${scratchNames}`;
 }
 
 async function postgresReachable(): Promise<string | null> {
