@@ -157,24 +157,16 @@ export function printSideBySide(result: SideBySideResult, seconds: number): void
     `\ns: ${ids.join(', ')} up at once, the load switched from one to the next: ${cycles} cycles of ` +
       `${seconds} s windows, the order turned by one each cycle`,
   );
-  const fixed = (value: number | null, digits: number) => (value === null ? '-' : value.toFixed(digits));
   for (const id of ids) {
     const own = result.windows.filter((w) => w.id === id);
+    const middle = (figure: (w: LoadWindow) => number | null, digits: number) =>
+      medianOf(own, id, figure)?.toFixed(digits) ?? '-';
+    const non2xx = own.reduce((sum, w) => sum + w.non2xx, 0);
     console.log(
       `  ${id}: ${own.map((w) => w.transfersPerSecond.toFixed(0)).join(', ')} transfers/s ` +
-        `(median ${fixed(
-          medianOf(own, id, (w) => w.transfersPerSecond),
-          0,
-        )}), ` +
-        `p99 median ${fixed(
-          medianOf(own, id, (w) => w.p99Ms),
-          1,
-        )} ms, ` +
-        `machine CPU µs per transfer median ${fixed(
-          medianOf(own, id, (w) => w.machineMicros),
-          1,
-        )}` +
-        (own.some((w) => w.non2xx > 0) ? `, ${own.reduce((sum, w) => sum + w.non2xx, 0)} non-2xx` : ''),
+        `(median ${middle((w) => w.transfersPerSecond, 0)}), p99 median ${middle((w) => w.p99Ms, 1)} ms, ` +
+        `machine CPU µs per transfer median ${middle((w) => w.machineMicros, 1)}` +
+        (non2xx > 0 ? `, ${non2xx} non-2xx` : ''),
     );
   }
   for (const [top, bottom] of SIDE_BY_SIDE_RATIOS) {
