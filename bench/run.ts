@@ -381,12 +381,7 @@ async function measure(target: Target): Promise<TargetResult> {
       if ('unavailable' in probe) return { ...base, status: 'not available', reason: probe.unavailable };
       probed = probe.acknowledged;
     }
-    const loadOptions = {
-      baseUrl: server.url,
-      connections: prepared.connections ?? CONNECTIONS,
-      nextRequest: prepared.nextRequest,
-      countTransfers: prepared.countTransfers,
-    };
+    const loadOptions = loadOf(target, prepared, server);
     const leadInSeconds = prepared.warmUpInLoad === true ? WARMUP_SECONDS : 0;
     const warmup =
       leadInSeconds > 0
@@ -435,6 +430,17 @@ async function measure(target: Target): Promise<TargetResult> {
       .cleanup()
       .catch((error: unknown) => console.error(`cleanup of ${target.id} failed:`, error));
   }
+}
+
+/** The load of a prepared target on its running server (a target's run, a window of step s). */
+function loadOf(target: Target, prepared: Prepared, server: ServerProcess): Contender {
+  return {
+    id: target.id,
+    baseUrl: server.url,
+    connections: prepared.connections ?? CONNECTIONS,
+    nextRequest: prepared.nextRequest,
+    countTransfers: prepared.countTransfers,
+  };
 }
 
 /** The server of a prepared target, started on a free port, its log in the scratch folder. */
@@ -753,13 +759,7 @@ async function runSideBySide(): Promise<SideBySideResult | { failed: string } | 
 /** What alternate() needs of a running target. */
 function contenderOf(entry: Running): Contender {
   if (entry.server === null) throw new Error(`${entry.target.id} is not running`);
-  return {
-    id: entry.target.id,
-    baseUrl: entry.server.url,
-    connections: entry.prepared.connections ?? CONNECTIONS,
-    nextRequest: entry.prepared.nextRequest,
-    countTransfers: entry.prepared.countTransfers,
-  };
+  return loadOf(entry.target, entry.prepared, entry.server);
 }
 
 /** Target u, when selected: the usage debits side by side, or why they could not be measured. */

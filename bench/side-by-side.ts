@@ -160,7 +160,7 @@ export function printSideBySide(result: SideBySideResult, seconds: number): void
   for (const id of ids) {
     const own = result.windows.filter((w) => w.id === id);
     const middle = (figure: (w: LoadWindow) => number | null, digits: number) =>
-      medianOf(own, id, figure)?.toFixed(digits) ?? '-';
+      medianOf(result.windows, id, figure)?.toFixed(digits) ?? '-';
     const non2xx = own.reduce((sum, w) => sum + w.non2xx, 0);
     console.log(
       `  ${id}: ${own.map((w) => w.transfersPerSecond.toFixed(0)).join(', ')} transfers/s ` +
