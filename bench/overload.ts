@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { positiveNumber } from './env.js';
 import type { LoadResult } from './load.js';
+import type { ServerTimeFigures } from './server-time.js';
 import { atLeast, atMost, type Verdict } from './verdict.js';
 
 /**
@@ -40,6 +41,8 @@ export interface OverloadFigures {
   readonly peakRssMb: number | undefined;
   /** c's transfers/s in the same run, when measured. */
   readonly cPerSecond: number | undefined;
+  /** The server's own time for its answers (its /metrics), by status; undefined when not read. */
+  readonly serverTimes: Readonly<Record<string, ServerTimeFigures>> | undefined;
 }
 
 function ratioToC(figures: OverloadFigures): number | null {
@@ -77,5 +80,26 @@ export function printOverload(figures: OverloadFigures | undefined): void {
   console.log(
     `  accepted p50 ${ms(accepted?.p50)} ms, p99 ${ms(accepted?.p99)} ms; ` +
       `503 p50 ${ms(refusal?.p50)} ms, p99 ${ms(refusal?.p99)} ms; peak RSS ${ms(figures.peakRssMb)} MB`,
+  );
+  printServerTimes(figures.serverTimes);
+}
+
+/**
+ * The server's own time (from the request's headers read to its answer written), as bucket
+ * bounds: what the load generator's latencies hold beyond it waited before the server read them.
+ */
+function printServerTimes(times: OverloadFigures['serverTimes']): void {
+  if (times === undefined) {
+    console.log("  the server's own time: not read (its /metrics did not answer)");
+    return;
+  }
+  const bound = (value: number | null | undefined) =>
+    value === null || value === undefined ? '-' : value === Infinity ? '> 5000' : `≤ ${value}`;
+  const part = (label: string, status: string) => {
+    const figures = times[status];
+    return `${label} p50 ${bound(figures?.p50Ms)} ms, p99 ${bound(figures?.p99Ms)} ms (${figures?.answers ?? 0})`;
+  };
+  console.log(
+    `  the server's own time (its /metrics, lead-in included): ${part('accepted', '200')}; ${part('503', '503')}`,
   );
 }

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { formatMicros } from '../src/domain/money.js';
 import { createHandwrittenSchema, dropSchema, readHandwrittenBalance } from './handwritten-schema.js';
 import {
+  ADD_PATH,
   AMOUNT,
   AMOUNT_MICROS,
   BATCH_PATH,
@@ -20,6 +21,7 @@ import { runLoad, type LoadRequest, type LoadResult } from './load.js';
 import { BENCH_BUILD_DIR, LATEST_RESULTS, RESULTS_DIR, ROOT } from './paths.js';
 import { freePort, machineBusySeconds, startServer, type ServerProcess } from './server-process.js';
 import { startBatches, startSubaccountCreations, type SideLoad, type SideLoadResult } from './side-load.js';
+import { readServerTimes, serverTimeFigures, type ServerTimeFigures } from './server-time.js';
 import {
   inspectTirelire,
   seedTirelire,
@@ -122,6 +124,8 @@ interface Prepared {
   readonly probe?: (server: ServerProcess) => Promise<{ unavailable: string } | { acknowledged: number }>;
   /** Other requests sent beside the measured load, from its start to its end. */
   readonly sideLoad?: (server: ServerProcess) => SideLoad;
+  /** A POST route whose answers the server's own /metrics times, read before and after the load. */
+  readonly timedRoute?: string;
   /** Read after the server stopped; null when there is no ledger (the ceiling). */
   readonly ledger: () => Promise<Ledger | null>;
   readonly cleanup: () => Promise<void>;
@@ -149,6 +153,8 @@ interface TargetResult {
   readonly otherCpuPercent?: number;
   readonly balance?: BalanceCheck;
   readonly sideLoad?: SideLoadResult;
+  /** The server's own time for the timed route's answers, by status, lead-in included. */
+  readonly serverTimes?: Readonly<Record<string, ServerTimeFigures>>;
 }
 
 interface BalanceCheck {
@@ -216,7 +222,7 @@ function tirelireTarget(
           : addRequests(seed.apiKey, seed.tokens),
         countTransfers: isBatch ? countBatch : countAdd,
         connections: isBatch ? BATCH_CONNECTIONS : id === 'g' ? OVERLOAD_CONNECTIONS : CONNECTIONS,
-        ...(id === 'g' ? { seconds: OVERLOAD_SECONDS, warmUpInLoad: true } : {}),
+        ...(id === 'g' ? { seconds: OVERLOAD_SECONDS, warmUpInLoad: true, timedRoute: ADD_PATH } : {}),
         ...(isBatch
           ? { probe: (server: ServerProcess) => probeBatch(server, seed.apiKey, seed.tokens[0]!) }
           : {}),
@@ -382,6 +388,8 @@ async function measure(target: Target): Promise<TargetResult> {
       probed = probe.acknowledged;
     }
     const loadOptions = loadOf(target, prepared, server);
+    const route = prepared.timedRoute;
+    const timesBefore = route === undefined ? null : await readServerTimes(server.url, 'POST', route);
     const leadInSeconds = prepared.warmUpInLoad === true ? WARMUP_SECONDS : 0;
     const warmup =
       leadInSeconds > 0
@@ -405,6 +413,8 @@ async function measure(target: Target): Promise<TargetResult> {
     const loadCpuSeconds = after.loadGenerator - before.loadGenerator;
     const otherCpuSeconds = after.machine - before.machine - serverCpuSeconds - loadCpuSeconds;
     const peakRssMb = server.peakRssBytes() / 1024 / 1024;
+    const timesAfter = route === undefined ? null : await readServerTimes(server.url, 'POST', route);
+    const serverTimes = serverTimeFigures(timesBefore, timesAfter, ['200', '503']);
     await server.stop();
     server = null;
     const ledger = await prepared.ledger();
@@ -421,6 +431,7 @@ async function measure(target: Target): Promise<TargetResult> {
       otherCpuPercent: Math.max(0, (100 * otherCpuSeconds) / elapsedSeconds),
       balance: balanceCheck(ledger, acknowledged, warmup.unanswered + load.unanswered, target.id === 'g'),
       ...(sideLoad === undefined ? {} : { sideLoad }),
+      ...(serverTimes === undefined ? {} : { serverTimes }),
     };
   } catch (error) {
     return { ...base, status: 'failed', reason: error instanceof Error ? error.message : String(error) };
@@ -609,7 +620,7 @@ function overloadFigures(results: readonly TargetResult[]): OverloadFigures | un
   const g = results.find((r) => r.id === 'g');
   if (g?.load === undefined) return undefined;
   const cPerSecond = results.find((r) => r.id === 'c')?.load?.transfersPerSecond;
-  return { load: g.load, peakRssMb: g.peakRssMb, cPerSecond };
+  return { load: g.load, peakRssMb: g.peakRssMb, cPerSecond, serverTimes: g.serverTimes };
 }
 
 function printVerdicts(list: readonly Verdict[]): void {
