@@ -588,29 +588,42 @@ function printTable(results: readonly TargetResult[]): void {
   }
 }
 
+/** A target's transfers/s in this run, or null when it was not measured. */
+function rateOf(results: readonly TargetResult[], id: TargetId): number | null {
+  return results.find((r) => r.id === id)?.load?.transfersPerSecond ?? null;
+}
+
+/** top/bottom of two targets run one after the other, or null when either was not measured. */
+function inTurnRatio(results: readonly TargetResult[], top: TargetId, bottom: TargetId): number | null {
+  const [over, under] = [rateOf(results, top), rateOf(results, bottom)];
+  return over === null || under === null || under <= 0 ? null : over / under;
+}
+
+/** The ratios that are targets, taken from step s when it ran (printOtherRatios shows them in turn too). */
+const TARGET_RATIOS = [
+  ['c', 'f', TARGETS.cOverF],
+  ['d', 'f', TARGETS.dOverF],
+  ['d', 'b', TARGETS.dbOverB],
+] as const;
+
 /**
  * The run's verdicts. A ratio comes from step s (side by side, windows seconds apart) when s
  * measured it, else from the targets run one after the other (named so).
  */
 function verdicts(results: readonly TargetResult[], side: SideBySideResult | null): Verdict[] {
-  const rate = (id: TargetId): number | null =>
-    results.find((r) => r.id === id)?.load?.transfersPerSecond ?? null;
-  const ratio = (top: TargetId, bottom: TargetId, min: number): Verdict => {
-    const alternated = side === null ? null : cycleRatio(side.windows, top, bottom);
-    if (alternated !== null) return atLeast(`${top}/${bottom} (s)`, alternated.median, min);
-    const [a, b] = [rate(top), rate(bottom)];
-    return atLeast(`${top}/${bottom} (in turn)`, a === null || b === null || b === 0 ? null : a / b, min);
-  };
   const tirelire = results.filter((r) => ['c', 'd', 'e'].includes(r.id));
   return [
-    ratio('c', 'f', TARGETS.cOverF),
-    ratio('d', 'f', TARGETS.dOverF),
-    ratio('d', 'b', TARGETS.dbOverB),
+    ...TARGET_RATIOS.map(([top, bottom, min]) => {
+      const alternated = side === null ? null : cycleRatio(side.windows, top, bottom);
+      return alternated === null
+        ? atLeast(`${top}/${bottom} (in turn)`, inTurnRatio(results, top, bottom), min)
+        : atLeast(`${top}/${bottom} (s)`, alternated.median, min);
+    }),
     ...tirelire
       .filter((r) => r.id !== 'e')
       .map((r) => atMost(`p99 ms (${r.id})`, r.load?.latencyMs.p99 ?? null, TARGETS.p99Ms)),
     ...tirelire.map((r) => atMost(`peak RSS MB (${r.id})`, r.peakRssMb ?? null, TARGETS.rssMb)),
-    atLeast('e transfers/s', rate('e'), TARGETS.batchPerSecond, '100,000'),
+    atLeast('e transfers/s', rateOf(results, 'e'), TARGETS.batchPerSecond, '100,000'),
     atMost('CPU µs/transfer (c)', machineMicrosOf(results.find((r) => r.id === 'c')), TARGETS.cMachineMicros),
     ...overloadVerdicts(overloadFigures(results)),
   ];
@@ -657,8 +670,8 @@ function printCpuBudget(results: readonly TargetResult[]): void {
     microsPerTransfer(r.load?.transfersPerSecond, r.eventLoopCpuPercent);
   console.log(`\nCPU per transfer, µs: whole machine: ${list(machineMicrosOf)}`);
   console.log(`                     server's event loop: ${list(loopMicros)}`);
-  const ceiling = results.find((r) => r.id === 'f')?.load?.transfersPerSecond;
-  if (ceiling === undefined || ceiling <= 0) return;
+  const ceiling = rateOf(results, 'f');
+  if (ceiling === null || ceiling <= 0) return;
   const cores = cpus().length;
   for (const [id, ratio] of [
     ['c', TARGETS.cOverF],
@@ -679,18 +692,16 @@ function printCpuBudget(results: readonly TargetResult[]): void {
 
 /** Ratios that are no target (any more) but say where c's and d's distance to a lies. */
 function printOtherRatios(results: readonly TargetResult[]): void {
-  const rateOf = (id: TargetId) => results.find((r) => r.id === id)?.load?.transfersPerSecond;
   const show = (top: TargetId, bottom: TargetId, meaning: string): void => {
-    const [over, under] = [rateOf(top), rateOf(bottom)];
-    if (over === undefined || under === undefined || under <= 0) return;
+    const ratio = inTurnRatio(results, top, bottom);
+    if (ratio === null) return;
     console.log(
-      `  ${`${top}/${bottom}`.padEnd(18)} ${(over / under).toFixed(2).padStart(10)}   (not a target: ${meaning})`,
+      `  ${`${top}/${bottom}`.padEnd(18)} ${ratio.toFixed(2).padStart(10)}   (not a target: ${meaning})`,
     );
   };
   show('f', 'a', "Tirelire's HTTP layer with a store that costs nothing, against the bare route");
-  show('c', 'f', 'targets run in turn, minutes apart; the verdict takes step s when it ran');
-  show('d', 'f', 'targets run in turn, minutes apart; the verdict takes step s when it ran');
-  show('d', 'b', 'targets run in turn, minutes apart; the verdict takes step s when it ran');
+  for (const [top, bottom] of TARGET_RATIOS)
+    show(top, bottom, 'targets run in turn, minutes apart; the verdict takes step s when it ran');
   show('c', 'a', "issue 4's c/a, withdrawn by issue 18");
   show('d', 'a', "issue 4's d/a, withdrawn by issue 18");
   show('m', 'c', 'transfers kept beside other writes');
