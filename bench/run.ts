@@ -41,6 +41,7 @@ import {
   alternate,
   cycleRatio,
   printSideBySide,
+  type BalanceCheck,
   type Contender,
   type SideBySideResult,
 } from './side-by-side.js';
@@ -155,11 +156,6 @@ interface TargetResult {
   readonly sideLoad?: SideLoadResult;
   /** The server's own time for the timed route's answers, by status, lead-in included. */
   readonly serverTimes?: Readonly<Record<string, ServerTimeFigures>>;
-}
-
-interface BalanceCheck {
-  readonly check: 'PASS' | 'FAIL' | 'n/a';
-  readonly detail: string;
 }
 
 function tirelireServer(): readonly string[] | null {
@@ -749,7 +745,7 @@ async function runSideBySide(): Promise<SideBySideResult | { failed: string } | 
       leadInSeconds: 0.5,
       drainSeconds: 1,
     });
-    const balances: SideBySideResult['balances'][number][] = [];
+    const balances: (BalanceCheck & { readonly id: string })[] = [];
     for (const entry of running) {
       const own = windows.filter((w) => w.id === entry.target.id);
       await entry.server?.stop();

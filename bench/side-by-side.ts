@@ -40,15 +40,17 @@ export interface LoadWindow {
   readonly non2xx: number;
 }
 
+/** Whether a ledger moved by what its load acknowledged (run.ts checks each target and each contender). */
+export interface BalanceCheck {
+  readonly check: 'PASS' | 'FAIL' | 'n/a';
+  readonly detail: string;
+}
+
 /** What step s measured: its windows, the contenders it could not start, each one's balance check. */
 export interface SideBySideResult {
   readonly windows: readonly LoadWindow[];
   readonly unavailable: readonly { readonly id: string; readonly reason: string }[];
-  readonly balances: readonly {
-    readonly id: string;
-    readonly check: 'PASS' | 'FAIL' | 'n/a';
-    readonly detail: string;
-  }[];
+  readonly balances: readonly (BalanceCheck & { readonly id: string })[];
 }
 
 /** A ratio of two contenders over the cycles where both were measured. */
